@@ -1,0 +1,74 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CostAndUsageReportServiceClient } from '@aws-sdk/client-cost-and-usage-report-service';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { curApiRegion } from '../../domain/permissions';
+
+/** Per-service endpoint overrides: a local emulator in development and tests, unset against real AWS. */
+export interface AwsEndpoints {
+  sts?: string;
+  iam?: string;
+  s3?: string;
+  cloudformation?: string;
+  cur?: string;
+}
+
+export interface AwsSettings {
+  /** Region of the vendor's own STS calls. */
+  region: string;
+  endpoints?: AwsEndpoints;
+  /** The vendor identity that assumes customer roles; the SDK's default chain when omitted. */
+  vendorCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Kept low on purpose: Temporal's retry policy owns retries, and the two would multiply. */
+  maxAttempts?: number;
+}
+
+export interface CustomerClients {
+  sts: STSClient;
+  iam: IAMClient;
+  s3: S3Client;
+  cloudFormation: CloudFormationClient;
+  cur: CostAndUsageReportServiceClient;
+}
+
+export interface AwsClientFactory {
+  vendorSts(): STSClient;
+  customer(credentials: AwsCredentialIdentity, region: string): CustomerClients;
+}
+
+/**
+ * Builds SDK clients for the vendor identity and for a customer session.
+ *
+ * @example
+ * const aws = createAwsClientFactory({ region: 'us-east-1', endpoints: { sts: 'http://127.0.0.1:4566' } });
+ * const identity = await aws.vendorSts().send(new GetCallerIdentityCommand({}));
+ */
+export function createAwsClientFactory(settings: AwsSettings): AwsClientFactory {
+  const maxAttempts = settings.maxAttempts ?? 2;
+  const endpoints = settings.endpoints ?? {};
+  let vendorSts: STSClient | undefined;
+  return {
+    vendorSts() {
+      vendorSts ??= new STSClient({
+        region: settings.region,
+        endpoint: endpoints.sts,
+        credentials: settings.vendorCredentials,
+        maxAttempts,
+      });
+      return vendorSts;
+    },
+    customer(credentials, region) {
+      const common = { credentials, maxAttempts };
+      return {
+        sts: new STSClient({ ...common, region, endpoint: endpoints.sts }),
+        iam: new IAMClient({ ...common, region, endpoint: endpoints.iam }),
+        // Emulators serve buckets by path; virtual-hosted style needs DNS for every bucket name.
+        s3: new S3Client({ ...common, region, endpoint: endpoints.s3, forcePathStyle: endpoints.s3 !== undefined }),
+        cloudFormation: new CloudFormationClient({ ...common, region, endpoint: endpoints.cloudformation }),
+        cur: new CostAndUsageReportServiceClient({ ...common, region: curApiRegion, endpoint: endpoints.cur }),
+      };
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { ApplicationFailure } from '@temporalio/common';
+import { roleSessionName } from '../../domain/install-names';
+import type { AwsClientFactory, CustomerClients } from './clients';
+import { awsErrorCode, awsErrorDetails, rethrowAwsError } from './errors';
+
+/** How an activity reaches the customer account. Holds no credentials: those are obtained in the activity. */
+export interface CustomerAccess {
+  installId: string;
+  roleArn: string;
+  externalId: string;
+  region: string;
+}
+
+export const accessDeniedCodes = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidClientTokenId']);
+
+export function toCredentialIdentity(credentials: Credentials | undefined): AwsCredentialIdentity {
+  if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration: credentials.Expiration,
+  };
+}
+
+interface CachedSession {
+  expiresAt: number;
+  clients: CustomerClients;
+}
+
+// Refresh well before expiry so a long stack wait never starts with credentials about to lapse.
+const refreshMarginMs = 5 * 60_000;
+
+/**
+ * Assumed-role sessions, cached per process for their lifetime: credentials live only in worker memory and are
+ * never returned to a workflow. Each worker process assumes the role on its own, so nothing assumes one machine.
+ */
+export class CustomerSessions {
+  private readonly sessions = new Map<string, CachedSession>();
+
+  constructor(
+    private readonly aws: AwsClientFactory,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async clients(access: CustomerAccess): Promise<CustomerClients> {
+    const key = `${access.roleArn}|${access.externalId}|${access.region}`;
+    const cached = this.sessions.get(key);
+    if (cached && cached.expiresAt - refreshMarginMs > this.now()) return cached.clients;
+
+    const credentials = await this.assume(access);
+    const session = {
+      expiresAt: credentials.expiration?.getTime() ?? this.now() + 15 * 60_000,
+      clients: this.aws.customer(credentials, access.region),
+    };
+    this.sessions.set(key, session);
+    return session.clients;
+  }
+
+  /** Drops a session whose credentials AWS refused, so the next attempt assumes the role afresh. */
+  forget(access: CustomerAccess): void {
+    this.sessions.delete(`${access.roleArn}|${access.externalId}|${access.region}`);
+  }
+
+  private async assume(access: CustomerAccess): Promise<AwsCredentialIdentity> {
+    try {
+      const response = await this.aws.vendorSts().send(
+        new AssumeRoleCommand({
+          RoleArn: access.roleArn,
+          ExternalId: access.externalId,
+          RoleSessionName: roleSessionName(access.installId),
+        }),
+      );
+      return toCredentialIdentity(response.Credentials);
+    } catch (error) {
+      const code = awsErrorCode(error);
+      if (code && accessDeniedCodes.has(code)) {
+        // The role worked before this step, so a refusal now means the customer changed or deleted it.
+        throw ApplicationFailure.nonRetryable(
+          `The role ${access.roleArn} can no longer be assumed: ${code}`,
+          'RoleAccessLost',
+          awsErrorDetails(error, 'sts:AssumeRole'),
+        );
+      }
+      rethrowAwsError(error, 'sts:AssumeRole');
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import {
+  DeleteReportDefinitionCommand,
+  DescribeReportDefinitionsCommand,
+  ModifyReportDefinitionCommand,
+  PutReportDefinitionCommand,
+  type CostAndUsageReportServiceClient,
+  type ReportDefinition,
+} from '@aws-sdk/client-cost-and-usage-report-service';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectsCommand,
+  GetBucketPolicyCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  type BucketLocationConstraint,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  mergeCurStatements,
+  renderCurBucketPolicyStatements,
+  sameCostReportDefinition,
+  withoutCurStatements,
+  type CostReportDefinition,
+} from '../domain/cost-report';
+import type { PolicyDocument } from '../domain/policy-document';
+import type { CustomerAccess } from './aws/customer-session';
+import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
+import type { ActivityDeps } from './deps';
+
+async function readBucketPolicy(s3: S3Client, bucket: string): Promise<PolicyDocument | undefined> {
+  try {
+    const response = await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+    return response.Policy ? (JSON.parse(response.Policy) as PolicyDocument) : undefined;
+  } catch (error) {
+    if (awsErrorCode(error) === 'NoSuchBucketPolicy') return undefined;
+    rethrowAwsError(error, 's3:GetBucketPolicy');
+  }
+}
+
+async function describeReport(cur: CostAndUsageReportServiceClient, reportName: string): Promise<ReportDefinition | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await callAws('cur:DescribeReportDefinitions', () =>
+      cur.send(new DescribeReportDefinitionsCommand({ NextToken: nextToken })),
+    );
+    const found = page.ReportDefinitions?.find((definition) => definition.ReportName === reportName);
+    if (found) return found;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+export function createCostReportActivities(deps: ActivityDeps) {
+  return {
+    /** Creates the CUR bucket; one the account already owns is kept (and then never deleted by teardown). */
+    async ensureCurBucket(input: { access: CustomerAccess; bucket: string }): Promise<{ createdByInstall: boolean }> {
+      const { s3 } = await deps.sessions.clients(input.access);
+      // us-east-1 is the one region that rejects an explicit LocationConstraint.
+      const configuration =
+        input.access.region === 'us-east-1'
+          ? undefined
+          : { LocationConstraint: input.access.region as BucketLocationConstraint };
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: input.bucket, CreateBucketConfiguration: configuration }));
+        return { createdByInstall: true };
+      } catch (error) {
+        const code = awsErrorCode(error);
+        if (code === 'BucketAlreadyOwnedByYou') return { createdByInstall: false };
+        if (code === 'BucketAlreadyExists') {
+          throw ApplicationFailure.nonRetryable(
+            `The bucket name ${input.bucket} is taken by another AWS account; choose another CUR bucket name.`,
+            'BucketNameTaken',
+          );
+        }
+        rethrowAwsError(error, 's3:CreateBucket');
+      }
+    },
+
+    /** Adds the billing service's delivery statements to the bucket policy, keeping any statements of the customer. */
+    async applyCurBucketPolicy(input: { access: CustomerAccess; bucket: string; partition: string }): Promise<void> {
+      const { s3 } = await deps.sessions.clients(input.access);
+      const accountId = input.access.roleArn.split(':')[4] ?? '';
+      const existing = await readBucketPolicy(s3, input.bucket);
+      const policy = mergeCurStatements(
+        existing,
+        renderCurBucketPolicyStatements({ partition: input.partition, accountId, bucket: input.bucket }),
+      );
+      await callAws('s3:PutBucketPolicy', () =>
+        s3.send(new PutBucketPolicyCommand({ Bucket: input.bucket, Policy: JSON.stringify(policy) })),
+      );
+    },
+
+    /** Put, or leave alone when identical, or Modify when a definition of that name says something else. */
+    async defineCostReport(input: {
+      access: CustomerAccess;
+      definition: CostReportDefinition;
+    }): Promise<{ result: 'created' | 'unchanged' | 'modified' }> {
+      const { cur } = await deps.sessions.clients(input.access);
+      try {
+        await cur.send(new PutReportDefinitionCommand({ ReportDefinition: input.definition }));
+        return { result: 'created' };
+      } catch (error) {
+        if (awsErrorCode(error) !== 'DuplicateReportNameException') rethrowAwsError(error, 'cur:PutReportDefinition');
+      }
+      const existing = await describeReport(cur, input.definition.ReportName);
+      if (existing && sameCostReportDefinition(existing as Partial<CostReportDefinition>, input.definition)) {
+        return { result: 'unchanged' };
+      }
+      await callAws('cur:ModifyReportDefinition', () =>
+        cur.send(
+          new ModifyReportDefinitionCommand({ ReportName: input.definition.ReportName, ReportDefinition: input.definition }),
+        ),
+      );
+      return { result: 'modified' };
+    },
+
+    async deleteCostReport(input: { access: CustomerAccess; reportName: string }): Promise<{ deleted: boolean }> {
+      const { cur } = await deps.sessions.clients(input.access);
+      if (!(await describeReport(cur, input.reportName))) return { deleted: false };
+      await callAws('cur:DeleteReportDefinition', () =>
+        cur.send(new DeleteReportDefinitionCommand({ ReportName: input.reportName })),
+      );
+      return { deleted: true };
+    },
+
+    /** Deletes what the install wrote under its prefix, a page at a time, heartbeating the running count. */
+    async emptyCurPrefix(input: { access: CustomerAccess; bucket: string; prefix: string }): Promise<{ deletedObjects: number }> {
+      const { s3 } = await deps.sessions.clients(input.access);
+      const context = Context.current();
+      let deletedObjects = 0;
+      for (;;) {
+        let page;
+        try {
+          page = await s3.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: `${input.prefix}/` }));
+        } catch (error) {
+          if (awsErrorCode(error) === 'NoSuchBucket') return { deletedObjects };
+          rethrowAwsError(error, 's3:ListObjectsV2');
+        }
+        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+        if (keys.length === 0) return { deletedObjects };
+        await callAws('s3:DeleteObjects', () =>
+          s3.send(new DeleteObjectsCommand({ Bucket: input.bucket, Delete: { Objects: keys, Quiet: true } })),
+        );
+        deletedObjects += keys.length;
+        context.heartbeat({ deletedObjects });
+      }
+    },
+
+    /** Takes our statements out of the bucket policy, deleting the policy if nothing of the customer's remains. */
+    async removeCurBucketPolicy(input: { access: CustomerAccess; bucket: string }): Promise<void> {
+      const { s3 } = await deps.sessions.clients(input.access);
+      let existing;
+      try {
+        existing = await readBucketPolicy(s3, input.bucket);
+      } catch (error) {
+        if (error instanceof ApplicationFailure && error.type === 'NoSuchBucket') return;
+        throw error;
+      }
+      if (!existing) return;
+      const remaining = withoutCurStatements(existing);
+      if (remaining) {
+        await callAws('s3:PutBucketPolicy', () =>
+          s3.send(new PutBucketPolicyCommand({ Bucket: input.bucket, Policy: JSON.stringify(remaining) })),
+        );
+      } else {
+        await callAws('s3:DeleteBucketPolicy', () => s3.send(new DeleteBucketPolicyCommand({ Bucket: input.bucket })));
+      }
+    },
+
+    async deleteCurBucket(input: { access: CustomerAccess; bucket: string }): Promise<{ deleted: boolean }> {
+      const { s3 } = await deps.sessions.clients(input.access);
+      try {
+        await s3.send(new DeleteBucketCommand({ Bucket: input.bucket }));
+        return { deleted: true };
+      } catch (error) {
+        if (awsErrorCode(error) === 'NoSuchBucket') return { deleted: false };
+        rethrowAwsError(error, 's3:DeleteBucket');
+      }
+    },
+  };
+}

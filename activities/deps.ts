@@ -1,0 +1,28 @@
+import type { AwsClientFactory } from './aws/clients';
+import type { CustomerSessions } from './aws/customer-session';
+
+export interface InstallNotification {
+  kind: 'role_reminder';
+  installId: string;
+  orgId: string;
+  message: string;
+}
+
+/** Everything activities need from the outside world, injected so tests can point them anywhere. */
+export interface ActivityDeps {
+  aws: AwsClientFactory;
+  /** Assumed-role sessions; one per worker process. */
+  sessions: CustomerSessions;
+  vendor: {
+    /** The principal the customer's trust policy names: the identity `aws.vendorSts()` runs as. */
+    principalArn: string;
+    /** Where the per-install role template is published; the install id and file name are appended. */
+    roleTemplateBaseUrl: string;
+  };
+  /** HMAC key for runner registration tokens (at least 32 bytes). */
+  runnerTokenKey: Uint8Array;
+  /** How often long waits poll AWS. */
+  pollIntervalMs: number;
+  notify: (notification: InstallNotification) => Promise<void>;
+  randomBytes: (size: number) => Uint8Array;
+}

@@ -1,0 +1,26 @@
+import { createCostReportActivities } from './cost-report';
+import type { ActivityDeps } from './deps';
+import { createOnboardingActivities } from './onboarding';
+import { createRunnerActivities } from './runner';
+import { createSandboxActivities } from './sandbox';
+import { createVerifyRoleActivities } from './verify-role';
+
+export type { ActivityDeps } from './deps';
+
+/**
+ * Every activity the install workflow calls, bound to its dependencies.
+ *
+ * @example
+ * const aws = createAwsClientFactory({ region: 'us-east-1' });
+ * const activities = createActivities({ aws, sessions: new CustomerSessions(aws), ... });
+ * await Worker.create({ activities, taskQueue: defaultTaskQueue, ... });
+ */
+export const createActivities = (deps: ActivityDeps) => ({
+  ...createOnboardingActivities(deps),
+  ...createVerifyRoleActivities(deps),
+  ...createSandboxActivities(deps),
+  ...createCostReportActivities(deps),
+  ...createRunnerActivities(deps),
+});
+
+export type InstallActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,170 @@
+import {
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  type CloudFormationClient,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { CustomerAccess } from './aws/customer-session';
+import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
+import type { ActivityDeps } from './deps';
+
+export interface DeployStackInput {
+  access: CustomerAccess;
+  stackName: string;
+  templateBody: string;
+  parameters: Record<string, string>;
+  /** Stable per install and operation, so CloudFormation recognises a retried request as the same one. */
+  clientRequestToken: string;
+}
+
+export type StackOperation = 'create' | 'update' | 'none';
+
+export interface StackResult {
+  stackId: string;
+  stackStatus: string;
+  outputs: Record<string, string>;
+}
+
+const inProgress = /_IN_PROGRESS$/;
+const succeeded = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+
+function stackOutputs(stack: Stack): Record<string, string> {
+  return Object.fromEntries((stack.Outputs ?? []).map((output) => [output.OutputKey ?? '', output.OutputValue ?? '']));
+}
+
+function isMissingStack(error: unknown): boolean {
+  return awsErrorCode(error) === 'ValidationError' && /does not exist/.test((error as Error).message);
+}
+
+async function describeStack(cloudFormation: CloudFormationClient, stackName: string): Promise<Stack | undefined> {
+  try {
+    const response = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return response.Stacks?.[0];
+  } catch (error) {
+    if (isMissingStack(error)) return undefined;
+    rethrowAwsError(error, 'cloudformation:DescribeStacks');
+  }
+}
+
+/** The reasons CloudFormation gave for failed resources, newest first: what the customer needs to read. */
+async function failureReasons(cloudFormation: CloudFormationClient, stackId: string): Promise<string[]> {
+  const events = await callAws('cloudformation:DescribeStackEvents', () =>
+    cloudFormation.send(new DescribeStackEventsCommand({ StackName: stackId })),
+  );
+  return (events.StackEvents ?? [])
+    .filter((event) => event.ResourceStatus?.endsWith('_FAILED') && event.ResourceStatusReason)
+    .map((event) => `${event.LogicalResourceId}: ${event.ResourceStatusReason}`)
+    .slice(0, 5);
+}
+
+export function createSandboxActivities(deps: ActivityDeps) {
+  const sleep = (ms: number) => Context.current().sleep(ms);
+
+  return {
+    /** CreateStack, or UpdateStack when it already exists (a retry, or a re-run after a crash). */
+    async deploySandboxStack(input: DeployStackInput): Promise<{ stackId: string; operation: StackOperation }> {
+      const { cloudFormation } = await deps.sessions.clients(input.access);
+      const parameters = Object.entries(input.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+      const existing = await describeStack(cloudFormation, input.stackName);
+      if (existing?.StackStatus === 'ROLLBACK_COMPLETE') {
+        throw ApplicationFailure.nonRetryable(
+          `Stack ${input.stackName} is in ROLLBACK_COMPLETE from an earlier failed create; it must be deleted first.`,
+          'StackNeedsDeletion',
+        );
+      }
+      if (!existing || existing.StackStatus === 'DELETE_COMPLETE') {
+        const created = await callAws('cloudformation:CreateStack', () =>
+          cloudFormation.send(
+            new CreateStackCommand({
+              StackName: input.stackName,
+              TemplateBody: input.templateBody,
+              Parameters: parameters,
+              ClientRequestToken: `${input.clientRequestToken}-create`,
+              Tags: [{ Key: 'install-orchestrator:stack', Value: input.stackName }],
+            }),
+          ),
+        );
+        return { stackId: created.StackId ?? input.stackName, operation: 'create' };
+      }
+      if (inProgress.test(existing.StackStatus ?? '')) {
+        return { stackId: existing.StackId ?? input.stackName, operation: 'create' };
+      }
+      try {
+        await cloudFormation.send(
+          new UpdateStackCommand({
+            StackName: input.stackName,
+            TemplateBody: input.templateBody,
+            Parameters: parameters,
+            ClientRequestToken: `${input.clientRequestToken}-update`,
+          }),
+        );
+        return { stackId: existing.StackId ?? input.stackName, operation: 'update' };
+      } catch (error) {
+        if (awsErrorCode(error) === 'ValidationError' && /No updates are to be performed/.test((error as Error).message)) {
+          return { stackId: existing.StackId ?? input.stackName, operation: 'none' };
+        }
+        rethrowAwsError(error, 'cloudformation:UpdateStack');
+      }
+    },
+
+    /**
+     * Polls until the stack settles, heartbeating its status so the Temporal UI shows progress and a worker that
+     * dies mid-wait is noticed within the heartbeat timeout; a retry simply polls again.
+     */
+    async waitForSandboxStack(input: { access: CustomerAccess; stackId: string }): Promise<StackResult> {
+      const { cloudFormation } = await deps.sessions.clients(input.access);
+      const context = Context.current();
+      for (let poll = 1; ; poll++) {
+        const stack = await describeStack(cloudFormation, input.stackId);
+        const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+        context.heartbeat({ stackStatus: status, poll });
+        if (stack && succeeded.has(status)) {
+          return { stackId: stack.StackId ?? input.stackId, stackStatus: status, outputs: stackOutputs(stack) };
+        }
+        if (!inProgress.test(status)) {
+          const reasons = stack ? await failureReasons(cloudFormation, input.stackId) : [];
+          throw ApplicationFailure.nonRetryable(
+            `Sandbox stack ended in ${status}${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
+            'StackFailed',
+            { stackStatus: status, reasons, stackStatusReason: stack?.StackStatusReason },
+          );
+        }
+        await sleep(deps.pollIntervalMs);
+      }
+    },
+
+    /** Starts deletion; a stack that is already gone is success. */
+    async deleteSandboxStack(input: { access: CustomerAccess; stackName: string }): Promise<{ stackId?: string }> {
+      const { cloudFormation } = await deps.sessions.clients(input.access);
+      const stack = await describeStack(cloudFormation, input.stackName);
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return {};
+      await callAws('cloudformation:DeleteStack', () =>
+        cloudFormation.send(new DeleteStackCommand({ StackName: stack.StackId ?? input.stackName })),
+      );
+      return { stackId: stack.StackId };
+    },
+
+    async waitForSandboxStackDeletion(input: { access: CustomerAccess; stackId: string }): Promise<void> {
+      const { cloudFormation } = await deps.sessions.clients(input.access);
+      const context = Context.current();
+      for (let poll = 1; ; poll++) {
+        const stack = await describeStack(cloudFormation, input.stackId);
+        const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+        context.heartbeat({ stackStatus: status, poll });
+        if (status === 'DELETE_COMPLETE') return;
+        if (status === 'DELETE_FAILED') {
+          const reasons = await failureReasons(cloudFormation, input.stackId);
+          throw ApplicationFailure.nonRetryable(`Sandbox stack deletion failed: ${reasons.join('; ')}`, 'StackDeleteFailed', {
+            reasons,
+          });
+        }
+        await sleep(deps.pollIntervalMs);
+      }
+    },
+  };
+}

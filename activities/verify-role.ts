@@ -1,0 +1,137 @@
+import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { ApplicationFailure } from '@temporalio/common';
+import { assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
+import { roleSessionName } from '../domain/install-names';
+import { evaluatePermissions, type InstallResourceNames, deprovisionPermissions, provisionPermissions } from '../domain/permissions';
+import type { PolicyDocument } from '../domain/policy-document';
+import { accessDeniedCodes, type CustomerAccess, toCredentialIdentity } from './aws/customer-session';
+import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
+import type { ActivityDeps } from './deps';
+
+export interface VerifiedIdentity {
+  assumedRoleArn: string;
+  accountId: string;
+}
+
+export interface PermissionCheck {
+  missing: string[];
+  conditional: string[];
+}
+
+function describePermission(permission: { action: string; resource: string }): string {
+  return `${permission.action} on ${permission.resource}`;
+}
+
+// IAM returns policy documents URL-encoded.
+function decodePolicy(document: string | undefined): PolicyDocument {
+  return JSON.parse(decodeURIComponent(document ?? '{"Version":"2012-10-17","Statement":[]}')) as PolicyDocument;
+}
+
+async function readRolePolicies(iam: IAMClient, roleName: string): Promise<PolicyDocument[]> {
+  const documents: PolicyDocument[] = [];
+  const inline = await callAws('iam:ListRolePolicies', () => iam.send(new ListRolePoliciesCommand({ RoleName: roleName })));
+  for (const policyName of inline.PolicyNames ?? []) {
+    const policy = await callAws('iam:GetRolePolicy', () =>
+      iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+    );
+    documents.push(decodePolicy(policy.PolicyDocument));
+  }
+  const attached = await callAws('iam:ListAttachedRolePolicies', () =>
+    iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
+  );
+  for (const { PolicyArn } of attached.AttachedPolicies ?? []) {
+    const policy = await callAws('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn })));
+    const version = await callAws('iam:GetPolicyVersion', () =>
+      iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })),
+    );
+    documents.push(decodePolicy(version.PolicyVersion?.Document));
+  }
+  return documents;
+}
+
+export function createVerifyRoleActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * AssumeRole with the External ID, then GetCallerIdentity as the new session: the account and role must be
+     * the ones the customer gave. A refusal is retryable (type RoleNotAssumable) because a just-created role is
+     * refused until IAM propagates it; the workflow bounds how long with the activity's schedule-to-close timeout.
+     */
+    async verifyRoleAccess(input: { access: CustomerAccess }): Promise<VerifiedIdentity> {
+      const { access } = input;
+      const parsed = parseRoleArn(access.roleArn);
+      if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
+      let credentials;
+      try {
+        const assumed = await deps.aws.vendorSts().send(
+          new AssumeRoleCommand({
+            RoleArn: access.roleArn,
+            ExternalId: access.externalId,
+            RoleSessionName: roleSessionName(access.installId, 'verify'),
+          }),
+        );
+        credentials = toCredentialIdentity(assumed.Credentials);
+      } catch (error) {
+        const code = awsErrorCode(error);
+        if (code && accessDeniedCodes.has(code)) {
+          throw ApplicationFailure.retryable(
+            `The role ${access.roleArn} refused AssumeRole with this install's External ID (${code}).`,
+            'RoleNotAssumable',
+            awsErrorDetails(error, 'sts:AssumeRole'),
+          );
+        }
+        if (code === 'ValidationError') {
+          throw ApplicationFailure.nonRetryable(`AWS rejected the role ARN: ${(error as Error).message}`, 'MalformedRoleArn');
+        }
+        rethrowAwsError(error, 'sts:AssumeRole');
+      }
+      const sts = deps.aws.customer(credentials, access.region).sts;
+      const identity = await callAws('sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
+      const expectedPrefix = assumedRoleArnPrefix(parsed.role);
+      if (identity.Account !== parsed.role.accountId || !identity.Arn?.startsWith(expectedPrefix)) {
+        throw ApplicationFailure.nonRetryable(
+          `The session is ${identity.Arn} in account ${identity.Account}, not the role ${access.roleArn}.`,
+          'IdentityMismatch',
+        );
+      }
+      return { assumedRoleArn: identity.Arn, accountId: identity.Account };
+    },
+
+    /**
+     * The confused-deputy check: the same call without the External ID must be refused. `allowed` means anyone
+     * who learns the role ARN and can act as the vendor principal could use it for another customer.
+     */
+    async probeRoleWithoutExternalId(input: { access: CustomerAccess }): Promise<{ withoutExternalId: 'refused' | 'allowed' }> {
+      try {
+        await deps.aws.vendorSts().send(
+          new AssumeRoleCommand({
+            RoleArn: input.access.roleArn,
+            RoleSessionName: roleSessionName(input.access.installId, 'probe'),
+          }),
+        );
+        return { withoutExternalId: 'allowed' };
+      } catch (error) {
+        const code = awsErrorCode(error);
+        if (code && accessDeniedCodes.has(code)) return { withoutExternalId: 'refused' };
+        rethrowAwsError(error, 'sts:AssumeRole');
+      }
+    },
+
+    /** Reads the role's own policies and reports, by name, each action the later phases need but lack. */
+    async checkRolePermissions(input: { access: CustomerAccess; names: InstallResourceNames }): Promise<PermissionCheck> {
+      const parsed = parseRoleArn(input.access.roleArn);
+      if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
+      const { iam } = await deps.sessions.clients(input.access);
+      const policies = await readRolePolicies(iam, parsed.role.roleName);
+      const report = evaluatePermissions(policies, [...provisionPermissions(input.names), ...deprovisionPermissions(input.names)]);
+      return { missing: report.missing.map(describePermission), conditional: report.conditional.map(describePermission) };
+    },
+  };
+}

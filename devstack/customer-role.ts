@@ -1,0 +1,32 @@
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
+
+/**
+ * The customer's part of onboarding, as the role template would do it: create the role with the rendered trust
+ * policy and attach the provision and deprovision policies. Used by the demo and the tests.
+ */
+export async function createRoleFromArtifacts(options: {
+  endpoint: string;
+  credentials: AwsCredentialIdentity;
+  artifacts: OnboardingArtifacts;
+  roleName?: string;
+  trustPolicy?: unknown;
+  withPolicies?: boolean;
+}): Promise<string> {
+  const iam = new IAMClient({ region: 'us-east-1', endpoint: options.endpoint, credentials: options.credentials });
+  const roleName = options.roleName ?? options.artifacts.roleName;
+  const role = await iam.send(
+    new CreateRoleCommand({
+      RoleName: roleName,
+      AssumeRolePolicyDocument: JSON.stringify(options.trustPolicy ?? options.artifacts.trustPolicy),
+    }),
+  );
+  if (options.withPolicies ?? true) {
+    const policies = { provision: options.artifacts.provisionPolicy, deprovision: options.artifacts.deprovisionPolicy };
+    for (const [name, policy] of Object.entries(policies)) {
+      await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: name, PolicyDocument: JSON.stringify(policy) }));
+    }
+  }
+  return role.Role!.Arn!;
+}

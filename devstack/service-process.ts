@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { projectRoot } from './paths';
+import { lastLines } from './run-command';
+
+export interface ServiceSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  logFile: string;
+  /** Detached services outlive this process (`npm run stack -- up`); attached ones die with it (tests). */
+  detached: boolean;
+  isReady: () => Promise<boolean>;
+  readyTimeoutMs: number;
+}
+
+export class ServiceStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceStartError';
+  }
+}
+
+function logTail(logFile: string): string {
+  try {
+    return lastLines(readFileSync(logFile, 'utf8'), 20);
+  } catch {
+    return '(no log output)';
+  }
+}
+
+/** Starts a server process and resolves once `isReady` says so; fails with the log's tail if it dies or hangs. */
+export async function startService(spec: ServiceSpec): Promise<ChildProcess> {
+  mkdirSync(dirname(spec.logFile), { recursive: true });
+  const logFd = openSync(spec.logFile, 'a');
+  const child = spawn(spec.command, spec.args, {
+    cwd: projectRoot,
+    env: spec.env ?? process.env,
+    stdio: ['ignore', logFd, logFd],
+    detached: spec.detached,
+  });
+  closeSync(logFd);
+  if (spec.detached) child.unref();
+
+  let exited: string | undefined;
+  let spawnError: Error | undefined;
+  child.once('exit', (code, signal) => (exited = `exited with ${signal ?? `code ${code}`}`));
+  child.once('error', (error) => (spawnError = error));
+
+  const deadline = Date.now() + spec.readyTimeoutMs;
+  while (Date.now() < deadline) {
+    if (spawnError) throw new ServiceStartError(`${spec.name} could not be started (${spec.command}): ${spawnError.message}`);
+    if (exited) {
+      throw new ServiceStartError(`${spec.name} ${exited} before it was ready. Log ${spec.logFile}:\n${logTail(spec.logFile)}`);
+    }
+    if (await spec.isReady().catch(() => false)) return child;
+    await delay(100);
+  }
+  stopProcess(child.pid, spec.detached);
+  throw new ServiceStartError(
+    `${spec.name} was not ready within ${spec.readyTimeoutMs / 1000}s. Log ${spec.logFile}:\n${logTail(spec.logFile)}`,
+  );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL if the process (group, for detached services) is still there after the grace period. */
+export async function stopProcessAndWait(pid: number | undefined, group: boolean, graceMs = 10_000): Promise<void> {
+  if (!pid || !isAlive(pid)) return;
+  stopProcess(pid, group);
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await delay(50);
+  if (isAlive(pid)) stopProcess(pid, group, 'SIGKILL');
+}
+
+function stopProcess(pid: number | undefined, group: boolean, signal: NodeJS.Signals = 'SIGTERM'): void {
+  if (!pid) return;
+  try {
+    process.kill(group ? -pid : pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+export async function httpAnswers(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  return response.status < 500;
+}

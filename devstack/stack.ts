@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertPortFree } from './ports';
+import { bootstrapLocalAccounts, type LocalAccounts } from './local-accounts';
+import { motoArgs, motoIsServing } from './moto';
+import { projectRoot, stackDir } from './paths';
+import { httpAnswers, startService, stopProcessAndWait } from './service-process';
+import { devServerArgs, temporalIsServing } from './temporal';
+import { ensureMotoPython, ensureTemporalCli, type Log } from './tools';
+
+/** Where a running local stack answers; also what `npm run demo` and the worker read to find it. */
+export interface StackEndpoints {
+  temporalAddress: string;
+  temporalNamespace: string;
+  temporalUiUrl: string;
+  awsEndpoint: string;
+  curEndpoint: string;
+}
+
+export interface StackState extends StackEndpoints {
+  pids: Record<string, number>;
+  /** moto's identities, created at start; moto keeps state in memory, so they live exactly as long as it does. */
+  accounts: LocalAccounts;
+  /** The dev stack's runner token key (hex); real deployments configure their own. */
+  runnerTokenKey: string;
+}
+
+const stateFile = join(stackDir, 'state.json');
+
+function envPort(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a port number.`);
+  return port;
+}
+
+function stackConfig() {
+  const host = process.env.STACK_HOST ?? '127.0.0.1';
+  return {
+    host,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    temporalPort: envPort('TEMPORAL_PORT', 7233),
+    uiPort: envPort('TEMPORAL_UI_PORT', 8233),
+    motoPort: envPort('MOTO_PORT', 4566),
+    curPort: envPort('CUR_PORT', 4580),
+  };
+}
+
+export function readStackState(): StackState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as StackState;
+}
+
+async function stackAnswers(state: StackState): Promise<boolean> {
+  const checks = await Promise.all([
+    temporalIsServing(state.temporalAddress).catch(() => false),
+    motoIsServing(state.awsEndpoint).catch(() => false),
+    httpAnswers(state.curEndpoint).catch(() => false),
+  ]);
+  return checks.every(Boolean);
+}
+
+/** Starts Temporal, moto and the CUR endpoint as background processes, or reuses the ones already up. */
+export async function stackUp(log: Log): Promise<StackState> {
+  const existing = readStackState();
+  if (existing && (await stackAnswers(existing))) {
+    log('stack already running');
+    return existing;
+  }
+  if (existing) await stackDown(log);
+
+  const config = stackConfig();
+  await assertPortFree(config.host, config.temporalPort, 'Temporal gRPC', 'TEMPORAL_PORT');
+  await assertPortFree(config.host, config.uiPort, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
+  await assertPortFree(config.host, config.motoPort, 'moto AWS endpoint', 'MOTO_PORT');
+  await assertPortFree(config.host, config.curPort, 'CUR endpoint', 'CUR_PORT');
+
+  const temporalCli = await ensureTemporalCli(log);
+  const motoPython = await ensureMotoPython(log);
+  mkdirSync(stackDir, { recursive: true });
+
+  const endpoints: StackEndpoints = {
+    temporalAddress: `${config.host}:${config.temporalPort}`,
+    temporalNamespace: config.namespace,
+    temporalUiUrl: `http://${config.host}:${config.uiPort}`,
+    awsEndpoint: `http://${config.host}:${config.motoPort}`,
+    curEndpoint: `http://${config.host}:${config.curPort}`,
+  };
+  const pids: Record<string, number> = {};
+  let accounts: LocalAccounts;
+  try {
+    log(`starting Temporal dev server on ${endpoints.temporalAddress} (UI ${endpoints.temporalUiUrl})`);
+    const temporal = await startService({
+      name: 'Temporal dev server',
+      command: temporalCli,
+      args: devServerArgs({
+        ip: config.host,
+        port: config.temporalPort,
+        uiPort: config.uiPort,
+        dbFilename: join(stackDir, 'temporal.sqlite'),
+        namespace: config.namespace,
+      }),
+      logFile: join(stackDir, 'logs', 'temporal.log'),
+      detached: true,
+      isReady: () => temporalIsServing(endpoints.temporalAddress),
+      readyTimeoutMs: 60_000,
+    });
+    pids.temporal = temporal.pid!;
+
+    log(`starting moto on ${endpoints.awsEndpoint}`);
+    const moto = await startService({
+      name: 'moto server',
+      command: motoPython,
+      args: motoArgs(config.host, config.motoPort),
+      logFile: join(stackDir, 'logs', 'moto.log'),
+      detached: true,
+      isReady: () => motoIsServing(endpoints.awsEndpoint),
+      readyTimeoutMs: 30_000,
+    });
+    pids.moto = moto.pid!;
+    accounts = await bootstrapLocalAccounts(endpoints.awsEndpoint);
+
+    log(`starting the CUR endpoint on ${endpoints.curEndpoint}`);
+    const cur = await startService({
+      name: 'CUR endpoint',
+      command: process.execPath,
+      args: ['--import', 'tsx', join(projectRoot, 'devstack', 'cur-emulator', 'main.ts'), '--host', config.host, '--port', String(config.curPort)],
+      logFile: join(stackDir, 'logs', 'cur.log'),
+      detached: true,
+      isReady: () => httpAnswers(endpoints.curEndpoint),
+      readyTimeoutMs: 20_000,
+    });
+    pids.cur = cur.pid!;
+  } catch (error) {
+    await Promise.all(Object.values(pids).map((pid) => stopProcessAndWait(pid, true)));
+    throw error;
+  }
+  const state: StackState = { ...endpoints, pids, accounts, runnerTokenKey: randomBytes(32).toString('hex') };
+  writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
+  return state;
+}
+
+export async function stackDown(log: Log): Promise<void> {
+  const state = readStackState();
+  if (!state) {
+    log('no stack running');
+    return;
+  }
+  await Promise.all(
+    Object.entries(state.pids).map(async ([name, pid]) => {
+      await stopProcessAndWait(pid, true);
+      log(`stopped ${name} (pid ${pid})`);
+    }),
+  );
+  rmSync(stateFile, { force: true });
+}

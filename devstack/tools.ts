@@ -1,0 +1,160 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { projectToolsDir, userToolsCacheDir } from './paths';
+import { lastLines, runCommand } from './run-command';
+
+/** The last Temporal CLI tag whose go.mod has no `replace` directive, so `go install pkg@version` works. */
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const MOTO_VERSION = '5.2.5';
+
+export type Log = (line: string) => void;
+
+export class ToolSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolSetupError';
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function linkIntoProject(target: string, linkName: string): string {
+  mkdirSync(projectToolsDir, { recursive: true });
+  const link = join(projectToolsDir, linkName);
+  if (existsSync(link) || isDanglingLink(link)) rmSync(link, { recursive: true, force: true });
+  symlinkSync(target, link);
+  return link;
+}
+
+function isDanglingLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Where the Temporal CLI is, without building it: $TEMPORAL_CLI, this checkout's .tools, then PATH. */
+export function locateTemporalCli(): string | undefined {
+  const fromEnv = process.env.TEMPORAL_CLI;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new ToolSetupError(`TEMPORAL_CLI=${fromEnv} is not an executable file.`);
+    return fromEnv;
+  }
+  const local = join(projectToolsDir, 'bin', 'temporal');
+  if (isExecutable(local)) return local;
+  return findOnPath('temporal');
+}
+
+/**
+ * Returns a runnable Temporal CLI, building it with `go install` into the per-user cache the first time.
+ * The SDK's own download of the dev server needs the internet; the Go module proxy is what we can reach.
+ */
+export async function ensureTemporalCli(log: Log): Promise<string> {
+  const found = locateTemporalCli();
+  if (found) return found;
+
+  const cacheBin = join(userToolsCacheDir(), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+  const cached = join(cacheBin, 'temporal');
+  if (!isExecutable(cached)) {
+    const go = findOnPath('go');
+    if (!go) {
+      throw new ToolSetupError(
+        'The Temporal CLI is not installed and Go is not on PATH to build it. Install Go >= 1.25, ' +
+          'or install the Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal.',
+      );
+    }
+    mkdirSync(cacheBin, { recursive: true });
+    log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first run only; takes a few minutes)...`);
+    const result = await runCommand(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+      env: { ...process.env, GOBIN: cacheBin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
+      label: 'go install temporal',
+      log,
+    });
+    if (result.code !== 0 || !isExecutable(cached)) {
+      throw new ToolSetupError(
+        `Building the Temporal CLI failed (go install exited ${result.code}). Last output:\n` +
+          `${lastLines(result.output, 15)}\n` +
+          'What to do: check that `go env GOPROXY` reaches a Go module proxy and Go is >= 1.25, ' +
+          'or install the Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal.',
+      );
+    }
+    log(`built ${cached}`);
+  }
+  mkdirSync(join(projectToolsDir, 'bin'), { recursive: true });
+  return linkIntoProject(cached, join('bin', 'temporal'));
+}
+
+/**
+ * The Python that has moto installed, without installing it: $MOTO_PYTHON, then this checkout's .tools/moto venv.
+ * moto is started through devstack/moto_server.py, which needs moto's own interpreter.
+ */
+export function locateMotoPython(): string | undefined {
+  const fromEnv = process.env.MOTO_PYTHON;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new ToolSetupError(`MOTO_PYTHON=${fromEnv} is not an executable file.`);
+    return fromEnv;
+  }
+  const local = join(projectToolsDir, 'moto', 'bin', 'python');
+  return isExecutable(local) ? local : undefined;
+}
+
+function pythonVersionTag(python: string): string {
+  return execFileSync(python, ['-c', 'import sys; print(f"py{sys.version_info[0]}.{sys.version_info[1]}")'])
+    .toString()
+    .trim();
+}
+
+/** Returns a Python with moto, creating a pinned virtualenv in the per-user cache the first time. */
+export async function ensureMotoPython(log: Log): Promise<string> {
+  const found = locateMotoPython();
+  if (found) return found;
+
+  const python = findOnPath('python3');
+  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run moto (the local AWS endpoint).');
+  const venv = join(userToolsCacheDir(), `moto-${MOTO_VERSION}-${pythonVersionTag(python)}`);
+  // A venv cannot be moved (its scripts hold absolute paths), so completeness is marked instead of renamed into place.
+  const complete = join(venv, '.complete');
+  if (!existsSync(complete)) {
+    rmSync(venv, { recursive: true, force: true });
+    log(`installing moto ${MOTO_VERSION} into a virtualenv (first run only)...`);
+    const created = await runCommand(python, ['-m', 'venv', venv], { label: 'python3 -m venv', log });
+    if (created.code !== 0) {
+      throw new ToolSetupError(
+        `Creating a virtualenv failed:\n${lastLines(created.output, 10)}\n` +
+          'What to do: install the venv module (Debian: apt-get install python3-venv).',
+      );
+    }
+    const installed = await runCommand(
+      join(venv, 'bin', 'pip'),
+      ['install', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
+      { label: 'pip install moto', log },
+    );
+    if (installed.code !== 0) {
+      throw new ToolSetupError(
+        `pip install moto[server]==${MOTO_VERSION} failed:\n${lastLines(installed.output, 15)}\n` +
+          'What to do: check that pip reaches a Python package index (pip config list), or set ' +
+          'MOTO_PYTHON=/path/to/a/python/with/moto.',
+      );
+    }
+    writeFileSync(complete, `${new Date().toISOString()}\n`);
+  }
+  linkIntoProject(venv, 'moto');
+  return join(projectToolsDir, 'moto', 'bin', 'python');
+}

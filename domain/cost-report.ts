@@ -1,0 +1,95 @@
+import type { PolicyDocument } from './policy-document';
+import { curApiRegion } from './permissions';
+
+export type CurFormat = 'textORcsv' | 'Parquet';
+export type CurVersioning = 'CREATE_NEW_REPORT' | 'OVERWRITE_REPORT';
+
+/** The fields of a CUR report definition, in the SDK's shape, that this project sets. */
+export interface CostReportDefinition {
+  ReportName: string;
+  TimeUnit: 'DAILY';
+  Format: CurFormat;
+  Compression: 'GZIP' | 'Parquet';
+  AdditionalSchemaElements: ['RESOURCES'];
+  S3Bucket: string;
+  S3Prefix: string;
+  S3Region: string;
+  RefreshClosedReports: true;
+  ReportVersioning: CurVersioning;
+}
+
+export function renderCostReportDefinition(options: {
+  reportName: string;
+  bucket: string;
+  prefix: string;
+  bucketRegion: string;
+  format: CurFormat;
+  versioning: CurVersioning;
+}): CostReportDefinition {
+  return {
+    ReportName: options.reportName,
+    TimeUnit: 'DAILY',
+    Format: options.format,
+    // CUR pairs formats and compressions: textORcsv with GZIP or ZIP, Parquet only with Parquet.
+    Compression: options.format === 'Parquet' ? 'Parquet' : 'GZIP',
+    AdditionalSchemaElements: ['RESOURCES'],
+    S3Bucket: options.bucket,
+    S3Prefix: options.prefix,
+    S3Region: options.bucketRegion,
+    RefreshClosedReports: true,
+    ReportVersioning: options.versioning,
+  };
+}
+
+/** Whether an existing definition already says what we want (then Put is a no-op, not a Modify). */
+export function sameCostReportDefinition(existing: Partial<CostReportDefinition>, wanted: CostReportDefinition): boolean {
+  return (Object.keys(wanted) as (keyof CostReportDefinition)[]).every(
+    (key) => JSON.stringify(existing[key]) === JSON.stringify(wanted[key]),
+  );
+}
+
+export const curBucketPolicySidPrefix = 'InstallCostReportDelivery';
+
+/**
+ * Lets the billing service deliver reports, scoped to this account's report definitions.
+ * https://docs.aws.amazon.com/cur/latest/userguide/cur-s3.html
+ */
+export function renderCurBucketPolicyStatements(options: { partition: string; accountId: string; bucket: string }): PolicyDocument['Statement'] {
+  const conditions = {
+    StringEquals: {
+      'aws:SourceArn': `arn:${options.partition}:cur:${curApiRegion}:${options.accountId}:definition/*`,
+      'aws:SourceAccount': options.accountId,
+    },
+  };
+  const principal = { Service: 'billingreports.amazonaws.com' };
+  return [
+    {
+      Sid: `${curBucketPolicySidPrefix}Read`,
+      Effect: 'Allow',
+      Principal: principal,
+      Action: ['s3:GetBucketAcl', 's3:GetBucketPolicy'],
+      Resource: `arn:${options.partition}:s3:::${options.bucket}`,
+      Condition: conditions,
+    },
+    {
+      Sid: `${curBucketPolicySidPrefix}Write`,
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 's3:PutObject',
+      Resource: `arn:${options.partition}:s3:::${options.bucket}/*`,
+      Condition: conditions,
+    },
+  ];
+}
+
+/** Adds (or refreshes) our statements in a bucket policy without touching the customer's own statements. */
+export function mergeCurStatements(existing: PolicyDocument | undefined, ours: PolicyDocument['Statement']): PolicyDocument {
+  const kept = (existing?.Statement ?? []).filter((statement) => !statement.Sid?.startsWith(curBucketPolicySidPrefix));
+  return { Version: '2012-10-17', Statement: [...kept, ...ours] };
+}
+
+/** The bucket policy with our statements taken out; undefined when nothing of the customer's remains. */
+export function withoutCurStatements(existing: PolicyDocument): PolicyDocument | undefined {
+  const kept = existing.Statement.filter((statement) => !statement.Sid?.startsWith(curBucketPolicySidPrefix));
+  return kept.length > 0 ? { Version: '2012-10-17', Statement: kept } : undefined;
+}

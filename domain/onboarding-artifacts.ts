@@ -1,0 +1,129 @@
+import { partitionOfRegion } from './arn';
+import {
+  defaultCurBucketName,
+  defaultCurPrefix,
+  defaultCurReportName,
+  sandboxStackName,
+  suggestedRoleName,
+} from './install-names';
+import {
+  deprovisionPermissions,
+  provisionPermissions,
+  renderPermissionPolicy,
+  type InstallResourceNames,
+} from './permissions';
+import type { PolicyDocument } from './policy-document';
+import { renderTrustPolicy } from './trust-policy';
+
+/** What the customer needs to create the role: everything is derived, so nothing large is kept in history. */
+export interface OnboardingArtifacts {
+  externalId: string;
+  vendorPrincipalArn: string;
+  roleName: string;
+  trustPolicy: PolicyDocument;
+  provisionPolicy: PolicyDocument;
+  deprovisionPolicy: PolicyDocument;
+  roleTemplate: Record<string, unknown>;
+  /** Opens the CloudFormation console with the role template and the External ID filled in. */
+  quickCreateUrl: string;
+}
+
+export interface InstallResourceInput {
+  installId: string;
+  awsAccountId: string;
+  region: string;
+  cur?: { bucketName?: string; prefix?: string; reportName?: string };
+}
+
+export function sandboxResourcePrefix(installId: string): string {
+  return `install-${installId}-`;
+}
+
+/** The names of everything the install creates in the customer account. */
+export function installResourceNames(input: InstallResourceInput): InstallResourceNames & { curReportName: string } {
+  return {
+    partition: partitionOfRegion(input.region),
+    accountId: input.awsAccountId,
+    region: input.region,
+    stackName: sandboxStackName(input.installId),
+    sandboxResourcePrefix: sandboxResourcePrefix(input.installId),
+    curBucket: input.cur?.bucketName ?? defaultCurBucketName(input.installId, input.awsAccountId),
+    curPrefix: input.cur?.prefix ?? defaultCurPrefix(input.installId),
+    curReportName: input.cur?.reportName ?? defaultCurReportName(input.installId),
+  };
+}
+
+export function renderRoleTemplate(options: {
+  roleName: string;
+  vendorPrincipalArn: string;
+  provisionPolicy: PolicyDocument;
+  deprovisionPolicy: PolicyDocument;
+}): Record<string, unknown> {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: 'Cross-account role that lets the vendor provision and deprovision this install.',
+    Parameters: {
+      ExternalId: {
+        Type: 'String',
+        NoEcho: true,
+        MinLength: 2,
+        MaxLength: 1224,
+        Description: 'The External ID shown on the onboarding page; the role refuses callers without it.',
+      },
+    },
+    Resources: {
+      InstallAccessRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: options.roleName,
+          AssumeRolePolicyDocument: renderTrustPolicy(options.vendorPrincipalArn, '{{ExternalId}}'),
+          Policies: [
+            { PolicyName: 'provision', PolicyDocument: options.provisionPolicy },
+            { PolicyName: 'deprovision', PolicyDocument: options.deprovisionPolicy },
+          ],
+        },
+      },
+    },
+    Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['InstallAccessRole', 'Arn'] } } },
+  };
+}
+
+/** The template names the parameter where CloudFormation needs a `Ref`, so the JSON stays one literal. */
+function withExternalIdReference(template: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(template).replace('"{{ExternalId}}"', JSON.stringify({ Ref: 'ExternalId' })),
+  ) as Record<string, unknown>;
+}
+
+export function renderOnboardingArtifacts(options: {
+  install: InstallResourceInput;
+  externalId: string;
+  vendorPrincipalArn: string;
+  roleTemplateUrl: string;
+}): OnboardingArtifacts {
+  const names = installResourceNames(options.install);
+  const roleName = suggestedRoleName(options.install.installId);
+  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names));
+  const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
+  const roleTemplate = withExternalIdReference(
+    renderRoleTemplate({ roleName, vendorPrincipalArn: options.vendorPrincipalArn, provisionPolicy, deprovisionPolicy }),
+  );
+  const query = Object.entries({
+    templateURL: options.roleTemplateUrl,
+    stackName: `install-${options.install.installId}-access`,
+    param_ExternalId: options.externalId,
+  })
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
+  const consoleHost = names.partition === 'aws' ? 'console.aws.amazon.com' : `console.${names.partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
+  return {
+    externalId: options.externalId,
+    vendorPrincipalArn: options.vendorPrincipalArn,
+    roleName,
+    trustPolicy: renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
+    provisionPolicy,
+    deprovisionPolicy,
+    roleTemplate,
+    quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
+  };
+}

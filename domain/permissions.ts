@@ -1,0 +1,153 @@
+import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
+
+/** What the orchestrator does in the customer account, one entry per action and resource it needs. */
+export interface RequiredPermission {
+  purpose: PermissionPurpose;
+  action: string;
+  resource: string;
+}
+
+export type PermissionPurpose = 'inspect_role' | 'sandbox' | 'cost_report' | 'teardown';
+
+export interface InstallResourceNames {
+  partition: string;
+  accountId: string;
+  region: string;
+  stackName: string;
+  sandboxResourcePrefix: string;
+  curBucket: string;
+  curPrefix: string;
+}
+
+/** The CUR API exists only in us-east-1, whatever the install's home region. */
+export const curApiRegion = 'us-east-1';
+
+function grant(purpose: PermissionPurpose, actions: string[], resource: string): RequiredPermission[] {
+  return actions.map((action) => ({ purpose, action, resource }));
+}
+
+/** Everything provisioning needs; the provision policy is rendered from this list and the preflight checks it. */
+export function provisionPermissions(names: InstallResourceNames): RequiredPermission[] {
+  const { partition: p, accountId: account, region } = names;
+  const stack = `arn:${p}:cloudformation:${region}:${account}:stack/${names.stackName}/*`;
+  const sandboxBuckets = `arn:${p}:s3:::${names.sandboxResourcePrefix}*`;
+  const sandboxQueues = `arn:${p}:sqs:${region}:${account}:${names.sandboxResourcePrefix}*`;
+  const curBucket = `arn:${p}:s3:::${names.curBucket}`;
+  const reportDefinitions = `arn:${p}:cur:${curApiRegion}:${account}:definition/*`;
+  return [
+    ...grant(
+      'inspect_role',
+      ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
+      `arn:${p}:iam::${account}:role/*`,
+    ),
+    ...grant('inspect_role', ['iam:GetPolicy', 'iam:GetPolicyVersion'], `arn:${p}:iam::*:policy/*`),
+    ...grant(
+      'sandbox',
+      ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+      stack,
+    ),
+    ...grant('sandbox', ['s3:CreateBucket', 's3:PutBucketTagging', 's3:GetBucketLocation'], sandboxBuckets),
+    ...grant('sandbox', ['sqs:CreateQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue'], sandboxQueues),
+    ...grant('cost_report', ['s3:CreateBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketLocation'], curBucket),
+    ...grant('cost_report', ['cur:PutReportDefinition', 'cur:ModifyReportDefinition'], reportDefinitions),
+    ...grant('cost_report', ['cur:DescribeReportDefinitions'], '*'),
+  ];
+}
+
+/** Everything deprovisioning needs, kept in its own policy so a customer can grant teardown separately. */
+export function deprovisionPermissions(names: InstallResourceNames): RequiredPermission[] {
+  const { partition: p, accountId: account, region } = names;
+  return [
+    ...grant(
+      'teardown',
+      ['cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+      `arn:${p}:cloudformation:${region}:${account}:stack/${names.stackName}/*`,
+    ),
+    ...grant('teardown', ['s3:DeleteBucket', 's3:ListBucket'], `arn:${p}:s3:::${names.sandboxResourcePrefix}*`),
+    ...grant('teardown', ['sqs:DeleteQueue'], `arn:${p}:sqs:${region}:${account}:${names.sandboxResourcePrefix}*`),
+    ...grant('teardown', ['cur:DeleteReportDefinition'], `arn:${p}:cur:${curApiRegion}:${account}:definition/*`),
+    ...grant(
+      'teardown',
+      ['s3:ListBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:DeleteBucket'],
+      `arn:${p}:s3:::${names.curBucket}`,
+    ),
+    ...grant('teardown', ['s3:DeleteObject'], `arn:${p}:s3:::${names.curBucket}/${names.curPrefix}/*`),
+  ];
+}
+
+const statementIds: Record<PermissionPurpose, string> = {
+  inspect_role: 'InspectOwnRole',
+  sandbox: 'ManageSandbox',
+  cost_report: 'ConfigureCostReport',
+  teardown: 'Teardown',
+};
+
+/** One statement per purpose and resource, in a stable order, so the rendered policy diffs cleanly. */
+export function renderPermissionPolicy(permissions: RequiredPermission[]): PolicyDocument {
+  const groups = new Map<string, { purpose: PermissionPurpose; resource: string; actions: string[] }>();
+  for (const permission of permissions) {
+    const key = `${permission.purpose}|${permission.resource}`;
+    const group = groups.get(key) ?? { purpose: permission.purpose, resource: permission.resource, actions: [] };
+    if (!group.actions.includes(permission.action)) group.actions.push(permission.action);
+    groups.set(key, group);
+  }
+  const counters = new Map<PermissionPurpose, number>();
+  const statements: PolicyStatement[] = [...groups.values()].map((group) => {
+    const index = (counters.get(group.purpose) ?? 0) + 1;
+    counters.set(group.purpose, index);
+    return { Sid: `${statementIds[group.purpose]}${index}`, Effect: 'Allow', Action: group.actions, Resource: group.resource };
+  });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+function wildcardToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, caseInsensitive ? 'i' : '');
+}
+
+function matchesAny(patterns: string[], value: string, caseInsensitive: boolean): boolean {
+  return patterns.some((pattern) => wildcardToRegExp(pattern, caseInsensitive).test(value));
+}
+
+function statementCovers(statement: PolicyStatement, permission: RequiredPermission): boolean {
+  // Action names are case-insensitive in IAM; resource ARNs are not.
+  const actionMatches =
+    statement.Action !== undefined
+      ? matchesAny(asArray(statement.Action), permission.action, true)
+      : !matchesAny(asArray(statement.NotAction), permission.action, true);
+  if (!actionMatches) return false;
+  if (statement.Resource !== undefined) {
+    // A required resource that is itself a pattern is covered only by a pattern at least as broad.
+    return asArray(statement.Resource).some(
+      (resource) => resource === permission.resource || wildcardToRegExp(resource, false).test(permission.resource),
+    );
+  }
+  return !matchesAny(asArray(statement.NotResource), permission.resource, false);
+}
+
+export interface PermissionReport {
+  missing: RequiredPermission[];
+  /** Allowed only under a Condition, which cannot be judged without the request: worth a warning, not a block. */
+  conditional: RequiredPermission[];
+}
+
+/**
+ * Evaluates identity policies the way IAM does for one principal: an explicit Deny wins, then any Allow.
+ * Conditions are not evaluated; a conditional Allow is reported as such, a conditional Deny as missing.
+ */
+export function evaluatePermissions(policies: PolicyDocument[], required: RequiredPermission[]): PermissionReport {
+  const statements = policies.flatMap((policy) => asArray(policy.Statement));
+  const report: PermissionReport = { missing: [], conditional: [] };
+  for (const permission of required) {
+    const applicable = statements.filter((statement) => statementCovers(statement, permission));
+    if (applicable.some((statement) => statement.Effect === 'Deny')) {
+      report.missing.push(permission);
+      continue;
+    }
+    const allows = applicable.filter((statement) => statement.Effect === 'Allow');
+    if (allows.some((statement) => statement.Condition === undefined)) continue;
+    if (allows.length > 0) report.conditional.push(permission);
+    else report.missing.push(permission);
+  }
+  return report;
+}

@@ -1,0 +1,55 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CostAndUsageReportServiceClient,
+  DescribeReportDefinitionsCommand,
+  type ReportDefinition,
+} from '@aws-sdk/client-cost-and-usage-report-service';
+import { GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { customerAccount, stack } from './helpers';
+
+/** Reads the customer account as its administrator would: what tests assert the install did or undid. */
+export function customerClients(account = customerAccount) {
+  const common = { region: 'us-east-1', credentials: account.credentials };
+  return {
+    cloudFormation: new CloudFormationClient({ ...common, endpoint: stack.awsEndpoint }),
+    s3: new S3Client({ ...common, endpoint: stack.awsEndpoint, forcePathStyle: true }),
+    cur: new CostAndUsageReportServiceClient({ ...common, endpoint: stack.curEndpoint }),
+  };
+}
+
+export async function stackStatus(stackName: string): Promise<string | undefined> {
+  try {
+    const response = await customerClients().cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    return response.Stacks?.[0]?.StackStatus;
+  } catch (error) {
+    if ((error as Error).message.includes('does not exist')) return undefined;
+    throw error;
+  }
+}
+
+export async function bucketExists(bucket: string): Promise<boolean> {
+  try {
+    await customerClients().s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw error;
+  }
+}
+
+export async function bucketPolicy(bucket: string): Promise<{ Statement: Array<Record<string, unknown>> }> {
+  const response = await customerClients().s3.send(new GetBucketPolicyCommand({ Bucket: bucket }));
+  return JSON.parse(response.Policy!) as { Statement: Array<Record<string, unknown>> };
+}
+
+export async function reportDefinition(reportName: string): Promise<ReportDefinition | undefined> {
+  const { cur } = customerClients();
+  let nextToken: string | undefined;
+  do {
+    const page = await cur.send(new DescribeReportDefinitionsCommand({ NextToken: nextToken }));
+    const found = page.ReportDefinitions?.find((definition) => definition.ReportName === reportName);
+    if (found) return found;
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return undefined;
+}

@@ -1,0 +1,96 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities, type InstallActivities } from '../activities';
+import { createRoleFromArtifacts } from '../devstack/customer-role';
+import { createActivityDeps } from '../worker/activity-deps';
+import { createInstallWorker } from '../worker/install-worker';
+import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
+import type { ActivityDeps } from '../activities/deps';
+import { readTestStack, type TestStack } from './support/test-stack';
+import { readFileSync } from 'node:fs';
+
+export const stack: TestStack = readTestStack();
+export const customerAccount = stack.accounts.customers[0]!;
+export const otherAccount = stack.accounts.customers[1]!;
+export const runnerTokenKey = randomBytes(32);
+
+/** Ids unique per test so tests sharing the stack never see each other's installs or AWS resources. */
+export function uniqueInstallId(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+export function awsEndpoints() {
+  const all = stack.awsEndpoint;
+  return { sts: all, iam: all, s3: all, cloudformation: all, cur: stack.curEndpoint };
+}
+
+export async function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Promise<ActivityDeps> {
+  const deps = await createActivityDeps({
+    aws: { region: 'us-east-1', endpoints: awsEndpoints(), vendorCredentials: stack.accounts.vendor.credentials, maxAttempts: 1 },
+    vendorPrincipalArn: stack.accounts.vendor.principalArn,
+    roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
+    runnerTokenKey,
+    pollIntervalMs: 50,
+    notify: async () => undefined,
+  });
+  return { ...deps, ...overrides };
+}
+
+let connection: Promise<Connection> | undefined;
+export function testClient(): Promise<Client> {
+  connection ??= Connection.connect({ address: stack.temporalAddress });
+  return connection.then((c) => new Client({ connection: c }));
+}
+
+export async function closeTestClient(): Promise<void> {
+  if (connection) await (await connection).close();
+  connection = undefined;
+}
+
+export interface TestWorker {
+  worker: Worker;
+  taskQueue: string;
+  connection: NativeConnection;
+}
+
+/**
+ * A worker on its own task queue, with the real activities against the local stack unless a test overrides some
+ * (Dittofeed's pattern). The workflow bundle is built once per run by globalSetup.
+ */
+export async function createTestWorker(
+  options: { activityOverrides?: Partial<InstallActivities>; deps?: Partial<ActivityDeps>; taskQueue?: string } = {},
+): Promise<TestWorker> {
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
+  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const activities = { ...createActivities(await testActivityDeps(options.deps)), ...options.activityOverrides };
+  const worker = await createInstallWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    activities,
+    workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
+  });
+  return { worker, taskQueue, connection: nativeConnection };
+}
+
+/** Polls `read` until `done` holds, failing with the last value seen once the deadline passes. */
+export async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (done(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}
+
+/** The customer's part: create the role from the onboarding artifacts, as the CloudFormation template would. */
+export function createCustomerRole(
+  artifacts: OnboardingArtifacts,
+  options: { trustPolicy?: unknown; roleName?: string; withPolicies?: boolean; account?: typeof customerAccount } = {},
+): Promise<string> {
+  const { account = customerAccount, ...rest } = options;
+  return createRoleFromArtifacts({ endpoint: stack.awsEndpoint, credentials: account.credentials, artifacts, ...rest });
+}

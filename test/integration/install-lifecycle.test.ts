@@ -1,0 +1,62 @@
+import type { Client } from '@temporalio/client';
+import { sandboxStackName } from '../../domain/install-names';
+import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
+import { bucketExists, bucketPolicy, reportDefinition, stackStatus } from '../customer-account';
+import { closeTestClient, createCustomerRole, createTestWorker, testClient, type TestWorker } from '../helpers';
+import { checkInRunner, installStatus, onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+
+describe('install lifecycle against the real Temporal dev server, moto and the CUR endpoint', () => {
+  let client: Client;
+  let testWorker: TestWorker;
+
+  beforeAll(async () => {
+    client = await testClient();
+    testWorker = await createTestWorker();
+  });
+  afterAll(async () => {
+    await testWorker.connection.close();
+    await closeTestClient();
+  });
+
+  it('onboards an account end to end and deprovisions it leaving nothing behind', async () => {
+    await testWorker.worker.runUntil(async () => {
+      const input = testInstallInput('happy');
+      const handle = await startInstall(client, testWorker.taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      expect(artifacts.externalId).toMatch(/^[0-9a-f]{48}$/);
+
+      const roleArn = await createCustomerRole(artifacts);
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({ verified: true });
+
+      await checkInRunner(handle, input.installId);
+      const active = await waitForPhase(handle, 'active');
+      expect(active.role).toMatchObject({ arn: roleArn, withoutExternalId: 'refused', missingPermissions: [] });
+      expect(active.role?.assumedRoleArn).toContain(`:assumed-role/${artifacts.roleName}/`);
+      expect(active.sandbox?.stackStatus).toBe('CREATE_COMPLETE');
+      expect(await stackStatus(sandboxStackName(input.installId))).toBe('CREATE_COMPLETE');
+
+      const bucket = active.cur!.bucket;
+      expect(await bucketExists(bucket)).toBe(true);
+      const policy = await bucketPolicy(bucket);
+      expect(policy.Statement.map((statement) => statement.Principal)).toContainEqual({ Service: 'billingreports.amazonaws.com' });
+      expect(await reportDefinition(active.cur!.reportName)).toMatchObject({
+        TimeUnit: 'DAILY',
+        Compression: 'GZIP',
+        Format: 'textORcsv',
+        AdditionalSchemaElements: ['RESOURCES'],
+        RefreshClosedReports: true,
+        S3Bucket: bucket,
+      });
+
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{ reason: 'test' }] });
+      const final = await handle.result();
+      expect(final.phase).toBe('deprovisioned');
+      expect(final.deprovision?.leftovers).toEqual([]);
+      expect(await stackStatus(sandboxStackName(input.installId))).toBeUndefined();
+      expect(await reportDefinition(active.cur!.reportName)).toBeUndefined();
+      expect(await bucketExists(bucket)).toBe(false);
+      expect((await installStatus(handle)).phase).toBe('deprovisioned');
+    });
+  });
+});

@@ -1,0 +1,82 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowsPath } from '../../worker/install-worker';
+import { bootstrapLocalAccounts } from '../../devstack/local-accounts';
+import { motoArgs, motoIsServing } from '../../devstack/moto';
+import { freePort } from '../../devstack/ports';
+import { startService, stopProcessAndWait } from '../../devstack/service-process';
+import { ensureMotoPython, ensureTemporalCli } from '../../devstack/tools';
+import { startCurEmulator } from '../../devstack/cur-emulator/server';
+import { installSearchAttributes } from '../../workflows/search-attributes';
+import { testStackFileEnv, type TestStack } from './test-stack';
+
+/**
+ * One real stack for the whole run: the Temporal dev server (the CLI the project builds, handed to
+ * @temporalio/testing as an existing path), moto and the CUR endpoint, on free loopback ports. Any failure here
+ * fails the run: no test may skip because a server is missing.
+ */
+const quietBundlerLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`bundler: ${message}\n`),
+  error: (message: string) => process.stderr.write(`bundler: ${message}\n`),
+  log: () => undefined,
+};
+
+export default async function globalSetup(): Promise<void> {
+  const log = (line: string) => process.stderr.write(`test stack: ${line}\n`);
+  const workDir = mkdtempSync(join(tmpdir(), 'install-orchestrator-test-'));
+  const temporalCli = await ensureTemporalCli(log);
+  const motoPython = await ensureMotoPython(log);
+  const cleanups: Array<() => Promise<void>> = [];
+  globalThis.__testStackCleanups = cleanups;
+
+  const temporal = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli },
+      ip: '127.0.0.1',
+      searchAttributes: [...installSearchAttributes],
+      ui: false,
+    },
+  });
+  cleanups.push(() => temporal.teardown());
+
+  const motoPort = await freePort();
+  const awsEndpoint = `http://127.0.0.1:${motoPort}`;
+  const moto = await startService({
+    name: 'moto server',
+    command: motoPython,
+    args: motoArgs('127.0.0.1', motoPort),
+    logFile: join(workDir, 'moto.log'),
+    detached: false,
+    isReady: () => motoIsServing(awsEndpoint),
+    readyTimeoutMs: 30_000,
+  });
+  cleanups.push(() => stopProcessAndWait(moto.pid, false));
+  const accounts = await bootstrapLocalAccounts(awsEndpoint);
+
+  const cur = await startCurEmulator({ host: '127.0.0.1', port: 0 });
+  cleanups.push(() => cur.close());
+
+  // Bundling takes seconds; doing it once here spares every test file from doing it again.
+  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const workflowBundlePath = join(workDir, 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  const stack: TestStack = {
+    temporalAddress: temporal.address,
+    awsEndpoint,
+    curEndpoint: cur.url,
+    accounts,
+    logDir: workDir,
+    workflowBundlePath,
+  };
+  const stackFile = join(workDir, 'stack.json');
+  writeFileSync(stackFile, JSON.stringify(stack));
+  // Jest starts its test workers after globalSetup, and they inherit this environment.
+  process.env[testStackFileEnv] = stackFile;
+}

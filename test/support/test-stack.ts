@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import type { LocalAccounts } from '../../devstack/local-accounts';
+
+declare global {
+  var __testStackCleanups: Array<() => Promise<void>> | undefined;
+}
+
+export const testStackFileEnv = 'INSTALL_ORCHESTRATOR_TEST_STACK';
+
+/** Where the servers globalSetup started answer, and the local AWS identities it created. */
+export interface TestStack {
+  temporalAddress: string;
+  awsEndpoint: string;
+  curEndpoint: string;
+  accounts: LocalAccounts;
+  logDir: string;
+  workflowBundlePath: string;
+}
+
+export function readTestStack(): TestStack {
+  const file = process.env[testStackFileEnv];
+  if (!file) throw new Error(`${testStackFileEnv} is not set: run tests through jest so globalSetup starts the stack.`);
+  return JSON.parse(readFileSync(file, 'utf8')) as TestStack;
+}

@@ -1,0 +1,34 @@
+import { randomBytes } from 'node:crypto';
+import { createAwsClientFactory, type AwsSettings } from '../activities/aws/clients';
+import { CustomerSessions } from '../activities/aws/customer-session';
+import type { ActivityDeps, InstallNotification } from '../activities/deps';
+import { discoverVendorPrincipal } from './vendor-principal';
+
+export interface ActivityDepsOptions {
+  aws: AwsSettings;
+  vendorPrincipalArn?: string;
+  roleTemplateBaseUrl: string;
+  runnerTokenKey: Uint8Array;
+  pollIntervalMs: number;
+  notify?: (notification: InstallNotification) => Promise<void>;
+}
+
+function logNotification(notification: InstallNotification): Promise<void> {
+  console.log(JSON.stringify({ level: 'info', msg: 'notification', ...notification }));
+  return Promise.resolve();
+}
+
+/** Real dependencies: SDK clients, the CSPRNG, and the vendor principal (asked of STS when not configured). */
+export async function createActivityDeps(options: ActivityDepsOptions): Promise<ActivityDeps> {
+  const aws = createAwsClientFactory(options.aws);
+  const principalArn = options.vendorPrincipalArn ?? (await discoverVendorPrincipal(aws.vendorSts()));
+  return {
+    aws,
+    sessions: new CustomerSessions(aws),
+    vendor: { principalArn, roleTemplateBaseUrl: options.roleTemplateBaseUrl },
+    runnerTokenKey: options.runnerTokenKey,
+    pollIntervalMs: options.pollIntervalMs,
+    notify: options.notify ?? logNotification,
+    randomBytes: (size) => randomBytes(size),
+  };
+}

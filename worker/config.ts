@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import type { AwsEndpoints } from '../activities/aws/clients';
+
+/** Everything the worker reads from its environment, checked once at start so a typo fails loudly. */
+export interface WorkerConfig {
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** Temporal Cloud API key, or mTLS client certificate and key. */
+    apiKey?: string;
+    tls?: { certPath: string; keyPath: string };
+  };
+  aws: { region: string; endpoints?: AwsEndpoints };
+  vendorPrincipalArn?: string;
+  roleTemplateBaseUrl: string;
+  runnerTokenKey: Buffer;
+  pollIntervalMs: number;
+  workflowBundlePath?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function decodeKey(raw: string, name: string): Buffer {
+  const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+  if (key.length < 32) throw new ConfigError(`${name} must hold at least 32 bytes (hex or base64); it holds ${key.length}.`);
+  return key;
+}
+
+function positiveInteger(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}=${raw} must be a positive whole number.`);
+  return value;
+}
+
+/**
+ * AWS_ENDPOINT_URL points every service at one endpoint (moto); AWS_ENDPOINT_URL_CUR overrides the CUR service,
+ * which moto lacks. Unset means real AWS.
+ */
+function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
+  const all = env.AWS_ENDPOINT_URL;
+  const cur = env.AWS_ENDPOINT_URL_CUR ?? all;
+  if (!all && !cur) return undefined;
+  return { sts: all, iam: all, s3: all, cloudformation: all, cur };
+}
+
+export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const runnerKey = env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
+  if (!runnerKey) {
+    throw new ConfigError(
+      'RUNNER_TOKEN_KEY (or RUNNER_TOKEN_KEY_FILE) is required: 32+ random bytes, hex or base64, the same on every ' +
+        'worker and API replica. Generate one with: openssl rand -hex 32',
+    );
+  }
+  const tlsCert = env.TEMPORAL_TLS_CERT;
+  const tlsKey = env.TEMPORAL_TLS_KEY;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
+  return {
+    temporal: {
+      address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'install-lifecycle',
+      apiKey: env.TEMPORAL_API_KEY || undefined,
+      tls: tlsCert && tlsKey ? { certPath: tlsCert, keyPath: tlsKey } : undefined,
+    },
+    aws: { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', endpoints: awsEndpoints(env) },
+    vendorPrincipalArn: env.VENDOR_PRINCIPAL_ARN || undefined,
+    roleTemplateBaseUrl: env.ROLE_TEMPLATE_BASE_URL ?? 'http://127.0.0.1:3000/templates',
+    runnerTokenKey: decodeKey(runnerKey, 'RUNNER_TOKEN_KEY'),
+    pollIntervalMs: positiveInteger(env.POLL_INTERVAL_MS, 'POLL_INTERVAL_MS', 5_000),
+    workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
+  };
+}

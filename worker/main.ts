@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createActivityDeps } from './activity-deps';
+import { ConfigError, readWorkerConfig } from './config';
+import { createInstallWorker } from './install-worker';
+
+async function main(): Promise<void> {
+  const config = readWorkerConfig();
+  const deps = await createActivityDeps({
+    aws: config.aws,
+    vendorPrincipalArn: config.vendorPrincipalArn,
+    roleTemplateBaseUrl: config.roleTemplateBaseUrl,
+    runnerTokenKey: config.runnerTokenKey,
+    pollIntervalMs: config.pollIntervalMs,
+  });
+  const { temporal } = config;
+  const connection = await NativeConnection.connect({
+    address: temporal.address,
+    apiKey: temporal.apiKey,
+    tls: temporal.tls
+      ? { clientCertPair: { crt: readFileSync(temporal.tls.certPath), key: readFileSync(temporal.tls.keyPath) } }
+      : temporal.apiKey
+        ? true
+        : undefined,
+  });
+  try {
+    const worker = await createInstallWorker({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      activities: createActivities(deps),
+      workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
+    });
+    console.log(
+      JSON.stringify({ level: 'info', msg: 'worker started', address: temporal.address, taskQueue: temporal.taskQueue, vendorPrincipal: deps.vendor.principalArn }),
+    );
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `worker: ${error.message}` : error);
+  process.exit(1);
+});

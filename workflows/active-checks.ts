@@ -1,0 +1,39 @@
+import { condition, workflowInfo } from '@temporalio/workflow';
+import type { CustomerAccess } from '../activities/aws/customer-session';
+import { quick } from './activity-profiles';
+import type { InstallInput } from './definitions';
+import { summarizeFailure } from './failures';
+import type { InstallTracker } from './install-tracker';
+
+/**
+ * While active, the workflow waits for deprovisioning and, if asked to, re-checks the role on a schedule (the
+ * customer may edit or delete it). Returns when deprovisioning is requested or history is long enough that the
+ * workflow should continue as new.
+ */
+export async function reverifyWhileActive(
+  tracker: InstallTracker,
+  input: InstallInput,
+  access: CustomerAccess,
+  deprovisionRequested: () => boolean,
+): Promise<void> {
+  const role = tracker.status.role!;
+  while (!deprovisionRequested() && !workflowInfo().continueAsNewSuggested) {
+    if (input.reverifyEvery === undefined) {
+      await condition(deprovisionRequested);
+      return;
+    }
+    if (await condition(deprovisionRequested, input.reverifyEvery)) return;
+    try {
+      await quick.verifyRoleAccess({ access });
+      const probe = await quick.probeRoleWithoutExternalId({ access });
+      role.withoutExternalId = probe.withoutExternalId;
+      role.drift =
+        probe.withoutExternalId === 'allowed'
+          ? { code: 'external_id_not_enforced', message: 'The role no longer requires the External ID.', at: new Date().toISOString() }
+          : undefined;
+    } catch (error) {
+      role.drift = { ...summarizeFailure(error), at: new Date().toISOString() };
+    }
+    role.lastVerifiedAt = new Date().toISOString();
+  }
+}

@@ -1,0 +1,48 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { InstallActivities } from '../activities';
+
+/** Errors that no retry can fix; AWS codes arrive as the failure type (see activities/aws/errors.ts). */
+const permanentTypes = ['MalformedRoleArn', 'IdentityMismatch', 'RoleAccessLost', 'BucketNameTaken', 'StackFailed'];
+
+/** One AWS call: retried with backoff on throttling, 5xx and network faults. */
+export const quickAwsCall: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: permanentTypes,
+  },
+};
+
+/** Teardown gives up sooner: what it cannot remove is reported as a leftover rather than retried forever. */
+export const teardownCall: ActivityOptions = {
+  ...quickAwsCall,
+  retry: { ...quickAwsCall.retry, maximumAttempts: 5, maximumInterval: '10 seconds' },
+};
+
+export const quick = proxyActivities<InstallActivities>(quickAwsCall);
+export const teardown = proxyActivities<InstallActivities>(teardownCall);
+
+/**
+ * AssumeRole until IAM has propagated the new role, bounded by `propagation`: a refusal that outlasts it is
+ * the customer's to fix, not ours to keep retrying.
+ */
+export function roleVerification(propagation: Duration) {
+  return proxyActivities<InstallActivities>({
+    scheduleToCloseTimeout: propagation,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '10 seconds', nonRetryableErrorTypes: permanentTypes },
+  });
+}
+
+/** Long CloudFormation waits: heartbeats show progress and reveal a dead worker in 30 s instead of the whole timeout. */
+export function stackWait(timeout: Duration) {
+  return proxyActivities<InstallActivities>({
+    startToCloseTimeout: timeout,
+    heartbeatTimeout: '30 seconds',
+    retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [...permanentTypes, 'StackDeleteFailed'] },
+  });
+}

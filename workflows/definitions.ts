@@ -1,0 +1,175 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { CurFormat, CurVersioning } from '../domain/cost-report';
+
+export * from './search-attributes';
+
+export const defaultTaskQueue = 'install-lifecycle';
+
+/** Phases in the customer's words; the status query and the InstallPhase search attribute carry them. */
+export type InstallPhase =
+  | 'awaiting_role'
+  | 'verifying_role'
+  | 'provisioning_sandbox'
+  | 'configuring_cur'
+  | 'handing_off'
+  | 'active'
+  | 'deprovisioning'
+  | 'deprovisioned'
+  | 'expired'
+  | 'failed';
+
+export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'failed'];
+
+export type SandboxTemplateName = 'runner-minimal';
+
+export interface InstallTimeouts {
+  /** How long the customer has to create the role and submit its ARN before the install expires. */
+  roleSubmission: Duration;
+  /** When to remind the customer that the role is still missing. */
+  roleReminder: Duration;
+  /** How long a just-created role may keep being refused (IAM propagates in seconds, rarely a minute). */
+  rolePropagation: Duration;
+  /** How long CloudFormation may take for the sandbox stack. */
+  sandboxStack: Duration;
+  /** How long the runner has to check in after registration. */
+  runnerCheckIn: Duration;
+}
+
+export interface InstallInput {
+  installId: string;
+  orgId: string;
+  /** The 12-digit account the customer says the role lives in; a role from another account is refused. */
+  awsAccountId: string;
+  region: string;
+  sandbox?: { template?: SandboxTemplateName; parameters?: Record<string, string> };
+  cur?: {
+    bucketName?: string;
+    prefix?: string;
+    reportName?: string;
+    format?: CurFormat;
+    versioning?: CurVersioning;
+    /** What deprovisioning does with the CUR bucket the install created: delete it (default) or keep it. */
+    bucketOnDeprovision?: 'delete' | 'retain';
+  };
+  timeouts?: Partial<InstallTimeouts>;
+  /** Keep what a failed phase created (for debugging) instead of compensating. */
+  keepResourcesOnFailure?: boolean;
+  /** Re-verify the role this often while active; omitted means never. */
+  reverifyEvery?: Duration;
+  /** Set by the workflow itself when it continues as new while active. */
+  carriedOver?: InstallStatus;
+}
+
+export type StepName =
+  | 'prepare_onboarding'
+  | 'receive_role'
+  | 'verify_role'
+  | 'check_permissions'
+  | 'deploy_sandbox'
+  | 'create_cur_bucket'
+  | 'apply_cur_bucket_policy'
+  | 'define_cost_report'
+  | 'register_runner'
+  | 'runner_check_in'
+  | 'teardown';
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'compensated' | 'skipped';
+
+export interface StepStatus {
+  state: StepState;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Attempts the last activity of this step needed, as Temporal reported them. */
+  detail?: string;
+}
+
+export interface InstallError {
+  /** Stable, machine-readable: an AWS error code or one of ours (e.g. `external_id_not_enforced`). */
+  code: string;
+  message: string;
+  step?: StepName;
+  awsErrorCode?: string;
+  at: string;
+}
+
+export interface InstallStatus {
+  installId: string;
+  orgId: string;
+  awsAccountId: string;
+  region: string;
+  phase: InstallPhase;
+  phaseSince: string;
+  steps: Partial<Record<StepName, StepStatus>>;
+  onboarding?: { externalId: string; vendorPrincipalArn: string; roleTemplateUrl: string };
+  role?: {
+    arn: string;
+    verifiedAt?: string;
+    assumedRoleArn?: string;
+    /** `refused` is the only safe answer: the role must not be assumable without the External ID. */
+    withoutExternalId?: 'refused' | 'allowed';
+    missingPermissions?: string[];
+    conditionalPermissions?: string[];
+    lastVerifiedAt?: string;
+    drift?: InstallError;
+  };
+  roleSubmissions: number;
+  remindersSent: number;
+  sandbox?: { stackName: string; stackId?: string; stackStatus?: string; outputs?: Record<string, string> };
+  cur?: {
+    bucket: string;
+    prefix: string;
+    reportName: string;
+    bucketCreatedByInstall?: boolean;
+    policyApplied?: boolean;
+    reportDefinition?: 'created' | 'unchanged' | 'modified';
+  };
+  runner?: {
+    registrationId: string;
+    tokenSha256: string;
+    expectedIdentity: string;
+    expiresAt: string;
+    runnerId?: string;
+    checkedInAt?: string;
+    revokedAt?: string;
+  };
+  deprovision?: { requestedAt: string; finishedAt?: string; leftovers: Leftover[] };
+  lastError?: InstallError;
+}
+
+/** Something deprovisioning could not remove, kept so nobody has to guess what is left in the account. */
+export interface Leftover {
+  resource: string;
+  identifier: string;
+  reason: string;
+}
+
+export interface RoleArnSubmission {
+  roleArn: string;
+}
+
+export interface VerificationOutcome {
+  verified: boolean;
+  phase: InstallPhase;
+  error?: InstallError;
+}
+
+export interface RunnerCheckIn {
+  registrationId: string;
+  /** SHA-256 of the registration token, hex: the token itself never enters workflow history. */
+  tokenSha256: string;
+  runnerId: string;
+}
+
+export interface DeprovisionRequest {
+  reason?: string;
+}
+
+export const getStatusQuery = defineQuery<InstallStatus>('getStatus');
+/** Fire-and-forget, for a pasted ARN; a bad ARN is recorded in the status. */
+export const roleArnSubmittedSignal = defineSignal<[RoleArnSubmission]>('roleArnSubmitted');
+/** Validated synchronously and answered with the verification outcome. */
+export const submitRoleArnUpdate = defineUpdate<VerificationOutcome, [RoleArnSubmission]>('submitRoleArn');
+export const runnerCheckInUpdate = defineUpdate<{ accepted: true; phase: InstallPhase }, [RunnerCheckIn]>('runnerCheckIn');
+export const deprovisionSignal = defineSignal<[DeprovisionRequest]>('deprovision');
+export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [DeprovisionRequest]>('requestDeprovision');

@@ -1,0 +1,1 @@
+export { installWorkflow } from './install';

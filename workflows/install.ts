@@ -1,0 +1,217 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  setHandler,
+} from '@temporalio/workflow';
+import type { CustomerAccess } from '../activities/aws/customer-session';
+import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
+import { quick } from './activity-profiles';
+import {
+  deprovisionSignal,
+  getStatusQuery,
+  requestDeprovisionUpdate,
+  roleArnSubmittedSignal,
+  runnerCheckInUpdate,
+  submitRoleArnUpdate,
+  terminalPhases,
+  type DeprovisionRequest,
+  type InstallInput,
+  type InstallStatus,
+  type InstallTimeouts,
+  type VerificationOutcome,
+} from './definitions';
+import { summarizeFailure } from './failures';
+import { InstallTracker } from './install-tracker';
+import { reverifyWhileActive } from './active-checks';
+import { DeprovisionRequested, provisionInstall } from './provisioning';
+import { verifyRole } from './role-verification';
+import { tearDownInstall } from './teardown';
+
+export const defaultTimeouts: InstallTimeouts = {
+  roleSubmission: '7 days',
+  roleReminder: '1 day',
+  rolePropagation: '2 minutes',
+  sandboxStack: '30 minutes',
+  runnerCheckIn: '1 hour',
+};
+
+/**
+ * The life of one install, from "waiting for the customer's role" to "deprovisioned". Workflow id = install id.
+ * Reads top to bottom as the onboarding story; each phase is a function of its own.
+ */
+export async function installWorkflow(input: InstallInput): Promise<InstallStatus> {
+  const timeouts: InstallTimeouts = { ...defaultTimeouts, ...input.timeouts };
+  const tracker = new InstallTracker(input);
+  const { status } = tracker;
+  const expected = { accountId: input.awsAccountId, partition: partitionOfRegion(input.region) };
+
+  let pendingSubmission: { id: number; roleArn: string } | undefined;
+  const outcomes = new Map<number, VerificationOutcome>();
+  let deprovisionRequestedAt: string | undefined;
+  const deprovisionRequested = () => deprovisionRequestedAt !== undefined;
+
+  const rejectSubmission = (roleArn: string) => {
+    if (status.phase !== 'awaiting_role' || pendingSubmission) {
+      throw ApplicationFailure.nonRetryable(
+        `A role ARN can be submitted only while awaiting the role; the install is ${status.phase}.`,
+        'WrongPhase',
+      );
+    }
+    const check = checkRoleArnForInstall(roleArn, expected);
+    if (!check.ok) throw ApplicationFailure.nonRetryable(check.problem.message, 'InvalidRoleArn', check.problem.code);
+  };
+  const acceptSubmission = (roleArn: string) => {
+    status.roleSubmissions += 1;
+    pendingSubmission = { id: status.roleSubmissions, roleArn: roleArn.trim() };
+    return pendingSubmission.id;
+  };
+
+  setHandler(getStatusQuery, () => status);
+  setHandler(roleArnSubmittedSignal, ({ roleArn }) => {
+    try {
+      rejectSubmission(roleArn);
+      acceptSubmission(roleArn);
+    } catch (error) {
+      tracker.recordError(summarizeFailure(error), 'receive_role');
+    }
+  });
+  setHandler(
+    submitRoleArnUpdate,
+    async ({ roleArn }) => {
+      const id = acceptSubmission(roleArn);
+      await condition(() => outcomes.has(id));
+      return outcomes.get(id)!;
+    },
+    { validator: ({ roleArn }) => rejectSubmission(roleArn) },
+  );
+  setHandler(
+    runnerCheckInUpdate,
+    (checkIn) => {
+      status.runner = { ...status.runner!, runnerId: checkIn.runnerId, checkedInAt: new Date().toISOString() };
+      return { accepted: true as const, phase: status.phase };
+    },
+    {
+      validator: (checkIn) => {
+        const runner = status.runner;
+        if (status.phase !== 'handing_off' || !runner) {
+          throw ApplicationFailure.nonRetryable(`No runner check-in is expected while ${status.phase}.`, 'WrongPhase');
+        }
+        if (runner.checkedInAt) throw ApplicationFailure.nonRetryable('This registration was already used.', 'RegistrationUsed');
+        if (checkIn.registrationId !== runner.registrationId || checkIn.tokenSha256 !== runner.tokenSha256) {
+          throw ApplicationFailure.nonRetryable('The registration token is not valid for this install.', 'InvalidRunnerToken');
+        }
+        if (Date.now() > Date.parse(runner.expiresAt)) {
+          throw ApplicationFailure.nonRetryable('The registration token has expired.', 'RegistrationExpired');
+        }
+      },
+    },
+  );
+  const acceptDeprovision = (_request: DeprovisionRequest) => {
+    deprovisionRequestedAt ??= new Date().toISOString();
+  };
+  setHandler(deprovisionSignal, acceptDeprovision);
+  setHandler(
+    requestDeprovisionUpdate,
+    (request) => {
+      acceptDeprovision(request);
+      return { phase: status.phase };
+    },
+    {
+      validator: (_request) => {
+        if (deprovisionRequested() || terminalPhases.includes(status.phase) || status.phase === 'deprovisioning') {
+          throw ApplicationFailure.nonRetryable(`The install is already ${status.phase}.`, 'AlreadyDeprovisioning');
+        }
+      },
+    },
+  );
+
+  const access = (): CustomerAccess | undefined =>
+    status.role?.verifiedAt && status.onboarding
+      ? { installId: input.installId, roleArn: status.role.arn, externalId: status.onboarding.externalId, region: input.region }
+      : undefined;
+
+  if (!input.carriedOver) {
+    // 1-2: the customer creates the role; we verify it, as often as they need to get it right.
+    status.onboarding = await tracker.step('prepare_onboarding', () => quick.prepareOnboarding({ installId: input.installId }));
+    const onboarded = await awaitVerifiedRole();
+    if (onboarded === 'expired') {
+      tracker.enter('expired');
+      return status;
+    }
+
+    // 3-5: sandbox, cost report, runner. A failure removes what was created, unless asked to keep it.
+    if (onboarded === 'verified') {
+      try {
+        await provisionInstall(tracker, input, access()!, timeouts, deprovisionRequested);
+      } catch (error) {
+        if (!(error instanceof DeprovisionRequested)) await failInstall(error);
+      }
+    }
+  }
+
+  // 6: active until deprovisioning is asked for.
+  if (!deprovisionRequested()) {
+    tracker.enter('active');
+    await reverifyWhileActive(tracker, input, access()!, deprovisionRequested);
+    if (!deprovisionRequested()) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof installWorkflow>({ ...input, carriedOver: status });
+    }
+  }
+
+  // 7: remove everything, in reverse.
+  tracker.enter('deprovisioning');
+  status.deprovision = { requestedAt: deprovisionRequestedAt!, leftovers: [] };
+  const leftovers = await tracker.step('teardown', () => tearDownInstall(tracker, input, access(), timeouts.sandboxStack));
+  status.deprovision = { ...status.deprovision, leftovers, finishedAt: new Date().toISOString() };
+  tracker.enter('deprovisioned');
+  await condition(allHandlersFinished);
+  return status;
+
+  async function awaitVerifiedRole(): Promise<'verified' | 'expired' | 'deprovision'> {
+    const startedWaiting = Date.now();
+    const expiresAt = startedWaiting + msToNumber(timeouts.roleSubmission);
+    for (;;) {
+      tracker.enter('awaiting_role');
+      while (!pendingSubmission && !deprovisionRequested()) {
+        const remindAt = startedWaiting + msToNumber(timeouts.roleReminder) * (status.remindersSent + 1);
+        const wakeAt = Math.min(expiresAt, remindAt);
+        if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), wakeAt - Date.now())) break;
+        if (Date.now() >= expiresAt) return 'expired';
+        await quick.sendRoleReminder({ installId: input.installId, orgId: input.orgId, waitingSince: new Date(startedWaiting).toISOString() });
+        status.remindersSent += 1;
+      }
+      if (deprovisionRequested()) return 'deprovision';
+
+      const submission = pendingSubmission!;
+      tracker.enter('verifying_role');
+      const error = await verifyRole(
+        tracker,
+        input,
+        { installId: input.installId, roleArn: submission.roleArn, externalId: status.onboarding!.externalId, region: input.region },
+        timeouts.rolePropagation,
+      );
+      pendingSubmission = undefined;
+      outcomes.set(submission.id, { verified: !error, phase: error ? 'awaiting_role' : 'provisioning_sandbox', error });
+      if (!error) return 'verified';
+    }
+  }
+
+  async function failInstall(error: unknown): Promise<never> {
+    const failedPhase = status.phase;
+    const failure = tracker.recordError(summarizeFailure(error));
+    if (!input.keepResourcesOnFailure) {
+      const leftovers = await CancellationScope.nonCancellable(() =>
+        tearDownInstall(tracker, input, access(), timeouts.sandboxStack),
+      );
+      status.deprovision = { requestedAt: failure.at, finishedAt: new Date().toISOString(), leftovers };
+    }
+    tracker.enter('failed');
+    await condition(allHandlersFinished);
+    throw ApplicationFailure.nonRetryable(`Install failed while ${failedPhase}: ${failure.message}`, failure.code, status);
+  }
+}

@@ -1,0 +1,108 @@
+import { msToNumber } from '@temporalio/common/lib/time';
+import { condition } from '@temporalio/workflow';
+import type { CustomerAccess } from '../activities/aws/customer-session';
+import { renderCostReportDefinition } from '../domain/cost-report';
+import { installResourceNames } from '../domain/onboarding-artifacts';
+import { renderSandboxTemplate } from '../domain/sandbox-template';
+import { quick, stackWait } from './activity-profiles';
+import type { InstallInput, InstallTimeouts } from './definitions';
+import type { InstallTracker } from './install-tracker';
+
+/** Thrown between steps when a deprovision request arrives mid-provisioning: stop creating, start removing. */
+export class DeprovisionRequested extends Error {
+  constructor() {
+    super('Deprovisioning was requested');
+    this.name = 'DeprovisionRequested';
+  }
+}
+
+/**
+ * Phases 3-5: the sandbox stack, the Cost and Usage Report, the runner hand-off. Each resource is recorded in the
+ * status as soon as it exists, which is what teardown (compensation or deprovisioning) works from.
+ */
+export async function provisionInstall(
+  tracker: InstallTracker,
+  input: InstallInput,
+  access: CustomerAccess,
+  timeouts: InstallTimeouts,
+  deprovisionRequested: () => boolean,
+): Promise<void> {
+  const { status } = tracker;
+  const names = installResourceNames(input);
+  const checkpoint = () => {
+    if (deprovisionRequested()) throw new DeprovisionRequested();
+  };
+
+  checkpoint();
+  tracker.enter('provisioning_sandbox');
+  const sandbox = (status.sandbox = { stackName: names.stackName } as NonNullable<typeof status.sandbox>);
+  await tracker.step('deploy_sandbox', async () => {
+    const deployed = await quick.deploySandboxStack({
+      access,
+      stackName: names.stackName,
+      templateBody: JSON.stringify(renderSandboxTemplate(input.sandbox?.template ?? 'runner-minimal')),
+      parameters: {
+        ResourcePrefix: names.sandboxResourcePrefix,
+        AccountId: input.awsAccountId,
+        ...input.sandbox?.parameters,
+      },
+      clientRequestToken: `install-${input.installId}`,
+    });
+    sandbox.stackId = deployed.stackId;
+    const settled = await stackWait(timeouts.sandboxStack).waitForSandboxStack({ access, stackId: deployed.stackId });
+    Object.assign(sandbox, { stackStatus: settled.stackStatus, outputs: settled.outputs });
+  });
+
+  checkpoint();
+  tracker.enter('configuring_cur');
+  const cur = (status.cur = { bucket: names.curBucket, prefix: names.curPrefix, reportName: names.curReportName });
+  await tracker.step('create_cur_bucket', async () => {
+    const bucket = await quick.ensureCurBucket({ access, bucket: cur.bucket });
+    Object.assign(cur, { bucketCreatedByInstall: bucket.createdByInstall });
+  });
+  await tracker.step('apply_cur_bucket_policy', async () => {
+    // Recorded before the call: a timed-out PutBucketPolicy may still have landed, and teardown must look.
+    Object.assign(cur, { policyApplied: true });
+    await quick.applyCurBucketPolicy({ access, bucket: cur.bucket, partition: names.partition });
+  });
+  await tracker.step('define_cost_report', async () => {
+    const definition = renderCostReportDefinition({
+      reportName: cur.reportName,
+      bucket: cur.bucket,
+      prefix: cur.prefix,
+      bucketRegion: input.region,
+      format: input.cur?.format ?? 'textORcsv',
+      versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
+    });
+    const defined = await quick.defineCostReport({ access, definition });
+    Object.assign(cur, { reportDefinition: defined.result });
+  });
+
+  checkpoint();
+  tracker.enter('handing_off');
+  const registration = await tracker.step('register_runner', () =>
+    quick.issueRunnerRegistration({
+      installId: input.installId,
+      awsAccountId: input.awsAccountId,
+      validForMs: msToNumber(timeouts.runnerCheckIn),
+    }),
+  );
+  status.runner = registration;
+  const checkedIn = await tracker.step('runner_check_in', async () => {
+    const arrived = await condition(
+      () => status.runner?.checkedInAt !== undefined || deprovisionRequested(),
+      timeouts.runnerCheckIn,
+    );
+    checkpoint();
+    return arrived;
+  });
+  if (!checkedIn) throw new RunnerCheckInTimedOut(timeouts.runnerCheckIn);
+}
+
+export class RunnerCheckInTimedOut extends Error {
+  constructor(timeout: InstallTimeouts['runnerCheckIn']) {
+    super(`The runner did not check in within ${String(timeout)}.`);
+    this.name = 'RunnerCheckInTimedOut';
+  }
+}
+

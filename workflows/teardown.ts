@@ -1,0 +1,69 @@
+import type { Duration } from '@temporalio/common';
+import type { CustomerAccess } from '../activities/aws/customer-session';
+import { stackWait, teardown } from './activity-profiles';
+import type { InstallInput, Leftover } from './definitions';
+import { summarizeFailure } from './failures';
+import type { InstallTracker } from './install-tracker';
+
+/**
+ * Removes what the status says the install created, in reverse order of dependence: the runner's registration,
+ * the report definition, the sandbox stack, then the CUR bucket. Every step is idempotent; what fails after its
+ * retries is returned as a leftover, never dropped. Used both for deprovisioning and to compensate a failed phase.
+ */
+export async function tearDownInstall(
+  tracker: InstallTracker,
+  input: InstallInput,
+  access: CustomerAccess | undefined,
+  stackTimeout: Duration,
+): Promise<Leftover[]> {
+  const { status } = tracker;
+  const leftovers: Leftover[] = [];
+  const attempt = async (resource: string, identifier: string, remove: () => Promise<unknown>) => {
+    try {
+      await remove();
+    } catch (error) {
+      leftovers.push({ resource, identifier, reason: summarizeFailure(error).message });
+    }
+  };
+
+  if (status.runner && !status.runner.revokedAt) status.runner.revokedAt = new Date().toISOString();
+  if (!access) return leftovers;
+
+  const cur = status.cur;
+  if (cur?.reportDefinition) {
+    await attempt('cur report definition', cur.reportName, async () => {
+      await teardown.deleteCostReport({ access, reportName: cur.reportName });
+      cur.reportDefinition = undefined;
+    });
+  }
+
+  const sandbox = status.sandbox;
+  if (sandbox?.stackId) {
+    const stackId = sandbox.stackId;
+    await attempt('cloudformation stack', stackId, async () => {
+      await teardown.deleteSandboxStack({ access, stackName: stackId });
+      await stackWait(stackTimeout).waitForSandboxStackDeletion({ access, stackId });
+      sandbox.stackStatus = 'DELETE_COMPLETE';
+    });
+  }
+
+  if (cur?.policyApplied || cur?.bucketCreatedByInstall) {
+    await attempt('s3 objects', `s3://${cur.bucket}/${cur.prefix}/`, () =>
+      teardown.emptyCurPrefix({ access, bucket: cur.bucket, prefix: cur.prefix }),
+    );
+    const deleteBucket = cur.bucketCreatedByInstall && (input.cur?.bucketOnDeprovision ?? 'delete') === 'delete';
+    if (deleteBucket) {
+      await attempt('s3 bucket', cur.bucket, async () => {
+        await teardown.deleteCurBucket({ access, bucket: cur.bucket });
+        cur.bucketCreatedByInstall = false;
+        cur.policyApplied = false;
+      });
+    } else if (cur.policyApplied) {
+      await attempt('s3 bucket policy statements', cur.bucket, async () => {
+        await teardown.removeCurBucketPolicy({ access, bucket: cur.bucket });
+        cur.policyApplied = false;
+      });
+    }
+  }
+  return leftovers;
+}
