@@ -41,7 +41,10 @@ async function readBucketPolicy(s3: S3Client, bucket: string): Promise<PolicyDoc
   }
 }
 
-async function describeReport(cur: CostAndUsageReportServiceClient, reportName: string): Promise<ReportDefinition | undefined> {
+async function describeReport(
+  cur: CostAndUsageReportServiceClient,
+  reportName: string,
+): Promise<ReportDefinition | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await callAws('cur:DescribeReportDefinitions', () =>
@@ -112,7 +115,10 @@ export function createCostReportActivities(deps: ActivityDeps) {
       }
       await callAws('cur:ModifyReportDefinition', () =>
         cur.send(
-          new ModifyReportDefinitionCommand({ ReportName: input.definition.ReportName, ReportDefinition: input.definition }),
+          new ModifyReportDefinitionCommand({
+            ReportName: input.definition.ReportName,
+            ReportDefinition: input.definition,
+          }),
         ),
       );
       return { result: 'modified' };
@@ -128,7 +134,11 @@ export function createCostReportActivities(deps: ActivityDeps) {
     },
 
     /** Deletes what the install wrote under its prefix, a page at a time, heartbeating the running count. */
-    async emptyCurPrefix(input: { access: CustomerAccess; bucket: string; prefix: string }): Promise<{ deletedObjects: number }> {
+    async emptyCurPrefix(input: {
+      access: CustomerAccess;
+      bucket: string;
+      prefix: string;
+    }): Promise<{ deletedObjects: number }> {
       const { s3 } = await deps.sessions.clients(input.access);
       const context = Context.current();
       let deletedObjects = 0;

@@ -14,7 +14,11 @@ export function createRunnerActivities(deps: ActivityDeps) {
      * Issues a one-time registration for the runner in the customer account. The token is derived from the
      * registration id with the server key and returned only as its hash, so history never holds it in clear.
      */
-    async issueRunnerRegistration(input: { installId: string; awsAccountId: string; validForMs: number }): Promise<RunnerRegistration> {
+    async issueRunnerRegistration(input: {
+      installId: string;
+      awsAccountId: string;
+      validForMs: number;
+    }): Promise<RunnerRegistration> {
       const registrationId = Buffer.from(deps.randomBytes(16)).toString('hex');
       const token = deriveRunnerToken(deps.runnerTokenKey, input.installId, registrationId);
       return {

@@ -69,7 +69,10 @@ export function createSandboxActivities(deps: ActivityDeps) {
     /** CreateStack, or UpdateStack when it already exists (a retry, or a re-run after a crash). */
     async deploySandboxStack(input: DeployStackInput): Promise<{ stackId: string; operation: StackOperation }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
-      const parameters = Object.entries(input.parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+      const parameters = Object.entries(input.parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      }));
       const existing = await describeStack(cloudFormation, input.stackName);
       if (existing?.StackStatus === 'ROLLBACK_COMPLETE') {
         throw ApplicationFailure.nonRetryable(
@@ -105,7 +108,10 @@ export function createSandboxActivities(deps: ActivityDeps) {
         );
         return { stackId: existing.StackId ?? input.stackName, operation: 'update' };
       } catch (error) {
-        if (awsErrorCode(error) === 'ValidationError' && /No updates are to be performed/.test((error as Error).message)) {
+        if (
+          awsErrorCode(error) === 'ValidationError' &&
+          /No updates are to be performed/.test((error as Error).message)
+        ) {
           return { stackId: existing.StackId ?? input.stackName, operation: 'none' };
         }
         rethrowAwsError(error, 'cloudformation:UpdateStack');
@@ -159,9 +165,13 @@ export function createSandboxActivities(deps: ActivityDeps) {
         if (status === 'DELETE_COMPLETE') return;
         if (status === 'DELETE_FAILED') {
           const reasons = await failureReasons(cloudFormation, input.stackId);
-          throw ApplicationFailure.nonRetryable(`Sandbox stack deletion failed: ${reasons.join('; ')}`, 'StackDeleteFailed', {
-            reasons,
-          });
+          throw ApplicationFailure.nonRetryable(
+            `Sandbox stack deletion failed: ${reasons.join('; ')}`,
+            'StackDeleteFailed',
+            {
+              reasons,
+            },
+          );
         }
         await sleep(deps.pollIntervalMs);
       }

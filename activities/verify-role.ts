@@ -10,7 +10,12 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
 import { roleSessionName } from '../domain/install-names';
-import { evaluatePermissions, type InstallResourceNames, deprovisionPermissions, provisionPermissions } from '../domain/permissions';
+import {
+  evaluatePermissions,
+  type InstallResourceNames,
+  deprovisionPermissions,
+  provisionPermissions,
+} from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { accessDeniedCodes, type CustomerAccess, toCredentialIdentity } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
@@ -37,7 +42,9 @@ function decodePolicy(document: string | undefined): PolicyDocument {
 
 async function readRolePolicies(iam: IAMClient, roleName: string): Promise<PolicyDocument[]> {
   const documents: PolicyDocument[] = [];
-  const inline = await callAws('iam:ListRolePolicies', () => iam.send(new ListRolePoliciesCommand({ RoleName: roleName })));
+  const inline = await callAws('iam:ListRolePolicies', () =>
+    iam.send(new ListRolePoliciesCommand({ RoleName: roleName })),
+  );
   for (const policyName of inline.PolicyNames ?? []) {
     const policy = await callAws('iam:GetRolePolicy', () =>
       iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
@@ -88,7 +95,10 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
           );
         }
         if (code === 'ValidationError') {
-          throw ApplicationFailure.nonRetryable(`AWS rejected the role ARN: ${(error as Error).message}`, 'MalformedRoleArn');
+          throw ApplicationFailure.nonRetryable(
+            `AWS rejected the role ARN: ${(error as Error).message}`,
+            'MalformedRoleArn',
+          );
         }
         rethrowAwsError(error, 'sts:AssumeRole');
       }
@@ -108,7 +118,9 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
      * The confused-deputy check: the same call without the External ID must be refused. `allowed` means anyone
      * who learns the role ARN and can act as the vendor principal could use it for another customer.
      */
-    async probeRoleWithoutExternalId(input: { access: CustomerAccess }): Promise<{ withoutExternalId: 'refused' | 'allowed' }> {
+    async probeRoleWithoutExternalId(input: {
+      access: CustomerAccess;
+    }): Promise<{ withoutExternalId: 'refused' | 'allowed' }> {
       try {
         await deps.aws.vendorSts().send(
           new AssumeRoleCommand({
@@ -125,13 +137,22 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
     },
 
     /** Reads the role's own policies and reports, by name, each action the later phases need but lack. */
-    async checkRolePermissions(input: { access: CustomerAccess; names: InstallResourceNames }): Promise<PermissionCheck> {
+    async checkRolePermissions(input: {
+      access: CustomerAccess;
+      names: InstallResourceNames;
+    }): Promise<PermissionCheck> {
       const parsed = parseRoleArn(input.access.roleArn);
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
       const { iam } = await deps.sessions.clients(input.access);
       const policies = await readRolePolicies(iam, parsed.role.roleName);
-      const report = evaluatePermissions(policies, [...provisionPermissions(input.names), ...deprovisionPermissions(input.names)]);
-      return { missing: report.missing.map(describePermission), conditional: report.conditional.map(describePermission) };
+      const report = evaluatePermissions(policies, [
+        ...provisionPermissions(input.names),
+        ...deprovisionPermissions(input.names),
+      ]);
+      return {
+        missing: report.missing.map(describePermission),
+        conditional: report.conditional.map(describePermission),
+      };
     },
   };
 }

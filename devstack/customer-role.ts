@@ -25,7 +25,9 @@ export async function createRoleFromArtifacts(options: {
   if (options.withPolicies ?? true) {
     const policies = { provision: options.artifacts.provisionPolicy, deprovision: options.artifacts.deprovisionPolicy };
     for (const [name, policy] of Object.entries(policies)) {
-      await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: name, PolicyDocument: JSON.stringify(policy) }));
+      await iam.send(
+        new PutRolePolicyCommand({ RoleName: roleName, PolicyName: name, PolicyDocument: JSON.stringify(policy) }),
+      );
     }
   }
   return role.Role!.Arn!;

@@ -30,7 +30,9 @@ async function createUserWithKey(
   policy: Record<string, unknown>,
 ): Promise<LocalAccount> {
   await iam.send(new CreateUserCommand({ UserName: userName }));
-  await iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: 'local-stack', PolicyDocument: JSON.stringify(policy) }));
+  await iam.send(
+    new PutUserPolicyCommand({ UserName: userName, PolicyName: 'local-stack', PolicyDocument: JSON.stringify(policy) }),
+  );
   const key = await iam.send(new CreateAccessKeyCommand({ UserName: userName }));
   return {
     accountId,

@@ -52,9 +52,12 @@ export async function startService(spec: ServiceSpec): Promise<ChildProcess> {
 
   const deadline = Date.now() + spec.readyTimeoutMs;
   while (Date.now() < deadline) {
-    if (spawnError) throw new ServiceStartError(`${spec.name} could not be started (${spec.command}): ${spawnError.message}`);
+    if (spawnError)
+      throw new ServiceStartError(`${spec.name} could not be started (${spec.command}): ${spawnError.message}`);
     if (exited) {
-      throw new ServiceStartError(`${spec.name} ${exited} before it was ready. Log ${spec.logFile}:\n${logTail(spec.logFile)}`);
+      throw new ServiceStartError(
+        `${spec.name} ${exited} before it was ready. Log ${spec.logFile}:\n${logTail(spec.logFile)}`,
+      );
     }
     if (await spec.isReady().catch(() => false)) return child;
     await delay(100);

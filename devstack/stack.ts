@@ -126,7 +126,15 @@ export async function stackUp(log: Log): Promise<StackState> {
     const cur = await startService({
       name: 'CUR endpoint',
       command: process.execPath,
-      args: ['--import', 'tsx', join(projectRoot, 'devstack', 'cur-emulator', 'main.ts'), '--host', config.host, '--port', String(config.curPort)],
+      args: [
+        '--import',
+        'tsx',
+        join(projectRoot, 'devstack', 'cur-emulator', 'main.ts'),
+        '--host',
+        config.host,
+        '--port',
+        String(config.curPort),
+      ],
       logFile: join(stackDir, 'logs', 'cur.log'),
       detached: true,
       isReady: () => httpAnswers(endpoints.curEndpoint),

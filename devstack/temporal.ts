@@ -14,7 +14,10 @@ const searchAttributeTypeNames: Record<SearchAttributeType, string> = {
 
 /** `--search-attribute Name=Type` flags registering every attribute the workflows upsert. */
 export function searchAttributeFlags(): string[] {
-  return installSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`]);
+  return installSearchAttributes.flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=${searchAttributeTypeNames[key.type]}`,
+  ]);
 }
 
 export interface DevServerOptions {

@@ -82,7 +82,10 @@ export function checkRoleArnForInstall(
   const parsed = parseRoleArn(input);
   if (!parsed.ok) return parsed;
   if (parsed.role.partition !== expected.partition) {
-    return problem('wrong_partition', `The role is in partition ${parsed.role.partition}; this install is in ${expected.partition}.`);
+    return problem(
+      'wrong_partition',
+      `The role is in partition ${parsed.role.partition}; this install is in ${expected.partition}.`,
+    );
   }
   if (parsed.role.accountId !== expected.accountId) {
     return problem(

@@ -42,7 +42,10 @@ export function renderCostReportDefinition(options: {
 }
 
 /** Whether an existing definition already says what we want (then Put is a no-op, not a Modify). */
-export function sameCostReportDefinition(existing: Partial<CostReportDefinition>, wanted: CostReportDefinition): boolean {
+export function sameCostReportDefinition(
+  existing: Partial<CostReportDefinition>,
+  wanted: CostReportDefinition,
+): boolean {
   return (Object.keys(wanted) as (keyof CostReportDefinition)[]).every(
     (key) => JSON.stringify(existing[key]) === JSON.stringify(wanted[key]),
   );
@@ -54,7 +57,11 @@ export const curBucketPolicySidPrefix = 'InstallCostReportDelivery';
  * Lets the billing service deliver reports, scoped to this account's report definitions.
  * https://docs.aws.amazon.com/cur/latest/userguide/cur-s3.html
  */
-export function renderCurBucketPolicyStatements(options: { partition: string; accountId: string; bucket: string }): PolicyDocument['Statement'] {
+export function renderCurBucketPolicyStatements(options: {
+  partition: string;
+  accountId: string;
+  bucket: string;
+}): PolicyDocument['Statement'] {
   const conditions = {
     StringEquals: {
       'aws:SourceArn': `arn:${options.partition}:cur:${curApiRegion}:${options.accountId}:definition/*`,
@@ -83,7 +90,10 @@ export function renderCurBucketPolicyStatements(options: { partition: string; ac
 }
 
 /** Adds (or refreshes) our statements in a bucket policy without touching the customer's own statements. */
-export function mergeCurStatements(existing: PolicyDocument | undefined, ours: PolicyDocument['Statement']): PolicyDocument {
+export function mergeCurStatements(
+  existing: PolicyDocument | undefined,
+  ours: PolicyDocument['Statement'],
+): PolicyDocument {
   const kept = (existing?.Statement ?? []).filter((statement) => !statement.Sid?.startsWith(curBucketPolicySidPrefix));
   return { Version: '2012-10-17', Statement: [...kept, ...ours] };
 }

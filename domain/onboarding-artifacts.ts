@@ -106,7 +106,12 @@ export function renderOnboardingArtifacts(options: {
   const provisionPolicy = renderPermissionPolicy(provisionPermissions(names));
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
   const roleTemplate = withExternalIdReference(
-    renderRoleTemplate({ roleName, vendorPrincipalArn: options.vendorPrincipalArn, provisionPolicy, deprovisionPolicy }),
+    renderRoleTemplate({
+      roleName,
+      vendorPrincipalArn: options.vendorPrincipalArn,
+      provisionPolicy,
+      deprovisionPolicy,
+    }),
   );
   const query = Object.entries({
     templateURL: options.roleTemplateUrl,
@@ -115,7 +120,10 @@ export function renderOnboardingArtifacts(options: {
   })
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
     .join('&');
-  const consoleHost = names.partition === 'aws' ? 'console.aws.amazon.com' : `console.${names.partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
+  const consoleHost =
+    names.partition === 'aws'
+      ? 'console.aws.amazon.com'
+      : `console.${names.partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
   return {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,

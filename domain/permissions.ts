@@ -43,12 +43,25 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
     ...grant('inspect_role', ['iam:GetPolicy', 'iam:GetPolicyVersion'], `arn:${p}:iam::*:policy/*`),
     ...grant(
       'sandbox',
-      ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+      [
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+      ],
       stack,
     ),
     ...grant('sandbox', ['s3:CreateBucket', 's3:PutBucketTagging', 's3:GetBucketLocation'], sandboxBuckets),
-    ...grant('sandbox', ['sqs:CreateQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue'], sandboxQueues),
-    ...grant('cost_report', ['s3:CreateBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketLocation'], curBucket),
+    ...grant(
+      'sandbox',
+      ['sqs:CreateQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue'],
+      sandboxQueues,
+    ),
+    ...grant(
+      'cost_report',
+      ['s3:CreateBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketLocation'],
+      curBucket,
+    ),
     ...grant('cost_report', ['cur:PutReportDefinition', 'cur:ModifyReportDefinition'], reportDefinitions),
     ...grant('cost_report', ['cur:DescribeReportDefinitions'], '*'),
   ];
@@ -95,13 +108,21 @@ export function renderPermissionPolicy(permissions: RequiredPermission[]): Polic
   const statements: PolicyStatement[] = [...groups.values()].map((group) => {
     const index = (counters.get(group.purpose) ?? 0) + 1;
     counters.set(group.purpose, index);
-    return { Sid: `${statementIds[group.purpose]}${index}`, Effect: 'Allow', Action: group.actions, Resource: group.resource };
+    return {
+      Sid: `${statementIds[group.purpose]}${index}`,
+      Effect: 'Allow',
+      Action: group.actions,
+      Resource: group.resource,
+    };
   });
   return { Version: '2012-10-17', Statement: statements };
 }
 
 function wildcardToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, caseInsensitive ? 'i' : '');
 }
 

@@ -54,15 +54,25 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       const installId = `demo-${randomUUID().slice(0, 8)}`;
       const input = { installId, orgId: 'demo-org', awsAccountId: customer.accountId, region: 'us-east-1' };
-      const handle = await client.workflow.start(installWorkflow, { workflowId: installId, taskQueue: defaultTaskQueue, args: [input] });
+      const handle = await client.workflow.start(installWorkflow, {
+        workflowId: installId,
+        taskQueue: defaultTaskQueue,
+        args: [input],
+      });
       const uiLink = `${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows/${installId}`;
       log(`\ninstall ${installId} started; watch it in the Temporal UI:\n  ${uiLink}\n`);
       const stopProgress = printProgress(handle, log);
       try {
         const status = await waitFor(handle, (s) => s.onboarding !== undefined);
         const artifacts = renderOnboardingArtifacts({ install: input, ...status.onboarding! });
-        log(`customer: creating role ${artifacts.roleName} in account ${customer.accountId} (External ID ${artifacts.externalId.slice(0, 8)}…)`);
-        const roleArn = await createRoleFromArtifacts({ endpoint: stack.awsEndpoint, credentials: customer.credentials, artifacts });
+        log(
+          `customer: creating role ${artifacts.roleName} in account ${customer.accountId} (External ID ${artifacts.externalId.slice(0, 8)}…)`,
+        );
+        const roleArn = await createRoleFromArtifacts({
+          endpoint: stack.awsEndpoint,
+          credentials: customer.credentials,
+          artifacts,
+        });
         log(`customer: pasting ${roleArn}`);
         const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
         if (!outcome.verified) throw new Error(`role verification failed: ${outcome.error?.message}`);
@@ -85,7 +95,9 @@ async function main(): Promise<void> {
         stopProgress();
       }
       log(`\nTemporal UI: ${uiLink}`);
-      log(`Find every install: ${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows?query=${encodeURIComponent('InstallPhase="active"')}`);
+      log(
+        `Find every install: ${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows?query=${encodeURIComponent('InstallPhase="active"')}`,
+      );
       log('The stack keeps running; stop it with: npm run stack -- down');
     });
   } finally {
@@ -103,7 +115,8 @@ async function waitFor(
   for (;;) {
     const status = await handle.query(getStatusQuery);
     if (done(status)) return status;
-    if (Date.now() > deadline) throw new Error(`install stuck in ${status.phase}: ${status.lastError?.message ?? 'no error'}`);
+    if (Date.now() > deadline)
+      throw new Error(`install stuck in ${status.phase}: ${status.lastError?.message ?? 'no error'}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -27,7 +27,12 @@ export function awsEndpoints() {
 
 export async function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Promise<ActivityDeps> {
   const deps = await createActivityDeps({
-    aws: { region: 'us-east-1', endpoints: awsEndpoints(), vendorCredentials: stack.accounts.vendor.credentials, maxAttempts: 1 },
+    aws: {
+      region: 'us-east-1',
+      endpoints: awsEndpoints(),
+      vendorCredentials: stack.accounts.vendor.credentials,
+      maxAttempts: 1,
+    },
     vendorPrincipalArn: stack.accounts.vendor.principalArn,
     roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
     runnerTokenKey,
@@ -75,7 +80,11 @@ export async function createTestWorker(
 }
 
 /** Polls `read` until `done` holds, failing with the last value seen once the deadline passes. */
-export async function waitUntil<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function waitUntil<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

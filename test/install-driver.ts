@@ -19,12 +19,21 @@ export function testInstallInput(label: string, overrides: Partial<InstallInput>
     orgId: 'org-test',
     awsAccountId: customerAccount.accountId,
     region: 'us-east-1',
-    timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds', roleSubmission: '5 minutes', roleReminder: '4 minutes' },
+    timeouts: {
+      rolePropagation: '5 seconds',
+      runnerCheckIn: '30 seconds',
+      roleSubmission: '5 minutes',
+      roleReminder: '4 minutes',
+    },
     ...overrides,
   };
 }
 
-export async function startInstall(client: Client, taskQueue: string, input: InstallInput): Promise<WorkflowHandle<typeof installWorkflow>> {
+export async function startInstall(
+  client: Client,
+  taskQueue: string,
+  input: InstallInput,
+): Promise<WorkflowHandle<typeof installWorkflow>> {
   return client.workflow.start(installWorkflow, { workflowId: input.installId, taskQueue, args: [input] });
 }
 
@@ -37,12 +46,22 @@ export function waitForPhase(
   phase: InstallPhase,
   timeoutMs = 30_000,
 ): Promise<InstallStatus> {
-  return waitUntil(() => installStatus(handle), (status) => status.phase === phase, timeoutMs);
+  return waitUntil(
+    () => installStatus(handle),
+    (status) => status.phase === phase,
+    timeoutMs,
+  );
 }
 
 /** The onboarding page's content, once the workflow has created the External ID. */
-export async function onboardingArtifacts(handle: WorkflowHandle<typeof installWorkflow>, input: InstallInput): Promise<OnboardingArtifacts> {
-  const status = await waitUntil(() => installStatus(handle), (s) => s.onboarding !== undefined);
+export async function onboardingArtifacts(
+  handle: WorkflowHandle<typeof installWorkflow>,
+  input: InstallInput,
+): Promise<OnboardingArtifacts> {
+  const status = await waitUntil(
+    () => installStatus(handle),
+    (s) => s.onboarding !== undefined,
+  );
   return renderOnboardingArtifacts({ install: input, ...status.onboarding! });
 }
 

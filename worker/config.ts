@@ -28,7 +28,8 @@ export class ConfigError extends Error {
 
 function decodeKey(raw: string, name: string): Buffer {
   const key = /^[0-9a-f]+$/i.test(raw) && raw.length % 2 === 0 ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
-  if (key.length < 32) throw new ConfigError(`${name} must hold at least 32 bytes (hex or base64); it holds ${key.length}.`);
+  if (key.length < 32)
+    throw new ConfigError(`${name} must hold at least 32 bytes (hex or base64); it holds ${key.length}.`);
   return key;
 }
 
@@ -51,7 +52,8 @@ function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
 }
 
 export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const runnerKey = env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
+  const runnerKey =
+    env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
   if (!runnerKey) {
     throw new ConfigError(
       'RUNNER_TOKEN_KEY (or RUNNER_TOKEN_KEY_FILE) is required: 32+ random bytes, hex or base64, the same on every ' +
@@ -60,7 +62,8 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
   }
   const tlsCert = env.TEMPORAL_TLS_CERT;
   const tlsKey = env.TEMPORAL_TLS_KEY;
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
+  if (Boolean(tlsCert) !== Boolean(tlsKey))
+    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
   return {
     temporal: {
       address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',

@@ -8,7 +8,10 @@ export interface InstallWorkerOptions {
   activities: InstallActivities;
   /** A bundle from `bundleWorkflowCode` (production, tests); without it the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+  >;
 }
 
 export const workflowsPath = require.resolve('../workflows');

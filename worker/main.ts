@@ -33,7 +33,13 @@ async function main(): Promise<void> {
       workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
     });
     console.log(
-      JSON.stringify({ level: 'info', msg: 'worker started', address: temporal.address, taskQueue: temporal.taskQueue, vendorPrincipal: deps.vendor.principalArn }),
+      JSON.stringify({
+        level: 'info',
+        msg: 'worker started',
+        address: temporal.address,
+        taskQueue: temporal.taskQueue,
+        vendorPrincipal: deps.vendor.principalArn,
+      }),
     );
     await worker.run();
   } finally {

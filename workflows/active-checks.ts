@@ -29,7 +29,11 @@ export async function reverifyWhileActive(
       role.withoutExternalId = probe.withoutExternalId;
       role.drift =
         probe.withoutExternalId === 'allowed'
-          ? { code: 'external_id_not_enforced', message: 'The role no longer requires the External ID.', at: new Date().toISOString() }
+          ? {
+              code: 'external_id_not_enforced',
+              message: 'The role no longer requires the External ID.',
+              at: new Date().toISOString(),
+            }
           : undefined;
     } catch (error) {
       role.drift = { ...summarizeFailure(error), at: new Date().toISOString() };

@@ -34,7 +34,12 @@ export function roleVerification(propagation: Duration) {
   return proxyActivities<InstallActivities>({
     scheduleToCloseTimeout: propagation,
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', backoffCoefficient: 1.5, maximumInterval: '10 seconds', nonRetryableErrorTypes: permanentTypes },
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 1.5,
+      maximumInterval: '10 seconds',
+      nonRetryableErrorTypes: permanentTypes,
+    },
   });
 }
 
@@ -43,6 +48,10 @@ export function stackWait(timeout: Duration) {
   return proxyActivities<InstallActivities>({
     startToCloseTimeout: timeout,
     heartbeatTimeout: '30 seconds',
-    retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: [...permanentTypes, 'StackDeleteFailed'] },
+    retry: {
+      initialInterval: '2 seconds',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: [...permanentTypes, 'StackDeleteFailed'],
+    },
   });
 }

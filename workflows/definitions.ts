@@ -170,6 +170,10 @@ export const getStatusQuery = defineQuery<InstallStatus>('getStatus');
 export const roleArnSubmittedSignal = defineSignal<[RoleArnSubmission]>('roleArnSubmitted');
 /** Validated synchronously and answered with the verification outcome. */
 export const submitRoleArnUpdate = defineUpdate<VerificationOutcome, [RoleArnSubmission]>('submitRoleArn');
-export const runnerCheckInUpdate = defineUpdate<{ accepted: true; phase: InstallPhase }, [RunnerCheckIn]>('runnerCheckIn');
+export const runnerCheckInUpdate = defineUpdate<{ accepted: true; phase: InstallPhase }, [RunnerCheckIn]>(
+  'runnerCheckIn',
+);
 export const deprovisionSignal = defineSignal<[DeprovisionRequest]>('deprovision');
-export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [DeprovisionRequest]>('requestDeprovision');
+export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [DeprovisionRequest]>(
+  'requestDeprovision',
+);

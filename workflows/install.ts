@@ -100,9 +100,13 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
         if (status.phase !== 'handing_off' || !runner) {
           throw ApplicationFailure.nonRetryable(`No runner check-in is expected while ${status.phase}.`, 'WrongPhase');
         }
-        if (runner.checkedInAt) throw ApplicationFailure.nonRetryable('This registration was already used.', 'RegistrationUsed');
+        if (runner.checkedInAt)
+          throw ApplicationFailure.nonRetryable('This registration was already used.', 'RegistrationUsed');
         if (checkIn.registrationId !== runner.registrationId || checkIn.tokenSha256 !== runner.tokenSha256) {
-          throw ApplicationFailure.nonRetryable('The registration token is not valid for this install.', 'InvalidRunnerToken');
+          throw ApplicationFailure.nonRetryable(
+            'The registration token is not valid for this install.',
+            'InvalidRunnerToken',
+          );
         }
         if (Date.now() > Date.parse(runner.expiresAt)) {
           throw ApplicationFailure.nonRetryable('The registration token has expired.', 'RegistrationExpired');
@@ -131,12 +135,19 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
 
   const access = (): CustomerAccess | undefined =>
     status.role?.verifiedAt && status.onboarding
-      ? { installId: input.installId, roleArn: status.role.arn, externalId: status.onboarding.externalId, region: input.region }
+      ? {
+          installId: input.installId,
+          roleArn: status.role.arn,
+          externalId: status.onboarding.externalId,
+          region: input.region,
+        }
       : undefined;
 
   if (!input.carriedOver) {
     // 1-2: the customer creates the role; we verify it, as often as they need to get it right.
-    status.onboarding = await tracker.step('prepare_onboarding', () => quick.prepareOnboarding({ installId: input.installId }));
+    status.onboarding = await tracker.step('prepare_onboarding', () =>
+      quick.prepareOnboarding({ installId: input.installId }),
+    );
     const onboarded = await awaitVerifiedRole();
     if (onboarded === 'expired') {
       tracker.enter('expired');
@@ -166,7 +177,9 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   // 7: remove everything, in reverse.
   tracker.enter('deprovisioning');
   status.deprovision = { requestedAt: deprovisionRequestedAt!, leftovers: [] };
-  const leftovers = await tracker.step('teardown', () => tearDownInstall(tracker, input, access(), timeouts.sandboxStack));
+  const leftovers = await tracker.step('teardown', () =>
+    tearDownInstall(tracker, input, access(), timeouts.sandboxStack),
+  );
   status.deprovision = { ...status.deprovision, leftovers, finishedAt: new Date().toISOString() };
   tracker.enter('deprovisioned');
   await condition(allHandlersFinished);
@@ -180,9 +193,14 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       while (!pendingSubmission && !deprovisionRequested()) {
         const remindAt = startedWaiting + msToNumber(timeouts.roleReminder) * (status.remindersSent + 1);
         const wakeAt = Math.min(expiresAt, remindAt);
-        if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), wakeAt - Date.now())) break;
+        if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), wakeAt - Date.now()))
+          break;
         if (Date.now() >= expiresAt) return 'expired';
-        await quick.sendRoleReminder({ installId: input.installId, orgId: input.orgId, waitingSince: new Date(startedWaiting).toISOString() });
+        await quick.sendRoleReminder({
+          installId: input.installId,
+          orgId: input.orgId,
+          waitingSince: new Date(startedWaiting).toISOString(),
+        });
         status.remindersSent += 1;
       }
       if (deprovisionRequested()) return 'deprovision';
@@ -192,7 +210,12 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       const error = await verifyRole(
         tracker,
         input,
-        { installId: input.installId, roleArn: submission.roleArn, externalId: status.onboarding!.externalId, region: input.region },
+        {
+          installId: input.installId,
+          roleArn: submission.roleArn,
+          externalId: status.onboarding!.externalId,
+          region: input.region,
+        },
         timeouts.rolePropagation,
       );
       pendingSubmission = undefined;
@@ -212,6 +235,10 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
     }
     tracker.enter('failed');
     await condition(allHandlersFinished);
-    throw ApplicationFailure.nonRetryable(`Install failed while ${failedPhase}: ${failure.message}`, failure.code, status);
+    throw ApplicationFailure.nonRetryable(
+      `Install failed while ${failedPhase}: ${failure.message}`,
+      failure.code,
+      status,
+    );
   }
 }

@@ -105,4 +105,3 @@ export class RunnerCheckInTimedOut extends Error {
     this.name = 'RunnerCheckInTimedOut';
   }
 }
-

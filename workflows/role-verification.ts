@@ -18,7 +18,9 @@ export async function verifyRole(
 ): Promise<InstallError | undefined> {
   const role = (tracker.status.role = { arn: access.roleArn });
   try {
-    const identity = await tracker.step('verify_role', () => roleVerification(propagation).verifyRoleAccess({ access }));
+    const identity = await tracker.step('verify_role', () =>
+      roleVerification(propagation).verifyRoleAccess({ access }),
+    );
     const probe = await quick.probeRoleWithoutExternalId({ access });
     Object.assign(role, { assumedRoleArn: identity.assumedRoleArn, withoutExternalId: probe.withoutExternalId });
     if (probe.withoutExternalId === 'allowed') {

@@ -84,7 +84,11 @@ export function rethrowAwsError(error: unknown, operation: string): never {
   if (isTransientAwsError(error) || status === undefined) throw error;
   const details = awsErrorDetails(error, operation);
   const message = error instanceof Error ? error.message : String(error);
-  throw ApplicationFailure.nonRetryable(`${operation} failed: ${details.awsErrorCode}: ${message}`, details.awsErrorCode, details);
+  throw ApplicationFailure.nonRetryable(
+    `${operation} failed: ${details.awsErrorCode}: ${message}`,
+    details.awsErrorCode,
+    details,
+  );
 }
 
 /** Runs one AWS call and classifies its failure (see rethrowAwsError). */

@@ -3,7 +3,14 @@ import { sandboxStackName } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, bucketPolicy, reportDefinition, stackStatus } from '../customer-account';
 import { closeTestClient, createCustomerRole, createTestWorker, testClient, type TestWorker } from '../helpers';
-import { checkInRunner, installStatus, onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+import {
+  checkInRunner,
+  installStatus,
+  onboardingArtifacts,
+  startInstall,
+  testInstallInput,
+  waitForPhase,
+} from '../install-driver';
 
 describe('install lifecycle against the real Temporal dev server, moto and the CUR endpoint', () => {
   let client: Client;
@@ -39,7 +46,9 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
       const bucket = active.cur!.bucket;
       expect(await bucketExists(bucket)).toBe(true);
       const policy = await bucketPolicy(bucket);
-      expect(policy.Statement.map((statement) => statement.Principal)).toContainEqual({ Service: 'billingreports.amazonaws.com' });
+      expect(policy.Statement.map((statement) => statement.Principal)).toContainEqual({
+        Service: 'billingreports.amazonaws.com',
+      });
       expect(await reportDefinition(active.cur!.reportName)).toMatchObject({
         TimeUnit: 'DAILY',
         Compression: 'GZIP',

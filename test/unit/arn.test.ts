@@ -47,10 +47,10 @@ describe('role ARN checks', () => {
   });
 
   it('derives the partition from the region', () => {
-    expect([partitionOfRegion('eu-west-1'), partitionOfRegion('cn-north-1'), partitionOfRegion('us-gov-west-1')]).toEqual([
-      'aws',
-      'aws-cn',
-      'aws-us-gov',
-    ]);
+    expect([
+      partitionOfRegion('eu-west-1'),
+      partitionOfRegion('cn-north-1'),
+      partitionOfRegion('us-gov-west-1'),
+    ]).toEqual(['aws', 'aws-cn', 'aws-us-gov']);
   });
 });

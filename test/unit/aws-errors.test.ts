@@ -23,7 +23,9 @@ describe('AWS error classification', () => {
   });
 
   it('turns a permanent AWS error into a non-retryable failure typed by the AWS code', async () => {
-    const failure = await callAws('s3:PutBucketPolicy', () => Promise.reject(awsError('MalformedPolicy', 400))).catch((e: unknown) => e);
+    const failure = await callAws('s3:PutBucketPolicy', () => Promise.reject(awsError('MalformedPolicy', 400))).catch(
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'MalformedPolicy', nonRetryable: true });
     expect((failure as ApplicationFailure).details?.[0]).toEqual({

@@ -8,11 +8,23 @@ import {
 import type { PolicyDocument } from '../../domain/policy-document';
 
 const ours = renderCurBucketPolicyStatements({ partition: 'aws', accountId: '111111111111', bucket: 'cur-bucket' });
-const customerStatement = { Sid: 'CustomerOwn', Effect: 'Allow' as const, Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 's3:*', Resource: '*' };
+const customerStatement = {
+  Sid: 'CustomerOwn',
+  Effect: 'Allow' as const,
+  Principal: { AWS: 'arn:aws:iam::111111111111:root' },
+  Action: 's3:*',
+  Resource: '*',
+};
 
 describe('cost and usage report settings', () => {
   it('pairs Parquet with Parquet compression and text with GZIP', () => {
-    const base = { reportName: 'r', bucket: 'b', prefix: 'p', bucketRegion: 'us-east-1', versioning: 'OVERWRITE_REPORT' as const };
+    const base = {
+      reportName: 'r',
+      bucket: 'b',
+      prefix: 'p',
+      bucketRegion: 'us-east-1',
+      versioning: 'OVERWRITE_REPORT' as const,
+    };
     expect(renderCostReportDefinition({ ...base, format: 'Parquet' }).Compression).toBe('Parquet');
     expect(renderCostReportDefinition({ ...base, format: 'textORcsv' })).toMatchObject({
       Compression: 'GZIP',
@@ -24,7 +36,12 @@ describe('cost and usage report settings', () => {
 
   it('sees a definition that differs in one field as different', () => {
     const wanted = renderCostReportDefinition({
-      reportName: 'r', bucket: 'b', prefix: 'p', bucketRegion: 'us-east-1', format: 'textORcsv', versioning: 'OVERWRITE_REPORT',
+      reportName: 'r',
+      bucket: 'b',
+      prefix: 'p',
+      bucketRegion: 'us-east-1',
+      format: 'textORcsv',
+      versioning: 'OVERWRITE_REPORT',
     });
     expect(sameCostReportDefinition({ ...wanted }, wanted)).toBe(true);
     expect(sameCostReportDefinition({ ...wanted, RefreshClosedReports: false as unknown as true }, wanted)).toBe(false);

@@ -51,7 +51,9 @@ describe('permission preflight', () => {
   it('reports an Allow that holds only under a Condition as conditional, not granted', () => {
     const conditional: PolicyDocument = {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }],
+      Statement: [
+        { Effect: 'Allow', Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'true' } } },
+      ],
     };
     const report = evaluatePermissions([conditional], required);
     expect(report.missing).toEqual([]);
@@ -61,7 +63,9 @@ describe('permission preflight', () => {
   it('does not take a grant on another stack for a grant on this one', () => {
     const otherStack: PolicyDocument = {
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'cloudformation:*', Resource: 'arn:aws:cloudformation:*:*:stack/other/*' }],
+      Statement: [
+        { Effect: 'Allow', Action: 'cloudformation:*', Resource: 'arn:aws:cloudformation:*:*:stack/other/*' },
+      ],
     };
     const report = evaluatePermissions([otherStack], provisionPermissions(names));
     expect(report.missing.map((permission) => permission.action)).toContain('cloudformation:CreateStack');
@@ -81,7 +85,8 @@ describe('onboarding artifacts', () => {
   });
 
   it('renders a role template whose trust policy takes the External ID as a parameter', () => {
-    const role = (artifacts.roleTemplate.Resources as Record<string, { Properties: Record<string, unknown> }>).InstallAccessRole!;
+    const role = (artifacts.roleTemplate.Resources as Record<string, { Properties: Record<string, unknown> }>)
+      .InstallAccessRole!;
     expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).toContain('{"Ref":"ExternalId"}');
     expect(JSON.stringify(artifacts.roleTemplate)).not.toContain('e'.repeat(48));
   });

@@ -13,26 +13,60 @@ import type { ActivityDeps } from '../../activities/deps';
 import type { CustomerSessions } from '../../activities/aws/customer-session';
 
 const cloudFormation = mockClient(CloudFormationClient);
-const access = { installId: 'i-1', roleArn: 'arn:aws:iam::111111111111:role/r', externalId: 'x'.repeat(48), region: 'us-east-1' };
+const access = {
+  installId: 'i-1',
+  roleArn: 'arn:aws:iam::111111111111:role/r',
+  externalId: 'x'.repeat(48),
+  region: 'us-east-1',
+};
 const sessions = { clients: async () => ({ cloudFormation: new CloudFormationClient({ region: 'us-east-1' }) }) };
-const activities = createSandboxActivities({ sessions: sessions as unknown as CustomerSessions, pollIntervalMs: 1 } as ActivityDeps);
+const activities = createSandboxActivities({
+  sessions: sessions as unknown as CustomerSessions,
+  pollIntervalMs: 1,
+} as ActivityDeps);
 const stackId = 'arn:aws:cloudformation:us-east-1:111111111111:stack/install-i-1-sandbox/abc';
-const deployInput = { access, stackName: 'install-i-1-sandbox', templateBody: '{}', parameters: {}, clientRequestToken: 'install-i-1' };
+const deployInput = {
+  access,
+  stackName: 'install-i-1-sandbox',
+  templateBody: '{}',
+  parameters: {},
+  clientRequestToken: 'install-i-1',
+};
 
 beforeEach(() => cloudFormation.reset());
 
 describe('sandbox stack activities', () => {
   it('creates the stack with a client request token when it does not exist', async () => {
-    cloudFormation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id install-i-1-sandbox does not exist'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error('Stack with id install-i-1-sandbox does not exist'), {
+          name: 'ValidationError',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     cloudFormation.on(CreateStackCommand).resolves({ StackId: stackId });
     const result = await new MockActivityEnvironment().run(activities.deploySandboxStack, deployInput);
     expect(result).toEqual({ stackId, operation: 'create' });
-    expect(cloudFormation.commandCalls(CreateStackCommand)[0]!.args[0].input.ClientRequestToken).toBe('install-i-1-create');
+    expect(cloudFormation.commandCalls(CreateStackCommand)[0]!.args[0].input.ClientRequestToken).toBe(
+      'install-i-1-create',
+    );
   });
 
   it('updates an existing stack and treats "no updates" as done', async () => {
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }] });
-    cloudFormation.on(UpdateStackCommand).rejects(Object.assign(new Error('No updates are to be performed.'), { name: 'ValidationError', $metadata: { httpStatusCode: 400 } }));
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+      });
+    cloudFormation
+      .on(UpdateStackCommand)
+      .rejects(
+        Object.assign(new Error('No updates are to be performed.'), {
+          name: 'ValidationError',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     const result = await new MockActivityEnvironment().run(activities.deploySandboxStack, deployInput);
     expect(result).toEqual({ stackId, operation: 'none' });
     expect(cloudFormation.commandCalls(CreateStackCommand)).toHaveLength(0);
@@ -41,7 +75,9 @@ describe('sandbox stack activities', () => {
   it('heartbeats each status while waiting and returns the outputs', async () => {
     cloudFormation
       .on(DescribeStacksCommand)
-      .resolvesOnce({ Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }] })
+      .resolvesOnce({
+        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }],
+      })
       .resolves({
         Stacks: [
           {
@@ -65,21 +101,42 @@ describe('sandbox stack activities', () => {
   });
 
   it('fails for good with the reasons CloudFormation gave when the stack rolls back', async () => {
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }] });
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }],
+      });
     cloudFormation.on(DescribeStackEventsCommand).resolves({
       StackEvents: [
-        { StackId: stackId, StackName: 'n', EventId: '1', Timestamp: new Date(), LogicalResourceId: 'RunnerJobs', ResourceStatus: 'CREATE_FAILED', ResourceStatusReason: 'Queue name taken' },
+        {
+          StackId: stackId,
+          StackName: 'n',
+          EventId: '1',
+          Timestamp: new Date(),
+          LogicalResourceId: 'RunnerJobs',
+          ResourceStatus: 'CREATE_FAILED',
+          ResourceStatusReason: 'Queue name taken',
+        },
       ],
     });
-    const failure = await new MockActivityEnvironment().run(activities.waitForSandboxStack, { access, stackId }).catch((e: unknown) => e);
+    const failure = await new MockActivityEnvironment()
+      .run(activities.waitForSandboxStack, { access, stackId })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'StackFailed', nonRetryable: true });
     expect((failure as Error).message).toContain('RunnerJobs: Queue name taken');
   });
 
   it('stops polling when the activity is cancelled', async () => {
-    cloudFormation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }] });
-    const slow = createSandboxActivities({ sessions: sessions as unknown as CustomerSessions, pollIntervalMs: 60_000 } as ActivityDeps);
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }],
+      });
+    const slow = createSandboxActivities({
+      sessions: sessions as unknown as CustomerSessions,
+      pollIntervalMs: 60_000,
+    } as ActivityDeps);
     const environment = new MockActivityEnvironment();
     const running = environment.run(slow.waitForSandboxStack, { access, stackId });
     environment.on('heartbeat', () => environment.cancel());
