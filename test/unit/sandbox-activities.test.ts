@@ -37,14 +37,12 @@ beforeEach(() => cloudFormation.reset());
 
 describe('sandbox stack activities', () => {
   it('creates the stack with a client request token when it does not exist', async () => {
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('Stack with id install-i-1-sandbox does not exist'), {
-          name: 'ValidationError',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    cloudFormation.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id install-i-1-sandbox does not exist'), {
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     cloudFormation.on(CreateStackCommand).resolves({ StackId: stackId });
     const result = await new MockActivityEnvironment().run(activities.deploySandboxStack, deployInput);
     expect(result).toEqual({ stackId, operation: 'create' });
@@ -54,19 +52,15 @@ describe('sandbox stack activities', () => {
   });
 
   it('updates an existing stack and treats "no updates" as done', async () => {
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
-      });
-    cloudFormation
-      .on(UpdateStackCommand)
-      .rejects(
-        Object.assign(new Error('No updates are to be performed.'), {
-          name: 'ValidationError',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+    });
+    cloudFormation.on(UpdateStackCommand).rejects(
+      Object.assign(new Error('No updates are to be performed.'), {
+        name: 'ValidationError',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const result = await new MockActivityEnvironment().run(activities.deploySandboxStack, deployInput);
     expect(result).toEqual({ stackId, operation: 'none' });
     expect(cloudFormation.commandCalls(CreateStackCommand)).toHaveLength(0);
@@ -101,11 +95,9 @@ describe('sandbox stack activities', () => {
   });
 
   it('fails for good with the reasons CloudFormation gave when the stack rolls back', async () => {
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }],
-      });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'ROLLBACK_COMPLETE', CreationTime: new Date() }],
+    });
     cloudFormation.on(DescribeStackEventsCommand).resolves({
       StackEvents: [
         {
@@ -128,11 +120,9 @@ describe('sandbox stack activities', () => {
   });
 
   it('stops polling when the activity is cancelled', async () => {
-    cloudFormation
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }],
-      });
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }],
+    });
     const slow = createSandboxActivities({
       sessions: sessions as unknown as CustomerSessions,
       pollIntervalMs: 60_000,
