@@ -144,11 +144,19 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       const parsed = parseRoleArn(input.access.roleArn);
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
       const { iam } = await deps.sessions.clients(input.access);
-      const policies = await readRolePolicies(iam, parsed.role.roleName);
-      const report = evaluatePermissions(policies, [
-        ...provisionPermissions(input.names),
-        ...deprovisionPermissions(input.names),
-      ]);
+      const required = [...provisionPermissions(input.names), ...deprovisionPermissions(input.names)];
+      let policies: PolicyDocument[];
+      try {
+        policies = await readRolePolicies(iam, parsed.role.roleName);
+      } catch (error) {
+        // A role that may not read its own policies lacks the first permissions we need; say which.
+        if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
+          const inspect = required.filter((permission) => permission.purpose === 'inspect_role');
+          return { missing: inspect.map(describePermission), conditional: [] };
+        }
+        throw error;
+      }
+      const report = evaluatePermissions(policies, required);
       return {
         missing: report.missing.map(describePermission),
         conditional: report.conditional.map(describePermission),

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities, type InstallActivities } from '../activities';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { createActivityDeps } from '../worker/activity-deps';
@@ -11,6 +11,13 @@ import { readTestStack, type TestStack } from './support/test-stack';
 import { readFileSync } from 'node:fs';
 
 export const stack: TestStack = readTestStack();
+
+// Worker lifecycle lines and expected activity failures drown the test report; errors still show.
+try {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+} catch {
+  // Already installed in this worker process by an earlier test file.
+}
 export const customerAccount = stack.accounts.customers[0]!;
 export const otherAccount = stack.accounts.customers[1]!;
 export const runnerTokenKey = randomBytes(32);
@@ -102,4 +109,17 @@ export function createCustomerRole(
 ): Promise<string> {
   const { account = customerAccount, ...rest } = options;
   return createRoleFromArtifacts({ endpoint: stack.awsEndpoint, credentials: account.credentials, artifacts, ...rest });
+}
+
+/** Runs `body` while a fresh test worker polls its task queue; a Worker runs only once, so one per test. */
+export async function withTestWorker<T>(
+  body: (testWorker: TestWorker) => Promise<T>,
+  options: Parameters<typeof createTestWorker>[0] = {},
+): Promise<T> {
+  const testWorker = await createTestWorker(options);
+  try {
+    return await testWorker.worker.runUntil(() => body(testWorker));
+  } finally {
+    await testWorker.connection.close();
+  }
 }

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { sandboxStackName } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, bucketPolicy, reportDefinition, stackStatus } from '../customer-account';
-import { closeTestClient, createCustomerRole, createTestWorker, testClient, type TestWorker } from '../helpers';
+import { closeTestClient, withTestWorker, createCustomerRole, testClient } from '../helpers';
 import {
   checkInRunner,
   installStatus,
@@ -14,21 +14,16 @@ import {
 
 describe('install lifecycle against the real Temporal dev server, moto and the CUR endpoint', () => {
   let client: Client;
-  let testWorker: TestWorker;
 
   beforeAll(async () => {
     client = await testClient();
-    testWorker = await createTestWorker();
   });
-  afterAll(async () => {
-    await testWorker.connection.close();
-    await closeTestClient();
-  });
+  afterAll(() => closeTestClient());
 
   it('onboards an account end to end and deprovisions it leaving nothing behind', async () => {
-    await testWorker.worker.runUntil(async () => {
+    await withTestWorker(async ({ taskQueue }) => {
       const input = testInstallInput('happy');
-      const handle = await startInstall(client, testWorker.taskQueue, input);
+      const handle = await startInstall(client, taskQueue, input);
       const artifacts = await onboardingArtifacts(handle, input);
       expect(artifacts.externalId).toMatch(/^[0-9a-f]{48}$/);
 

@@ -28,6 +28,8 @@ const quietBundlerLogger = {
 };
 
 export default async function globalSetup(): Promise<void> {
+  // The AWS SDK warns once per process about Node 20's end of support; said once in the README instead.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const log = (line: string) => process.stderr.write(`test stack: ${line}\n`);
   const workDir = mkdtempSync(join(tmpdir(), 'install-orchestrator-test-'));
   const temporalCli = await ensureTemporalCli(log);

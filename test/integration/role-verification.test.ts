@@ -1,0 +1,113 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { getStatusQuery, submitRoleArnUpdate } from '../../workflows/definitions';
+import {
+  closeTestClient,
+  withTestWorker,
+  createCustomerRole,
+  createTestWorker,
+  otherAccount,
+  testClient,
+  waitUntil,
+  type TestWorker,
+} from '../helpers';
+import { onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+
+describe('role verification against moto with IAM enforcement', () => {
+  let client: Client;
+
+  beforeAll(async () => {
+    client = await testClient();
+  });
+  afterAll(() => closeTestClient());
+
+  it('refuses a role from another account synchronously, then verifies the corrected ARN', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('wrong-account');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const foreignArn = await createCustomerRole(artifacts, { account: otherAccount });
+
+      const rejection = await handle
+        .executeUpdate(submitRoleArnUpdate, { args: [{ roleArn: foreignArn }] })
+        .catch((e: unknown) => e);
+      expect(rejection).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((rejection as WorkflowUpdateFailedError).cause?.message)).toContain(
+        `account ${otherAccount.accountId}`,
+      );
+      expect((await handle.query(getStatusQuery)).roleSubmissions).toBe(0);
+
+      const roleArn = await createCustomerRole(artifacts);
+      expect(await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] })).toMatchObject({
+        verified: true,
+      });
+      await waitForPhase(handle, 'handing_off');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('keeps retrying a role that is not assumable yet and verifies it once it exists', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('propagation', { timeouts: { rolePropagation: '30 seconds' } });
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const roleArn = `arn:aws:iam::${input.awsAccountId}:role/${artifacts.roleName}`;
+      const outcome = handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+
+      // Only after AWS has refused at least once does the role appear, as with IAM propagation.
+      await waitUntil(
+        async () => (await handle.describe()).raw.pendingActivities ?? [],
+        (activities) =>
+          activities.some(
+            (activity) => activity.activityType?.name === 'verifyRoleAccess' && (activity.attempt ?? 0) >= 2,
+          ),
+      );
+      await createCustomerRole(artifacts);
+      expect(await outcome).toMatchObject({ verified: true });
+      await handle.terminate('test done');
+    });
+  });
+
+  it('sends the install back to awaiting_role when the trust policy does not require the External ID', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('no-external-id');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const openTrust = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: artifacts.vendorPrincipalArn }, Action: 'sts:AssumeRole' }],
+      };
+      const roleArn = await createCustomerRole(artifacts, { trustPolicy: openTrust });
+
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({
+        verified: false,
+        phase: 'awaiting_role',
+        error: { code: 'external_id_not_enforced' },
+      });
+      const status = await waitForPhase(handle, 'awaiting_role');
+      expect(status.role?.withoutExternalId).toBe('allowed');
+      expect(status.lastError?.code).toBe('external_id_not_enforced');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('names the missing actions of a role created without its permission policies', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('no-policies');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const roleArn = await createCustomerRole(artifacts, { withPolicies: false });
+
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({ verified: false, error: { code: 'missing_permissions' } });
+      expect(outcome.error?.message).toContain('iam:ListRolePolicies');
+      const status = await handle.query(getStatusQuery);
+      expect(status.phase).toBe('awaiting_role');
+      expect(status.role?.missingPermissions).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^iam:GetRole on /)]),
+      );
+      await handle.terminate('test done');
+    });
+  });
+});
