@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { getStatusQuery, submitRoleArnUpdate } from '../../workflows/definitions';
+import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import {
   closeTestClient,
   withTestWorker,
@@ -42,7 +42,8 @@ describe('role verification against moto with IAM enforcement', () => {
         verified: true,
       });
       await waitForPhase(handle, 'handing_off');
-      await handle.terminate('test done');
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
     });
   });
 
