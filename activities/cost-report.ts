@@ -12,6 +12,10 @@ import {
   DeleteBucketPolicyCommand,
   DeleteObjectsCommand,
   GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  HeadBucketCommand,
+  PutBucketTaggingCommand,
+  type Tag,
   ListObjectsV2Command,
   PutBucketPolicyCommand,
   type BucketLocationConstraint,
@@ -41,6 +45,34 @@ async function readBucketPolicy(s3: S3Client, bucket: string): Promise<PolicyDoc
   }
 }
 
+export const installTagKey = 'install-orchestrator:install-id';
+
+async function bucketExists(s3: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (error) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (status === 404) return false;
+    if (status === 403) {
+      throw ApplicationFailure.nonRetryable(
+        `The bucket ${bucket} exists but the role may not read it: it belongs to another account, or the role lacks s3:ListBucket on it.`,
+        'BucketNameTaken',
+      );
+    }
+    rethrowAwsError(error, 's3:HeadBucket');
+  }
+}
+
+async function bucketTags(s3: S3Client, bucket: string): Promise<Tag[]> {
+  try {
+    return (await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? [];
+  } catch (error) {
+    if (awsErrorCode(error) === 'NoSuchTagSet') return [];
+    rethrowAwsError(error, 's3:GetBucketTagging');
+  }
+}
+
 async function describeReport(
   cur: CostAndUsageReportServiceClient,
   reportName: string,
@@ -59,9 +91,21 @@ async function describeReport(
 
 export function createCostReportActivities(deps: ActivityDeps) {
   return {
-    /** Creates the CUR bucket; one the account already owns is kept (and then never deleted by teardown). */
+    /**
+     * Creates the CUR bucket and tags it with the install id. The tag is how a retry tells "we made it" from "the
+     * customer already had it": us-east-1 answers CreateBucket on an owned bucket with 200, so the answer cannot.
+     * Only a bucket the install made is ever deleted by teardown.
+     */
     async ensureCurBucket(input: { access: CustomerAccess; bucket: string }): Promise<{ createdByInstall: boolean }> {
       const { s3 } = await deps.sessions.clients(input.access);
+      const ownerTag = { Key: installTagKey, Value: input.access.installId };
+      if (await bucketExists(s3, input.bucket)) {
+        return {
+          createdByInstall: (await bucketTags(s3, input.bucket)).some(
+            (tag) => tag.Key === ownerTag.Key && tag.Value === ownerTag.Value,
+          ),
+        };
+      }
       // us-east-1 is the one region that rejects an explicit LocationConstraint.
       const configuration =
         input.access.region === 'us-east-1'
@@ -69,18 +113,20 @@ export function createCostReportActivities(deps: ActivityDeps) {
           : { LocationConstraint: input.access.region as BucketLocationConstraint };
       try {
         await s3.send(new CreateBucketCommand({ Bucket: input.bucket, CreateBucketConfiguration: configuration }));
-        return { createdByInstall: true };
       } catch (error) {
         const code = awsErrorCode(error);
-        if (code === 'BucketAlreadyOwnedByYou') return { createdByInstall: false };
         if (code === 'BucketAlreadyExists') {
           throw ApplicationFailure.nonRetryable(
             `The bucket name ${input.bucket} is taken by another AWS account; choose another CUR bucket name.`,
             'BucketNameTaken',
           );
         }
-        rethrowAwsError(error, 's3:CreateBucket');
+        if (code !== 'BucketAlreadyOwnedByYou') rethrowAwsError(error, 's3:CreateBucket');
       }
+      await callAws('s3:PutBucketTagging', () =>
+        s3.send(new PutBucketTaggingCommand({ Bucket: input.bucket, Tagging: { TagSet: [ownerTag] } })),
+      );
+      return { createdByInstall: true };
     },
 
     /** Adds the billing service's delivery statements to the bucket policy, keeping any statements of the customer. */

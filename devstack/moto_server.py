@@ -1,4 +1,4 @@
-"""Starts moto's server with two fidelity fixes the orchestrator's tests depend on.
+"""Starts moto's server with four fidelity fixes the orchestrator's tests depend on.
 
 1. Cross-account AssumeRole: moto only evaluates a role's trust policy (and so its sts:ExternalId condition)
    when the role is in the caller's own account. AWS always evaluates it, and refuses roles that do not exist.
@@ -6,6 +6,7 @@
    AWS; moto lets it pass.
 3. Actions whose resource moto cannot name (it passes "*", e.g. for CloudFormation) are judged on the action
    alone, instead of failing every resource-scoped statement.
+4. HeadBucket is authorised as s3:ListBucket, as in AWS (IAM has no s3:HeadBucket action).
 """
 import sys
 
@@ -13,6 +14,7 @@ from moto.iam import access_control
 from moto.iam.models import iam_backends
 from moto.iam.policy_conditions import CONDITION_OPERATIONS
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
+from moto.s3 import responses as s3_responses
 from moto.server import main
 from moto.utilities.utils import get_partition
 
@@ -74,6 +76,7 @@ access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_op
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
 access_control.IAMPolicyStatement._check_conditions = _check_conditions
+s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -59,7 +59,15 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
     ),
     ...grant(
       'cost_report',
-      ['s3:CreateBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:GetBucketLocation'],
+      [
+        's3:CreateBucket',
+        's3:ListBucket',
+        's3:GetBucketTagging',
+        's3:PutBucketTagging',
+        's3:GetBucketPolicy',
+        's3:PutBucketPolicy',
+        's3:GetBucketLocation',
+      ],
       curBucket,
     ),
     ...grant('cost_report', ['cur:PutReportDefinition', 'cur:ModifyReportDefinition'], reportDefinitions),

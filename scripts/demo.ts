@@ -78,7 +78,10 @@ async function main(): Promise<void> {
         if (!outcome.verified) throw new Error(`role verification failed: ${outcome.error?.message}`);
         log('vendor: role verified (assumable with the External ID, refused without it, permissions complete)');
 
-        const handingOff = await waitFor(handle, (s) => s.phase === 'handing_off' || s.phase === 'failed');
+        const handingOff = await waitFor(
+          handle,
+          (s) => (s.phase === 'handing_off' && s.runner !== undefined) || s.phase === 'failed',
+        );
         if (handingOff.phase === 'failed') throw new Error(`install failed: ${handingOff.lastError?.message}`);
         const registrationId = handingOff.runner!.registrationId;
         const token = deriveRunnerToken(runnerTokenKey, installId, registrationId);

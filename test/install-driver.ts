@@ -67,7 +67,10 @@ export async function onboardingArtifacts(
 
 /** The runner's part: check in with the token the vendor derived for its registration. */
 export async function checkInRunner(handle: WorkflowHandle<typeof installWorkflow>, installId: string): Promise<void> {
-  const status = await waitForPhase(handle, 'handing_off');
+  const status = await waitUntil(
+    () => installStatus(handle),
+    (s) => s.phase === 'handing_off' && s.runner !== undefined,
+  );
   const registrationId = status.runner!.registrationId;
   const token = deriveRunnerToken(runnerTokenKey, installId, registrationId);
   await handle.executeUpdate(runnerCheckInUpdate, {

@@ -1,0 +1,188 @@
+import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import { PutReportDefinitionCommand } from '@aws-sdk/client-cost-and-usage-report-service';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
+import { bucketExists, bucketPolicy, customerClients, reportDefinition, stackStatus } from '../customer-account';
+import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import {
+  closeTestClient,
+  createCustomerRole,
+  customerAccount,
+  testActivityDeps,
+  testClient,
+  withTestWorker,
+} from '../helpers';
+import { checkInRunner, onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+
+async function liveStacksNamed(stackName: string): Promise<number> {
+  const response = await customerClients().cloudFormation.send(new ListStacksCommand({}));
+  return (response.StackSummaries ?? []).filter(
+    (summary) => summary.StackName === stackName && summary.StackStatus !== 'DELETE_COMPLETE',
+  ).length;
+}
+
+/** Wraps an activity so its first attempt does the real AWS call and then "crashes" before reporting back. */
+function crashAfterFirstCall<A extends unknown[], R>(activity: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    const result = await activity(...args);
+    if (Context.current().info.attempt === 1) throw new Error('worker lost after the AWS call succeeded');
+    return result;
+  };
+}
+
+describe('provisioning the sandbox and the cost report', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await testClient();
+  });
+  afterAll(() => closeTestClient());
+
+  it('removes the sandbox stack and fails with the reason when the stack fails', async () => {
+    const input = testInstallInput('stack-fails');
+    const names = installResourceNames(input);
+    const failedWait = async () => {
+      throw ApplicationFailure.nonRetryable(
+        'Sandbox stack ended in ROLLBACK_COMPLETE: RunnerJobs: Resource handler returned message: "Queue limit exceeded"',
+        'StackFailed',
+      );
+    };
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, input);
+        const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+
+        const failure = await handle.result().catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(WorkflowFailedError);
+        expect((failure as WorkflowFailedError).cause).toMatchObject({ type: 'StackFailed' });
+        expect((failure as WorkflowFailedError).cause?.message).toContain('Queue limit exceeded');
+
+        const status = await handle.query(getStatusQuery);
+        expect(status.phase).toBe('failed');
+        expect(status.lastError).toMatchObject({ code: 'StackFailed' });
+        expect(status.deprovision?.leftovers).toEqual([]);
+        expect(status.steps.create_cur_bucket).toBeUndefined();
+        expect(await stackStatus(names.stackName)).toBeUndefined();
+        expect(await bucketExists(names.curBucket)).toBe(false);
+      },
+      { activityOverrides: { waitForSandboxStack: failedWait } },
+    );
+  });
+
+  it('brings a conflicting report definition of the same name to the required settings', async () => {
+    const input = testInstallInput('cur-conflict');
+    const names = installResourceNames(input);
+    await customerClients().cur.send(
+      new PutReportDefinitionCommand({
+        ReportDefinition: {
+          ReportName: names.curReportName,
+          TimeUnit: 'HOURLY',
+          Format: 'textORcsv',
+          Compression: 'ZIP',
+          AdditionalSchemaElements: [],
+          S3Bucket: names.curBucket,
+          S3Prefix: 'elsewhere',
+          S3Region: 'us-east-1',
+        },
+      }),
+    );
+    await withTestWorker(async ({ taskQueue }) => {
+      const handle = await startInstall(client, taskQueue, input);
+      const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
+      await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      await checkInRunner(handle, input.installId);
+      const active = await waitForPhase(handle, 'active');
+      expect(active.cur?.reportDefinition).toBe('modified');
+      expect(await reportDefinition(names.curReportName)).toMatchObject({
+        TimeUnit: 'DAILY',
+        Compression: 'GZIP',
+        AdditionalSchemaElements: ['RESOURCES'],
+        S3Prefix: names.curPrefix,
+      });
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+    });
+  });
+
+  it("keeps a CUR bucket the customer already had, removing only the install's policy statements", async () => {
+    const input = testInstallInput('own-bucket');
+    const names = installResourceNames(input);
+    const { s3 } = customerClients();
+    await s3.send(new CreateBucketCommand({ Bucket: names.curBucket }));
+    const customerStatement = {
+      Sid: 'CustomerAudit',
+      Effect: 'Allow',
+      Principal: { AWS: customerAccount.principalArn },
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${names.curBucket}/*`,
+    };
+    await s3.send(
+      new PutBucketPolicyCommand({
+        Bucket: names.curBucket,
+        Policy: JSON.stringify({ Version: '2012-10-17', Statement: [customerStatement] }),
+      }),
+    );
+
+    await withTestWorker(async ({ taskQueue }) => {
+      const handle = await startInstall(client, taskQueue, input);
+      const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
+      await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      await checkInRunner(handle, input.installId);
+      const active = await waitForPhase(handle, 'active');
+      expect(active.cur?.bucketCreatedByInstall).toBe(false);
+      expect((await bucketPolicy(names.curBucket)).Statement.map((statement) => statement.Sid)).toEqual([
+        'CustomerAudit',
+        'InstallCostReportDeliveryRead',
+        'InstallCostReportDeliveryWrite',
+      ]);
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+    });
+    expect(await bucketExists(names.curBucket)).toBe(true);
+    expect((await bucketPolicy(names.curBucket)).Statement).toEqual([customerStatement]);
+  });
+
+  it('creates each resource exactly once when workers die after their AWS calls and another takes over', async () => {
+    const input = testInstallInput('worker-crash');
+    const names = installResourceNames(input);
+    const real = createActivities(await testActivityDeps());
+    const crashing = {
+      deploySandboxStack: crashAfterFirstCall(real.deploySandboxStack),
+      ensureCurBucket: crashAfterFirstCall(real.ensureCurBucket),
+      applyCurBucketPolicy: crashAfterFirstCall(real.applyCurBucketPolicy),
+      defineCostReport: crashAfterFirstCall(real.defineCostReport),
+    };
+    const taskQueue = `test-crash-${input.installId}`;
+    const handle = await withTestWorker(
+      async () => {
+        const started = await startInstall(client, taskQueue, input);
+        const roleArn = await createCustomerRole(await onboardingArtifacts(started, input));
+        await started.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await waitForPhase(started, 'handing_off');
+        return started;
+      },
+      { taskQueue, activityOverrides: crashing },
+    );
+
+    // The first worker is gone; a new one on the same task queue finishes the install from history.
+    await withTestWorker(
+      async () => {
+        await checkInRunner(handle, input.installId);
+        const active = await waitForPhase(handle, 'active');
+        expect(active.cur?.bucketCreatedByInstall).toBe(true);
+        expect(await liveStacksNamed(names.stackName)).toBe(1);
+        expect(await bucketExists(names.curBucket)).toBe(true);
+        expect(await reportDefinition(names.curReportName)).toMatchObject({ TimeUnit: 'DAILY' });
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        await handle.result();
+      },
+      { taskQueue },
+    );
+    expect(await liveStacksNamed(names.stackName)).toBe(0);
+    expect(await reportDefinition(names.curReportName)).toBeUndefined();
+  });
+});
