@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { stackUp } from '../devstack/stack';
@@ -25,6 +25,7 @@ import {
  */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const stack = await stackUp((line) => log(`stack: ${line}`));
   const customer = stack.accounts.customers[0]!;
   const runnerTokenKey = Buffer.from(stack.runnerTokenKey, 'hex');
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
       });
       const uiLink = `${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows/${installId}`;
       log(`\ninstall ${installId} started; watch it in the Temporal UI:\n  ${uiLink}\n`);
-      const stopProgress = printProgress(handle, log);
+      const startedAt = Date.now();
+      const stopProgress = printProgress(handle, log, startedAt);
       try {
         const status = await waitFor(handle, (s) => s.onboarding !== undefined);
         const artifacts = renderOnboardingArtifacts({ install: input, ...status.onboarding! });
@@ -90,6 +92,8 @@ async function main(): Promise<void> {
           args: [{ registrationId, tokenSha256: sha256Hex(token), runnerId: `runner-${installId}` }],
         });
         const active = await waitFor(handle, (s) => s.phase === 'active');
+        stopProgress();
+        log(`  [${((Date.now() - startedAt) / 1000).toFixed(1)}s] active`);
         log(`\ninstall ${installId} is active:`);
         log(`  sandbox stack  ${active.sandbox?.stackName} (${active.sandbox?.stackStatus})`);
         log(`  CUR bucket     s3://${active.cur?.bucket}/${active.cur?.prefix}/ (report ${active.cur?.reportName})`);
@@ -125,8 +129,11 @@ async function waitFor(
 }
 
 /** Prints each phase as the workflow enters it, with the time since the start. */
-function printProgress(handle: WorkflowHandle<typeof installWorkflow>, log: (line: string) => void): () => void {
-  const started = Date.now();
+function printProgress(
+  handle: WorkflowHandle<typeof installWorkflow>,
+  log: (line: string) => void,
+  started: number,
+): () => void {
   let last: InstallPhase | undefined;
   const timer = setInterval(() => {
     handle
