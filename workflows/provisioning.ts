@@ -1,5 +1,5 @@
 import { msToNumber } from '@temporalio/common/lib/time';
-import { condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { renderCostReportDefinition } from '../domain/cost-report';
 import { installResourceNames } from '../domain/onboarding-artifacts';
@@ -88,20 +88,17 @@ export async function provisionInstall(
     }),
   );
   status.runner = registration;
-  const checkedIn = await tracker.step('runner_check_in', async () => {
+  await tracker.step('runner_check_in', async () => {
     const arrived = await condition(
       () => status.runner?.checkedInAt !== undefined || deprovisionRequested(),
       timeouts.runnerCheckIn,
     );
     checkpoint();
-    return arrived;
+    if (!arrived) {
+      throw ApplicationFailure.nonRetryable(
+        `The runner did not check in within ${String(timeouts.runnerCheckIn)}.`,
+        'RunnerCheckInTimedOut',
+      );
+    }
   });
-  if (!checkedIn) throw new RunnerCheckInTimedOut(timeouts.runnerCheckIn);
-}
-
-export class RunnerCheckInTimedOut extends Error {
-  constructor(timeout: InstallTimeouts['runnerCheckIn']) {
-    super(`The runner did not check in within ${String(timeout)}.`);
-    this.name = 'RunnerCheckInTimedOut';
-  }
 }

@@ -1,0 +1,218 @@
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  deprovisionSignal,
+  getStatusQuery,
+  requestDeprovisionUpdate,
+  roleArnSubmittedSignal,
+  runnerCheckInUpdate,
+  submitRoleArnUpdate,
+} from '../../workflows/definitions';
+import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpers';
+import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+import { mockActivities, permanentFailure } from './mock-activities';
+
+const roleArn = 'arn:aws:iam::111111111111:role/install-access';
+const registration = { registrationId: 'reg-1', tokenSha256: 'a'.repeat(64), runnerId: 'runner-1' };
+
+function updateFailureType(error: unknown): string | undefined {
+  return (error as WorkflowUpdateFailedError).cause instanceof Error
+    ? ((error as WorkflowUpdateFailedError).cause as { type?: string }).type
+    : undefined;
+}
+
+describe('installWorkflow logic, with activities mocked', () => {
+  let client: Client;
+  beforeAll(async () => {
+    client = await testClient();
+  });
+  afterAll(() => closeTestClient());
+
+  it('expires when no role arrives in time, after reminding the customer', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('expires', {
+          timeouts: { roleSubmission: '2500 ms', roleReminder: '1 second' },
+        });
+        const handle = await startInstall(client, taskQueue, input);
+        const final = await handle.result();
+        expect(final.phase).toBe('expired');
+        expect(final.remindersSent).toBe(2);
+        expect(calls.filter((call) => call.name === 'sendRoleReminder')).toHaveLength(2);
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('ends an install deprovisioned before its role arrived without touching AWS', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('early-deprovision'));
+        await waitForPhase(handle, 'awaiting_role');
+        await handle.signal(deprovisionSignal, { reason: 'customer changed their mind' });
+        const final = await handle.result();
+        expect(final.phase).toBe('deprovisioned');
+        expect(final.deprovision?.leftovers).toEqual([]);
+        expect(calls.map((call) => call.name)).toEqual(['prepareOnboarding']);
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('records a bad ARN sent as a signal and keeps waiting for a good one', async () => {
+    const { activities } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('bad-signal'));
+        await waitForPhase(handle, 'awaiting_role');
+        await handle.signal(roleArnSubmittedSignal, { roleArn: 'arn:aws:iam::111111111111:user/alice' });
+        const status = await waitUntil(
+          () => installStatus(handle),
+          (s) => s.lastError !== undefined,
+        );
+        expect(status).toMatchObject({
+          phase: 'awaiting_role',
+          roleSubmissions: 0,
+          lastError: { code: 'InvalidRoleArn' },
+        });
+        expect(status.lastError?.message).toContain('IAM user');
+
+        await handle.signal(roleArnSubmittedSignal, { roleArn });
+        await waitForPhase(handle, 'handing_off');
+        await handle.terminate('test done');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('accepts the runner check-in once, and only with the registration token', async () => {
+    const { activities } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('check-in'));
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await waitUntil(
+          () => installStatus(handle),
+          (s) => s.phase === 'handing_off' && s.runner !== undefined,
+        );
+
+        const forged = await handle
+          .executeUpdate(runnerCheckInUpdate, { args: [{ ...registration, tokenSha256: 'b'.repeat(64) }] })
+          .catch((e: unknown) => e);
+        expect(updateFailureType(forged)).toBe('InvalidRunnerToken');
+
+        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        await waitForPhase(handle, 'active');
+        const replayed = await handle
+          .executeUpdate(runnerCheckInUpdate, { args: [registration] })
+          .catch((e: unknown) => e);
+        expect(updateFailureType(replayed)).toBe('WrongPhase');
+        expect((await handle.query(getStatusQuery)).runner?.runnerId).toBe('runner-1');
+        await handle.terminate('test done');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('removes what it created and fails when the runner never checks in', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('no-runner', { timeouts: { runnerCheckIn: '1 second' } });
+        const handle = await startInstall(client, taskQueue, input);
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'RunnerCheckInTimedOut' } });
+        const status = await handle.query(getStatusQuery);
+        expect(status.phase).toBe('failed');
+        expect(status.steps.runner_check_in?.state).toBe('failed');
+        expect(calls.map((call) => call.name)).toEqual(
+          expect.arrayContaining([
+            'deleteCostReport',
+            'deleteSandboxStack',
+            'waitForSandboxStackDeletion',
+            'deleteCurBucket',
+          ]),
+        );
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('keeps what a failed phase created when asked to, for debugging', async () => {
+    const { activities, calls } = mockActivities({
+      defineCostReport: permanentFailure('bad definition', 'ValidationException'),
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('keep-on-failure', { keepResourcesOnFailure: true });
+        const handle = await startInstall(client, taskQueue, input);
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationException' } });
+        expect(calls.map((call) => call.name)).not.toContain('deleteSandboxStack');
+        expect((await handle.query(getStatusQuery)).sandbox?.stackId).toBeDefined();
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('reports what teardown could not remove instead of dropping it', async () => {
+    const { activities } = mockActivities({
+      deleteCostReport: permanentFailure('not allowed', 'AccessDeniedException'),
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('leftovers');
+        const handle = await startInstall(client, taskQueue, input);
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await waitUntil(
+          () => installStatus(handle),
+          (s) => s.runner !== undefined,
+        );
+        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        await waitForPhase(handle, 'active');
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        const again = await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] }).catch((e: unknown) => e);
+        expect(updateFailureType(again)).toBe('AlreadyDeprovisioning');
+
+        const final = await handle.result();
+        expect(final.phase).toBe('deprovisioned');
+        expect(final.deprovision?.leftovers).toEqual([
+          { resource: 'cur report definition', identifier: final.cur?.reportName, reason: 'not allowed' },
+        ]);
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('re-verifies the role while active and records drift when it stops working', async () => {
+    let verifications = 0;
+    const { activities } = mockActivities({
+      verifyRoleAccess: async () => {
+        verifications += 1;
+        if (verifications > 1) return permanentFailure('role deleted', 'RoleNotAssumable')();
+        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
+      },
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('drift', { reverifyEvery: '300 ms' }));
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await waitUntil(
+          () => installStatus(handle),
+          (s) => s.runner !== undefined,
+        );
+        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        const drifted = await waitUntil(
+          () => installStatus(handle),
+          (s) => s.role?.drift !== undefined,
+        );
+        expect(drifted.phase).toBe('active');
+        expect(drifted.role?.drift).toMatchObject({ code: 'RoleNotAssumable', message: 'role deleted' });
+        expect(drifted.role?.lastVerifiedAt).toBeDefined();
+        await handle.terminate('test done');
+      },
+      { activityOverrides: activities },
+    );
+  });
+});

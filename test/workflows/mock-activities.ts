@@ -1,0 +1,66 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { InstallActivities } from '../../activities';
+
+export type ActivityCalls = Array<{ name: keyof InstallActivities; input: unknown }>;
+
+/**
+ * Every activity answering as AWS would on a good day, recording its calls; a test replaces the ones it is about.
+ * For fast workflow-logic tests on the real dev server; the integration tests use the real activities.
+ */
+export function mockActivities(overrides: Partial<InstallActivities> = {}): {
+  activities: InstallActivities;
+  calls: ActivityCalls;
+} {
+  const calls: ActivityCalls = [];
+  const defaults: InstallActivities = {
+    prepareOnboarding: async ({ installId }) => ({
+      externalId: 'f'.repeat(48),
+      vendorPrincipalArn: 'arn:aws:iam::123456789012:user/vendor',
+      roleTemplateUrl: `http://templates.test/${installId}/role-template.json`,
+    }),
+    sendRoleReminder: async () => undefined,
+    verifyRoleAccess: async ({ access }) => ({
+      assumedRoleArn: `arn:aws:sts::111111111111:assumed-role/${access.roleArn.split('/').pop()}/s`,
+      accountId: '111111111111',
+    }),
+    probeRoleWithoutExternalId: async () => ({ withoutExternalId: 'refused' as const }),
+    checkRolePermissions: async () => ({ missing: [], conditional: [] }),
+    deploySandboxStack: async ({ stackName }) => ({
+      stackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${stackName}/1`,
+      operation: 'create' as const,
+    }),
+    waitForSandboxStack: async ({ stackId }) => ({ stackId, stackStatus: 'CREATE_COMPLETE', outputs: {} }),
+    deleteSandboxStack: async ({ stackName }) => ({ stackId: stackName }),
+    waitForSandboxStackDeletion: async () => undefined,
+    ensureCurBucket: async () => ({ createdByInstall: true }),
+    applyCurBucketPolicy: async () => undefined,
+    defineCostReport: async () => ({ result: 'created' as const }),
+    deleteCostReport: async () => ({ deleted: true }),
+    emptyCurPrefix: async () => ({ deletedObjects: 0 }),
+    removeCurBucketPolicy: async () => undefined,
+    deleteCurBucket: async () => ({ deleted: true }),
+    issueRunnerRegistration: async ({ installId }) => ({
+      registrationId: 'reg-1',
+      tokenSha256: 'a'.repeat(64),
+      expectedIdentity: `runner for install ${installId}`,
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    }),
+  };
+  const merged = { ...defaults, ...overrides };
+  const recorded = Object.fromEntries(
+    Object.entries(merged).map(([name, activity]) => [
+      name,
+      async (input: unknown) => {
+        calls.push({ name: name as keyof InstallActivities, input });
+        return (activity as (input: unknown) => Promise<unknown>)(input);
+      },
+    ]),
+  ) as InstallActivities;
+  return { activities: recorded, calls };
+}
+
+export function permanentFailure(message: string, type: string): () => Promise<never> {
+  return async () => {
+    throw ApplicationFailure.nonRetryable(message, type);
+  };
+}
