@@ -1,3 +1,4 @@
+import { recordHistoryIfAsked } from '../workflows/record-history';
 import type { Client } from '@temporalio/client';
 import { sandboxStackName } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
@@ -61,6 +62,7 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
       expect(await reportDefinition(active.cur!.reportName)).toBeUndefined();
       expect(await bucketExists(bucket)).toBe(false);
       expect((await installStatus(handle)).phase).toBe('deprovisioned');
+      await recordHistoryIfAsked(handle, 'happy-path');
     });
   });
 });

@@ -10,6 +10,7 @@ import {
 import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpers';
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { mockActivities, permanentFailure } from './mock-activities';
+import { recordHistoryIfAsked } from './record-history';
 
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
 const registration = { registrationId: 'reg-1', tokenSha256: 'a'.repeat(64), runnerId: 'runner-1' };
@@ -38,6 +39,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         const final = await handle.result();
         expect(final.phase).toBe('expired');
         expect(final.remindersSent).toBe(2);
+        await recordHistoryIfAsked(handle, 'expired-after-reminders');
         expect(calls.filter((call) => call.name === 'sendRoleReminder')).toHaveLength(2);
       },
       { activityOverrides: activities },
@@ -180,6 +182,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(final.deprovision?.leftovers).toEqual([
           { resource: 'cur report definition', identifier: final.cur?.reportName, reason: 'not allowed' },
         ]);
+        await recordHistoryIfAsked(handle, 'deprovision-with-leftovers');
       },
       { activityOverrides: activities },
     );
