@@ -28,6 +28,9 @@ export interface StackState extends StackEndpoints {
 
 const stateFile = join(stackDir, 'state.json');
 
+/** Every local customer account shares the CUR endpoint's one namespace, so it holds more than AWS's five. */
+export const sharedStackReportLimit = 1000;
+
 function envPort(name: string, fallback: number): number {
   const raw = process.env[name];
   if (!raw) return fallback;

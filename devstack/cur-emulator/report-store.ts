@@ -14,7 +14,10 @@ const pageSize = 5;
 export class ReportStore {
   private readonly reports = new Map<string, ReportDefinition>();
 
-  constructor(private readonly limit = reportLimit) {}
+  constructor(private readonly limit = reportLimit) {
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new Error(`report limit must be a positive whole number, not ${limit}`);
+  }
 
   names(): string[] {
     return [...this.reports.keys()];

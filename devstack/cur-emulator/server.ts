@@ -38,9 +38,19 @@ async function handle(store: ReportStore, request: IncomingMessage, response: Se
   }
 }
 
+export interface CurEmulatorOptions {
+  host?: string;
+  port?: number;
+  /**
+   * AWS allows five definitions per account. The emulator keeps one namespace for every account, so a stack shared
+   * by many accounts and tests raises this.
+   */
+  reportLimit?: number;
+}
+
 /** Serves the Cost and Usage Report API over HTTP (awsJson1_1), for the real CUR SDK client. */
-export function startCurEmulator(options: { host?: string; port?: number } = {}): Promise<CurEmulator> {
-  const store = new ReportStore();
+export function startCurEmulator(options: CurEmulatorOptions = {}): Promise<CurEmulator> {
+  const store = new ReportStore(options.reportLimit);
   const server = createServer((request, response) => void handle(store, request, response));
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,16 +1,6 @@
-import type { Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
-import {
-  closeTestClient,
-  withTestWorker,
-  createCustomerRole,
-  createTestWorker,
-  otherAccount,
-  testClient,
-  waitUntil,
-  type TestWorker,
-} from '../helpers';
+import { closeTestClient, withTestWorker, createCustomerRole, otherAccount, testClient, waitUntil } from '../helpers';
 import { onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 
 describe('role verification against moto with IAM enforcement', () => {

@@ -10,6 +10,7 @@ import { freePort } from '../../devstack/ports';
 import { startService, stopProcessAndWait } from '../../devstack/service-process';
 import { ensureMotoPython, ensureTemporalCli } from '../../devstack/tools';
 import { startCurEmulator } from '../../devstack/cur-emulator/server';
+import { sharedStackReportLimit } from '../../devstack/stack';
 import { installSearchAttributes } from '../../workflows/search-attributes';
 import { testStackFileEnv, type TestStack } from './test-stack';
 
@@ -61,7 +62,7 @@ export default async function globalSetup(): Promise<void> {
   cleanups.push(() => stopProcessAndWait(moto.pid, false));
   const accounts = await bootstrapLocalAccounts(awsEndpoint);
 
-  const cur = await startCurEmulator({ host: '127.0.0.1', port: 0 });
+  const cur = await startCurEmulator({ host: '127.0.0.1', port: 0, reportLimit: sharedStackReportLimit });
   cleanups.push(() => cur.close());
 
   // Bundling takes seconds; doing it once here spares every test file from doing it again.

@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { type WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
   deprovisionSignal,
   getStatusQuery,

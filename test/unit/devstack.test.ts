@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertPortFree, PortInUseError } from '../../devstack/ports';
+import { ServiceStartError, startService } from '../../devstack/service-process';
+import { locateTemporalCli, ToolSetupError } from '../../devstack/tools';
+
+const logDir = mkdtempSync(join(tmpdir(), 'devstack-test-'));
+
+async function waitUntilGone(pid: number, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`process ${pid} is still running`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('the local stack fails loudly', () => {
+  it('reports a server that dies before it is ready, with the end of its log', async () => {
+    const start = startService({
+      name: 'broken server',
+      command: 'bash',
+      args: ['-c', 'echo "listen tcp 127.0.0.1:7233: bind: address already in use"; exit 3'],
+      logFile: join(logDir, 'broken.log'),
+      detached: false,
+      isReady: async () => false,
+      readyTimeoutMs: 10_000,
+    });
+    await expect(start).rejects.toThrow(ServiceStartError);
+    await expect(start).rejects.toThrow(
+      /broken server exited with code 3 before it was ready[\s\S]*address already in use/,
+    );
+  });
+
+  it('gives up on a server that never becomes ready and stops it', async () => {
+    const pidFile = join(logDir, 'hung.pid');
+    const start = startService({
+      name: 'hung server',
+      command: 'bash',
+      args: ['-c', `echo $$ > ${pidFile}; exec sleep 30`],
+      logFile: join(logDir, 'hung.log'),
+      detached: true,
+      isReady: async () => false,
+      readyTimeoutMs: 300,
+    });
+    await expect(start).rejects.toThrow(/hung server was not ready within 0.3s/);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitUntilGone(pid);
+  });
+
+  it('reports a command that does not exist', async () => {
+    await expect(
+      startService({
+        name: 'missing binary',
+        command: join(logDir, 'no-such-binary'),
+        args: [],
+        logFile: join(logDir, 'missing.log'),
+        detached: false,
+        isReady: async () => false,
+        readyTimeoutMs: 5_000,
+      }),
+    ).rejects.toThrow(/could not be started|exited/);
+  });
+
+  it('names the port, its purpose and the variable that moves it when a port is taken', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const error = await assertPortFree('127.0.0.1', port, 'Temporal gRPC', 'TEMPORAL_PORT').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PortInUseError);
+      expect((error as Error).message).toContain(`Port ${port} (Temporal gRPC) is already in use`);
+      expect((error as Error).message).toContain('TEMPORAL_PORT=<port>');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a TEMPORAL_CLI that is not an executable', () => {
+    const previous = process.env.TEMPORAL_CLI;
+    process.env.TEMPORAL_CLI = join(logDir, 'not-there');
+    try {
+      expect(() => locateTemporalCli()).toThrow(ToolSetupError);
+    } finally {
+      if (previous === undefined) delete process.env.TEMPORAL_CLI;
+      else process.env.TEMPORAL_CLI = previous;
+    }
+  });
+});
