@@ -125,7 +125,9 @@ export function createSandboxActivities(deps: ActivityDeps) {
     async waitForSandboxStack(input: { access: CustomerAccess; stackId: string }): Promise<StackResult> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const context = Context.current();
-      for (let poll = 1; ; poll++) {
+      // A retry after a worker died carries on counting from the last heartbeat, so progress never goes backwards.
+      const resumedFrom = (context.info.heartbeatDetails as { poll?: number } | undefined)?.poll ?? 0;
+      for (let poll = resumedFrom + 1; ; poll++) {
         const stack = await describeStack(cloudFormation, input.stackId);
         const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
         context.heartbeat({ stackStatus: status, poll });
@@ -158,7 +160,9 @@ export function createSandboxActivities(deps: ActivityDeps) {
     async waitForSandboxStackDeletion(input: { access: CustomerAccess; stackId: string }): Promise<void> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const context = Context.current();
-      for (let poll = 1; ; poll++) {
+      // A retry after a worker died carries on counting from the last heartbeat, so progress never goes backwards.
+      const resumedFrom = (context.info.heartbeatDetails as { poll?: number } | undefined)?.poll ?? 0;
+      for (let poll = resumedFrom + 1; ; poll++) {
         const stack = await describeStack(cloudFormation, input.stackId);
         const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
         context.heartbeat({ stackStatus: status, poll });

@@ -193,8 +193,9 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       while (!pendingSubmission && !deprovisionRequested()) {
         const remindAt = startedWaiting + msToNumber(timeouts.roleReminder) * (status.remindersSent + 1);
         const wakeAt = Math.min(expiresAt, remindAt);
-        if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), wakeAt - Date.now()))
-          break;
+        // At least 1 ms: a verification that outlasted the next reminder must not become a wait without end.
+        const waitMs = Math.max(wakeAt - Date.now(), 1);
+        if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), waitMs)) break;
         if (Date.now() >= expiresAt) return 'expired';
         await quick.sendRoleReminder({
           installId: input.installId,
