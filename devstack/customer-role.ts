@@ -11,6 +11,8 @@ export async function createRoleFromArtifacts(options: {
   credentials: AwsCredentialIdentity;
   artifacts: OnboardingArtifacts;
   roleName?: string;
+  /** An IAM path such as /team/, which then appears in the role ARN. */
+  path?: string;
   trustPolicy?: unknown;
   withPolicies?: boolean;
 }): Promise<string> {
@@ -19,6 +21,7 @@ export async function createRoleFromArtifacts(options: {
   const role = await iam.send(
     new CreateRoleCommand({
       RoleName: roleName,
+      Path: options.path,
       AssumeRolePolicyDocument: JSON.stringify(options.trustPolicy ?? options.artifacts.trustPolicy),
     }),
   );

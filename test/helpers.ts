@@ -105,7 +105,13 @@ export async function waitUntil<T>(
 /** The customer's part: create the role from the onboarding artifacts, as the CloudFormation template would. */
 export function createCustomerRole(
   artifacts: OnboardingArtifacts,
-  options: { trustPolicy?: unknown; roleName?: string; withPolicies?: boolean; account?: typeof customerAccount } = {},
+  options: {
+    trustPolicy?: unknown;
+    roleName?: string;
+    path?: string;
+    withPolicies?: boolean;
+    account?: typeof customerAccount;
+  } = {},
 ): Promise<string> {
   const { account = customerAccount, ...rest } = options;
   return createRoleFromArtifacts({ endpoint: stack.awsEndpoint, credentials: account.credentials, artifacts, ...rest });

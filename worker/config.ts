@@ -51,31 +51,41 @@ function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
   return { sts: all, iam: all, s3: all, cloudformation: all, cur };
 }
 
-export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const runnerKey =
-    env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
+export type TemporalConfig = WorkerConfig['temporal'];
+
+/** Where Temporal is and how to authenticate; the worker, the API and the CLI read the same variables. */
+export function readTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
+  const tlsCert = env.TEMPORAL_TLS_CERT;
+  const tlsKey = env.TEMPORAL_TLS_KEY;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
+  return {
+    address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'install-lifecycle',
+    apiKey: env.TEMPORAL_API_KEY || undefined,
+    tls: tlsCert && tlsKey ? { certPath: tlsCert, keyPath: tlsKey } : undefined,
+  };
+}
+
+/** The runner token key: the same on every worker and API replica, or tokens issued by one fail on another. */
+export function readRunnerTokenKey(env: NodeJS.ProcessEnv = process.env): Buffer {
+  const runnerKey = env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
   if (!runnerKey) {
     throw new ConfigError(
       'RUNNER_TOKEN_KEY (or RUNNER_TOKEN_KEY_FILE) is required: 32+ random bytes, hex or base64, the same on every ' +
         'worker and API replica. Generate one with: openssl rand -hex 32',
     );
   }
-  const tlsCert = env.TEMPORAL_TLS_CERT;
-  const tlsKey = env.TEMPORAL_TLS_KEY;
-  if (Boolean(tlsCert) !== Boolean(tlsKey))
-    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
+  return decodeKey(runnerKey, 'RUNNER_TOKEN_KEY');
+}
+
+export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
-    temporal: {
-      address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-      namespace: env.TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'install-lifecycle',
-      apiKey: env.TEMPORAL_API_KEY || undefined,
-      tls: tlsCert && tlsKey ? { certPath: tlsCert, keyPath: tlsKey } : undefined,
-    },
+    temporal: readTemporalConfig(env),
     aws: { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', endpoints: awsEndpoints(env) },
     vendorPrincipalArn: env.VENDOR_PRINCIPAL_ARN || undefined,
     roleTemplateBaseUrl: env.ROLE_TEMPLATE_BASE_URL ?? 'http://127.0.0.1:3000/templates',
-    runnerTokenKey: decodeKey(runnerKey, 'RUNNER_TOKEN_KEY'),
+    runnerTokenKey: readRunnerTokenKey(env),
     pollIntervalMs: positiveInteger(env.POLL_INTERVAL_MS, 'POLL_INTERVAL_MS', 5_000),
     workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
   };

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createActivityDeps } from './activity-deps';
 import { ConfigError, readWorkerConfig } from './config';
 import { createInstallWorker } from './install-worker';
+import { temporalConnectionOptions } from './temporal-connection';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();
@@ -15,15 +15,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
   });
   const { temporal } = config;
-  const connection = await NativeConnection.connect({
-    address: temporal.address,
-    apiKey: temporal.apiKey,
-    tls: temporal.tls
-      ? { clientCertPair: { crt: readFileSync(temporal.tls.certPath), key: readFileSync(temporal.tls.keyPath) } }
-      : temporal.apiKey
-        ? true
-        : undefined,
-  });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
   try {
     const worker = await createInstallWorker({
       connection,

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
+import { temporalConnectionOptions } from '../../worker/temporal-connection';
+import { InstallService } from '../install-service';
+import { buildApi } from './server';
+
+function readApiKeys(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.API_KEYS ?? (env.API_KEYS_FILE ? readFileSync(env.API_KEYS_FILE, 'utf8') : '');
+  const keys = raw
+    .split(/[\s,]+/)
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (keys.some((key) => key.length < 16)) throw new ConfigError('Every API key must be at least 16 characters.');
+  if (keys.length === 0 && env.API_AUTH !== 'off') {
+    throw new ConfigError(
+      'API_KEYS (or API_KEYS_FILE) is required; set API_AUTH=off to run without authentication locally.',
+    );
+  }
+  return keys;
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const temporal = readTemporalConfig(env);
+  const connection = await Connection.connect(temporalConnectionOptions(temporal));
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const api = await buildApi({
+    installs: new InstallService(client, temporal.taskQueue),
+    apiKeys: readApiKeys(env),
+    runnerTokenKey: readRunnerTokenKey(env),
+    namespace: temporal.namespace,
+    temporalUiUrl: env.TEMPORAL_UI_URL,
+    isReady: async () => (await connection.healthService.check({})).status === 1,
+    logger: true,
+  });
+  const shutdown = () => void api.close().then(() => connection.close());
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  await api.listen({ host: env.API_HOST ?? '127.0.0.1', port: Number(env.API_PORT ?? 3000) });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `api: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { InstallConflictError, InstallNotFoundError } from '../install-service';
+
+/** RFC 9457 problem types: the `type` is stable for clients to branch on; `detail` is for people. */
+export const problems = {
+  invalidRequest: { slug: 'invalid-request', title: 'The request is not valid', status: 400 },
+  invalidRoleArn: { slug: 'invalid-role-arn', title: 'The role ARN cannot be used for this install', status: 400 },
+  unauthorized: { slug: 'unauthorized', title: 'A valid API key is required', status: 401 },
+  invalidRunnerToken: {
+    slug: 'invalid-runner-token',
+    title: 'The runner registration token is not valid',
+    status: 401,
+  },
+  notFound: { slug: 'not-found', title: 'No such resource', status: 404 },
+  installNotFound: { slug: 'install-not-found', title: 'No such install', status: 404 },
+  wrongPhase: { slug: 'wrong-phase', title: 'The install is not in a phase that allows this', status: 409 },
+  installIdTaken: { slug: 'install-id-taken', title: 'The install id is used by a different install', status: 409 },
+  payloadTooLarge: { slug: 'payload-too-large', title: 'The request body is too large', status: 413 },
+  unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Send application/json', status: 415 },
+  notReady: { slug: 'not-ready', title: 'Not ready yet; retry shortly', status: 503 },
+  internal: { slug: 'internal-error', title: 'Internal error', status: 500 },
+} as const;
+
+export type ProblemKind = keyof typeof problems;
+
+export class Problem extends Error {
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'Problem';
+  }
+}
+
+export function problemTypeUri(kind: ProblemKind): string {
+  return `urn:install-orchestrator:problem:${problems[kind].slug}`;
+}
+
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  kind: ProblemKind,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): FastifyReply {
+  const problem = problems[kind];
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .send({
+      type: problemTypeUri(kind),
+      title: problem.title,
+      status: problem.status,
+      detail,
+      instance: request.url,
+      ...extensions,
+    });
+}
+
+// Update validators in the workflow reject with these types; each maps to what the caller did wrong.
+const rejectionKinds: Record<string, ProblemKind> = {
+  InvalidRoleArn: 'invalidRoleArn',
+  InvalidRunnerToken: 'invalidRunnerToken',
+  InstallIdTaken: 'installIdTaken',
+};
+
+/** One place that turns every error into a problem document, so no route leaks a stack trace or a secret. */
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof Problem) return sendProblem(reply, request, error.kind, error.detail, error.extensions);
+  if (error instanceof InstallNotFoundError) return sendProblem(reply, request, 'installNotFound', error.message);
+  if (error instanceof InstallConflictError) {
+    return sendProblem(reply, request, rejectionKinds[error.reason] ?? 'wrongPhase', error.message, {
+      reason: error.reason,
+    });
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    return sendProblem(reply, request, 'invalidRequest', error.message, {
+      errors: fastifyError.validation.map((issue) => ({ path: issue.instancePath || '/', message: issue.message })),
+    });
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return sendProblem(reply, request, 'payloadTooLarge', error.message);
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return sendProblem(reply, request, 'unsupportedMediaType', error.message);
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return sendProblem(reply, request, 'invalidRequest', error.message);
+  }
+  request.log.error({ err: error }, 'request failed');
+  return sendProblem(reply, request, 'internal', 'The request could not be completed; see the server log.');
+}

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { InstallInput } from '../../../workflows/definitions';
+import { deprovisionBody, installIdParam, listQuery, startInstallBody } from '../schemas';
+import { installLinks, type ApiOptions } from '../server';
+
+type StartBody = Omit<InstallInput, 'installId' | 'carriedOver'> & { installId?: string };
+
+export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions): void {
+  app.post<{ Body: StartBody }>(
+    '/installs',
+    { schema: { summary: 'Start an install (idempotent on installId)', body: startInstallBody } },
+    async (request, reply) => {
+      const installId = request.body.installId ?? `inst-${randomUUID().slice(0, 18)}`;
+      const { created } = await options.installs.start({ ...request.body, installId });
+      const status = await options.installs.onboardedStatus(installId);
+      const links = installLinks(options, installId);
+      return reply
+        .code(created ? 201 : 200)
+        .header('location', links.self)
+        .send({ install: status, links });
+    },
+  );
+
+  app.get<{ Querystring: { phase?: string; awsAccountId?: string; orgId?: string; limit?: number } }>(
+    '/installs',
+    {
+      schema: {
+        summary: 'List installs, filtered by phase, account or org (Temporal visibility)',
+        querystring: listQuery,
+      },
+    },
+    async (request) => {
+      const { limit, ...filter } = request.query;
+      return { installs: await options.installs.list(filter, limit) };
+    },
+  );
+
+  app.get<{ Params: { installId: string } }>(
+    '/installs/:installId',
+    { schema: { summary: 'The install status', params: installIdParam } },
+    async (request) => ({
+      install: await options.installs.status(request.params.installId),
+      links: installLinks(options, request.params.installId),
+    }),
+  );
+
+  app.post<{ Params: { installId: string }; Body: { reason?: string } | null }>(
+    '/installs/:installId/deprovision',
+    { schema: { summary: 'Remove everything the install created', params: installIdParam, body: deprovisionBody } },
+    async (request, reply) => {
+      const phase = await options.installs.requestDeprovision(request.params.installId, request.body?.reason);
+      return reply.code(202).send({ accepted: true, phase, links: installLinks(options, request.params.installId) });
+    },
+  );
+}

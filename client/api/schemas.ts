@@ -1,0 +1,124 @@
+import { installIdPattern } from '../../domain/install-names';
+
+// Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
+const duration = {
+  type: 'string',
+  pattern: '^\\d{1,9}(\\.\\d+)?\\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$',
+};
+
+export const installIdParam = {
+  type: 'object',
+  required: ['installId'],
+  properties: { installId: { type: 'string', pattern: installIdPattern.source, maxLength: 40 } },
+} as const;
+
+export const startInstallBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['orgId', 'awsAccountId', 'region'],
+  properties: {
+    installId: {
+      type: 'string',
+      pattern: installIdPattern.source,
+      maxLength: 40,
+      description: 'Client-chosen id; repeating a start with it returns the same install.',
+    },
+    orgId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+    awsAccountId: { type: 'string', pattern: '^\\d{12}$' },
+    region: { type: 'string', pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d$' },
+    sandbox: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        template: { type: 'string', enum: ['runner-minimal'] },
+        parameters: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { JobVisibilityTimeout: { type: 'string', pattern: '^\\d{1,5}$' } },
+        },
+      },
+    },
+    cur: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        bucketName: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
+        prefix: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()/-]{1,200}$" },
+        reportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,256}$" },
+        format: { type: 'string', enum: ['textORcsv', 'Parquet'] },
+        versioning: { type: 'string', enum: ['CREATE_NEW_REPORT', 'OVERWRITE_REPORT'] },
+        bucketOnDeprovision: { type: 'string', enum: ['delete', 'retain'] },
+      },
+    },
+    timeouts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        roleSubmission: duration,
+        roleReminder: duration,
+        rolePropagation: duration,
+        sandboxStack: duration,
+        runnerCheckIn: duration,
+      },
+    },
+    keepResourcesOnFailure: { type: 'boolean' },
+    reverifyEvery: duration,
+  },
+} as const;
+
+export const roleArnBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['roleArn'],
+  properties: {
+    roleArn: { type: 'string', minLength: 1, maxLength: 2048 },
+    waitSeconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 60,
+      description: 'How long to wait for the verification outcome.',
+    },
+  },
+} as const;
+
+export const runnerCheckInBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['registrationId', 'token', 'runnerId'],
+  properties: {
+    registrationId: { type: 'string', pattern: '^[0-9a-f]{1,64}$' },
+    token: { type: 'string', minLength: 1, maxLength: 256 },
+    runnerId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  },
+} as const;
+
+export const deprovisionBody = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { reason: { type: 'string', maxLength: 500 } },
+} as const;
+
+export const listQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    phase: {
+      type: 'string',
+      enum: [
+        'awaiting_role',
+        'verifying_role',
+        'provisioning_sandbox',
+        'configuring_cur',
+        'handing_off',
+        'active',
+        'deprovisioning',
+        'deprovisioned',
+        'expired',
+        'failed',
+      ],
+    },
+    awsAccountId: { type: 'string', pattern: '^\\d{12}$' },
+    orgId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  },
+} as const;

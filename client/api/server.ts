@@ -1,0 +1,90 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { InstallService } from '../install-service';
+import { hasValidApiKey } from './auth';
+import { handleError, sendProblem } from './problems';
+import { registerHealthRoutes } from './routes/health';
+import { registerInstallRoutes } from './routes/installs';
+import { registerOnboardingRoutes } from './routes/onboarding';
+import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
+
+export interface ApiOptions {
+  installs: InstallService;
+  /** Bearer keys accepted on vendor routes; empty turns authentication off (local development only). */
+  apiKeys: readonly string[];
+  /** The same key the workers use to derive runner registration tokens. */
+  runnerTokenKey: Uint8Array;
+  namespace: string;
+  /** Base URL of the Temporal Web UI, for links in responses. */
+  temporalUiUrl?: string;
+  /** Whether Temporal answers; /readyz reports it. */
+  isReady: () => Promise<boolean>;
+  logger?: boolean;
+  bodyLimitBytes?: number;
+}
+
+/** Routes a runner or a probe calls without the vendor's API key. */
+const publicRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/installs/:installId/runner/check-in']);
+
+/**
+ * The HTTP API: starts installs, serves onboarding kits, takes role ARNs and runner check-ins.
+ *
+ * @example
+ * const api = await buildApi({ installs: new InstallService(client, 'install-lifecycle'), apiKeys: [key], ... });
+ * await api.listen({ host: '127.0.0.1', port: 3000 });
+ */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger
+      ? { level: 'info', redact: ['req.headers.authorization', 'req.body.token', 'res.body.token'] }
+      : false,
+    bodyLimit: options.bodyLimitBytes ?? 16 * 1024,
+    // Unknown fields are errors, not silently dropped: a misspelt option must not start a different install.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  // Every body is JSON; anything else is a 415 rather than a string that fails validation further down.
+  app.removeContentTypeParser('text/plain');
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Install lifecycle orchestrator',
+        version: '0.1.0',
+        description: 'Onboard a customer AWS account as one durable workflow.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, 'notFound', `No route ${request.method} ${request.url}.`),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.apiKeys.length === 0 || publicRoutes.has(request.routeOptions.url ?? '')) return;
+    if (!hasValidApiKey(request.headers.authorization, options.apiKeys)) {
+      return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
+    }
+  });
+
+  registerHealthRoutes(app, options);
+  registerInstallRoutes(app, options);
+  registerOnboardingRoutes(app, options);
+  registerRoleAndRunnerRoutes(app, options);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {
+  const base = `/installs/${installId}`;
+  return {
+    self: base,
+    onboarding: `${base}/onboarding`,
+    roleArn: `${base}/role-arn`,
+    deprovision: `${base}/deprovision`,
+    ...(options.temporalUiUrl
+      ? {
+          temporalUi: `${options.temporalUiUrl}/namespaces/${options.namespace}/workflows/${encodeURIComponent(installId)}`,
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,202 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { installWorkflow } from '../workflows';
+import {
+  AwsAccountIdAttribute,
+  InstallIdAttribute,
+  InstallPhaseAttribute,
+  OrgIdAttribute,
+  getStatusQuery,
+  requestDeprovisionUpdate,
+  runnerCheckInUpdate,
+  submitRoleArnUpdate,
+  type InstallInput,
+  type InstallPhase,
+  type InstallStatus,
+  type RunnerCheckIn,
+  type VerificationOutcome,
+} from '../workflows/definitions';
+
+/** A call that does not fit the install's phase (409), or names an install that does not exist (404). */
+export class InstallConflictError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'InstallConflictError';
+  }
+}
+
+export class InstallNotFoundError extends Error {
+  constructor(installId: string) {
+    super(`No install with id ${installId}.`);
+    this.name = 'InstallNotFoundError';
+  }
+}
+
+export interface InstallSummary {
+  installId: string;
+  orgId?: string;
+  awsAccountId?: string;
+  phase?: InstallPhase;
+  workflowStatus: string;
+  startedAt: string;
+}
+
+export interface InstallFilter {
+  phase?: string;
+  awsAccountId?: string;
+  orgId?: string;
+}
+
+type InstallHandle = WorkflowHandle<typeof installWorkflow>;
+
+function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** Rejections raised by the workflow's update validators come back as the failure's type. */
+function rethrowUpdateFailure(error: unknown): never {
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause as { type?: string; message?: string } | undefined;
+    throw new InstallConflictError(cause?.message ?? error.message, cause?.type ?? 'UpdateRejected');
+  }
+  if (error instanceof WorkflowNotFoundError) throw new InstallNotFoundError(error.workflowId ?? '');
+  throw error;
+}
+
+/** What the API and CLI do to installs, in Temporal terms; one instance per process, any number of processes. */
+export class InstallService {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  private handle(installId: string): InstallHandle {
+    return this.client.workflow.getHandle<typeof installWorkflow>(installId);
+  }
+
+  /**
+   * Starts the install, or finds the one already started with this id: the workflow id is the install id and
+   * the id is never reused, so a retried request can never start a second workflow.
+   */
+  async start(input: InstallInput): Promise<{ created: boolean; status: InstallStatus }> {
+    try {
+      await this.client.workflow.start(installWorkflow, {
+        workflowId: input.installId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        typedSearchAttributes: [
+          { key: InstallIdAttribute, value: input.installId },
+          { key: OrgIdAttribute, value: input.orgId },
+          { key: AwsAccountIdAttribute, value: input.awsAccountId },
+          { key: InstallPhaseAttribute, value: 'awaiting_role' },
+        ],
+        staticSummary: `Install **${input.installId}** for org ${input.orgId}, AWS account ${input.awsAccountId} (${input.region})`,
+        memo: { orgId: input.orgId, awsAccountId: input.awsAccountId, region: input.region },
+      });
+      return { created: true, status: await this.status(input.installId) };
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const status = await this.status(input.installId);
+      if (
+        status.awsAccountId !== input.awsAccountId ||
+        status.orgId !== input.orgId ||
+        status.region !== input.region
+      ) {
+        throw new InstallConflictError(
+          `Install ${input.installId} already exists for another org, account or region.`,
+          'InstallIdTaken',
+        );
+      }
+      return { created: false, status };
+    }
+  }
+
+  async status(installId: string): Promise<InstallStatus> {
+    try {
+      return await this.handle(installId).query(getStatusQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new InstallNotFoundError(installId);
+      throw error;
+    }
+  }
+
+  /** Waits for the workflow to have created the External ID, which the onboarding artifacts need. */
+  async onboardedStatus(installId: string, timeoutMs = 10_000): Promise<InstallStatus> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status(installId);
+      if (status.onboarding || Date.now() > deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async list(filter: InstallFilter, limit = 100): Promise<InstallSummary[]> {
+    const clauses = [`WorkflowType = 'installWorkflow'`];
+    if (filter.phase) clauses.push(`${InstallPhaseAttribute.name} = ${quote(filter.phase)}`);
+    if (filter.awsAccountId) clauses.push(`${AwsAccountIdAttribute.name} = ${quote(filter.awsAccountId)}`);
+    if (filter.orgId) clauses.push(`${OrgIdAttribute.name} = ${quote(filter.orgId)}`);
+    const installs: InstallSummary[] = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
+      const attributes = execution.typedSearchAttributes;
+      installs.push({
+        installId: execution.workflowId,
+        orgId: attributes.get(OrgIdAttribute),
+        awsAccountId: attributes.get(AwsAccountIdAttribute),
+        phase: attributes.get(InstallPhaseAttribute) as InstallPhase | undefined,
+        workflowStatus: execution.status.name,
+        startedAt: execution.startTime.toISOString(),
+      });
+      if (installs.length >= limit) break;
+    }
+    return installs;
+  }
+
+  /**
+   * Submits the role ARN and waits up to `waitMs` for the verification outcome; undefined means it is still
+   * running (the caller answers 202 and points at the status).
+   */
+  async submitRoleArn(installId: string, roleArn: string, waitMs: number): Promise<VerificationOutcome | undefined> {
+    try {
+      const update = await this.handle(installId).startUpdate(submitRoleArnUpdate, {
+        args: [{ roleArn }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+      try {
+        return await Promise.race([update.result(), timedOut]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      rethrowUpdateFailure(error);
+    }
+  }
+
+  async checkInRunner(installId: string, checkIn: RunnerCheckIn): Promise<InstallPhase> {
+    try {
+      return (await this.handle(installId).executeUpdate(runnerCheckInUpdate, { args: [checkIn] })).phase;
+    } catch (error) {
+      rethrowUpdateFailure(error);
+    }
+  }
+
+  async requestDeprovision(installId: string, reason?: string): Promise<InstallPhase> {
+    try {
+      return (await this.handle(installId).executeUpdate(requestDeprovisionUpdate, { args: [{ reason }] })).phase;
+    } catch (error) {
+      rethrowUpdateFailure(error);
+    }
+  }
+}

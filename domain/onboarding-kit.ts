@@ -1,0 +1,62 @@
+import type { OnboardingArtifacts } from './onboarding-artifacts';
+
+/** A file of the onboarding kit, as the API serves it for download. */
+export interface KitFile {
+  name: string;
+  contentType: string;
+  body: string;
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The same role, three ways: the CloudFormation template, AWS CLI commands, and Terraform. */
+export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
+  const role = artifacts.roleName;
+  const cli = [
+    '#!/usr/bin/env bash',
+    '# Creates the install access role in the current AWS account (run with administrator credentials).',
+    'set -euo pipefail',
+    `aws iam create-role --role-name ${role} --assume-role-policy-document ${shellQuote(JSON.stringify(artifacts.trustPolicy))}`,
+    `aws iam put-role-policy --role-name ${role} --policy-name provision --policy-document ${shellQuote(JSON.stringify(artifacts.provisionPolicy))}`,
+    `aws iam put-role-policy --role-name ${role} --policy-name deprovision --policy-document ${shellQuote(JSON.stringify(artifacts.deprovisionPolicy))}`,
+    `aws iam get-role --role-name ${role} --query Role.Arn --output text`,
+    '',
+  ].join('\n');
+  const terraform = [
+    `resource "aws_iam_role" "install_access" {`,
+    `  name               = ${JSON.stringify(role)}`,
+    `  assume_role_policy = jsonencode(${JSON.stringify(artifacts.trustPolicy)})`,
+    `}`,
+    ``,
+    `resource "aws_iam_role_policy" "provision" {`,
+    `  role   = aws_iam_role.install_access.id`,
+    `  name   = "provision"`,
+    `  policy = jsonencode(${JSON.stringify(artifacts.provisionPolicy)})`,
+    `}`,
+    ``,
+    `resource "aws_iam_role_policy" "deprovision" {`,
+    `  role   = aws_iam_role.install_access.id`,
+    `  name   = "deprovision"`,
+    `  policy = jsonencode(${JSON.stringify(artifacts.deprovisionPolicy)})`,
+    `}`,
+    ``,
+    `output "role_arn" {`,
+    `  value = aws_iam_role.install_access.arn`,
+    `}`,
+    '',
+  ].join('\n');
+  return [
+    { name: 'trust-policy.json', contentType: 'application/json', body: json(artifacts.trustPolicy) },
+    { name: 'provision-policy.json', contentType: 'application/json', body: json(artifacts.provisionPolicy) },
+    { name: 'deprovision-policy.json', contentType: 'application/json', body: json(artifacts.deprovisionPolicy) },
+    { name: 'role-template.json', contentType: 'application/json', body: json(artifacts.roleTemplate) },
+    { name: 'create-role.sh', contentType: 'text/x-shellscript', body: cli },
+    { name: 'install-access-role.tf', contentType: 'text/plain', body: terraform },
+  ];
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { InstallService } from '../client/install-service';
+import { buildApi } from '../client/api/server';
+import { runnerTokenKey, testClient } from './helpers';
+
+export interface TestApi {
+  url: string;
+  apiKey: string;
+  app: FastifyInstance;
+  /** fetch with the API key, JSON in and out; the body is whatever the API answered, for tests to assert on. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/** The real API on a free loopback port, talking to the test stack's Temporal server. */
+export async function startTestApi(options: { taskQueue: string; auth?: boolean }): Promise<TestApi> {
+  const apiKey = randomBytes(24).toString('hex');
+  const client = await testClient();
+  const app = await buildApi({
+    installs: new InstallService(client, options.taskQueue),
+    apiKeys: options.auth === false ? [] : [apiKey],
+    runnerTokenKey,
+    namespace: 'default',
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    isReady: async () => true,
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    apiKey,
+    app,
+    async call(method, path, body, headers = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Not JSON: a downloaded file.
+      }
+      return { status: response.status, body: parsed, headers: response.headers };
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import {
+  closeTestClient,
+  createCustomerRole,
+  customerAccount,
+  uniqueInstallId,
+  waitUntil,
+  withTestWorker,
+} from '../helpers';
+import { startTestApi, type TestApi } from '../api-server';
+import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+
+const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
+
+function startBody(installId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    installId,
+    orgId: 'org-api',
+    awsAccountId: customerAccount.accountId,
+    region: 'us-east-1',
+    timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds' },
+    ...overrides,
+  };
+}
+
+describe('the HTTP API over real HTTP against the real Temporal server', () => {
+  const taskQueue = `api-${randomUUID()}`;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startTestApi({ taskQueue });
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await closeTestClient();
+  });
+
+  it('answers health, readiness and the OpenAPI document without a key', async () => {
+    for (const path of ['/healthz', '/readyz', '/openapi.json']) {
+      const response = await fetch(`${api.url}${path}`);
+      expect(response.status).toBe(200);
+    }
+    const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining([
+        '/installs',
+        '/installs/{installId}',
+        '/installs/{installId}/role-arn',
+        '/installs/{installId}/runner/check-in',
+      ]),
+    );
+  });
+
+  it('refuses vendor routes without a valid API key, with a problem document', async () => {
+    for (const headers of [
+      { authorization: '' },
+      { authorization: 'Bearer wrong-key-wrong-key' },
+      { authorization: `Basic ${api.apiKey}` },
+    ]) {
+      const response = await api.call('GET', '/installs', undefined, headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body).toMatchObject({ type: problemType('unauthorized'), status: 401 });
+    }
+  });
+
+  it.each<[string, unknown, string, number]>([
+    ['malformed JSON', '{"orgId": ', 'invalid-request', 400],
+    ['an unknown field', { ...startBody('unknown-field-1'), sandboxSize: 'huge' }, 'invalid-request', 400],
+    ['a wrong type', { ...startBody('wrong-type-1'), keepResourcesOnFailure: 'yes please' }, 'invalid-request', 400],
+    ['a short account id', startBody('short-account-1', { awsAccountId: '1234' }), 'invalid-request', 400],
+    ['an install id with capitals', startBody('Bad_Id'), 'invalid-request', 400],
+    ['a 20 KB field', startBody('big-1', { orgId: 'x'.repeat(20_000) }), 'payload-too-large', 413],
+  ])('rejects a start with %s and starts nothing', async (_case, body, slug, status) => {
+    const response = await api.call('POST', '/installs', body);
+    expect(response.status).toBe(status);
+    expect(response.body).toMatchObject({ type: problemType(slug), status });
+    const listed = await api.call('GET', `/installs?orgId=org-api`);
+    expect(listed.body.installs.map((install: { installId: string }) => install.installId)).not.toContain(
+      typeof body === 'object' && body !== null ? (body as { installId?: string }).installId : undefined,
+    );
+  });
+
+  it('answers 404 for an unknown install or route, and 415 for a body that is not JSON', async () => {
+    expect((await api.call('GET', '/installs/does-not-exist')).body).toMatchObject({
+      type: problemType('install-not-found'),
+      status: 404,
+    });
+    expect((await api.call('GET', '/nowhere')).status).toBe(404);
+    const text = await api.call('POST', '/installs', 'orgId=x', { 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
+  });
+
+  it('starts an install once however often the start is repeated', async () => {
+    await withTestWorker(
+      async () => {
+        const installId = uniqueInstallId('idempotent');
+        const first = await api.call('POST', '/installs', startBody(installId));
+        expect(first.status).toBe(201);
+        expect(first.body.install).toMatchObject({ installId, phase: 'awaiting_role' });
+        expect(first.body.links.temporalUi).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${installId}`);
+        const again = await api.call('POST', '/installs', startBody(installId));
+        expect(again.status).toBe(200);
+        expect(again.body.install.onboarding.externalId).toBe(first.body.install.onboarding.externalId);
+        const other = await api.call('POST', '/installs', startBody(installId, { awsAccountId: '222222222222' }));
+        expect(other.status).toBe(409);
+        expect(other.body.type).toBe(problemType('install-id-taken'));
+
+        const listed = await waitUntil(
+          () => api.call('GET', `/installs?orgId=org-api&phase=awaiting_role`),
+          (response) =>
+            response.body.installs.some((install: { installId: string }) => install.installId === installId),
+        );
+        expect(
+          listed.body.installs.filter((install: { installId: string }) => install.installId === installId),
+        ).toHaveLength(1);
+        await api.call('POST', `/installs/${installId}/deprovision`, {});
+      },
+      { taskQueue },
+    );
+  });
+
+  it('onboards through the API: kit, role ARN checks, verification, runner check-in, deprovision', async () => {
+    await withTestWorker(
+      async () => {
+        const installId = uniqueInstallId('api-flow');
+        await api.call('POST', '/installs', startBody(installId));
+        const kit = await api.call('GET', `/installs/${installId}/onboarding`);
+        expect(kit.status).toBe(200);
+        const artifacts = kit.body as OnboardingArtifacts & { files: Array<{ name: string; url: string }> };
+        expect(artifacts.files.map((file) => file.name)).toEqual(
+          expect.arrayContaining([
+            'trust-policy.json',
+            'role-template.json',
+            'create-role.sh',
+            'install-access-role.tf',
+          ]),
+        );
+        const trustFile = await api.call('GET', `/installs/${installId}/onboarding/trust-policy.json`);
+        expect(trustFile.headers.get('content-disposition')).toBe('attachment; filename="trust-policy.json"');
+        expect(JSON.stringify(trustFile.body)).toContain(artifacts.externalId);
+
+        const account = customerAccount.accountId;
+        for (const [roleArn, code] of [
+          ['arn:aws:iam::111111111111:role', 'not_a_role'],
+          [`arn:aws-cn:iam::${account}:role/x`, 'wrong_partition'],
+          ['arn:aws:iam::222222222222:role/x', 'wrong_account'],
+          [`arn:aws:iam::${account}:user/x`, 'not_a_role'],
+          [`arn:aws:iam::${account}:role/${'ü'.repeat(10)}`, 'invalid_role_name'],
+        ]) {
+          const rejected = await api.call('POST', `/installs/${installId}/role-arn`, { roleArn });
+          expect(rejected.status).toBe(400);
+          expect(rejected.body).toMatchObject({ type: problemType('invalid-role-arn'), code });
+        }
+
+        const roleArn = await createCustomerRole(artifacts, { path: '/platform/vendors/' });
+        expect(roleArn).toContain(':role/platform/vendors/');
+        const verified = await api.call('POST', `/installs/${installId}/role-arn`, { roleArn });
+        expect(verified.status).toBe(200);
+        expect(verified.body).toMatchObject({ verified: true });
+        const late = await api.call('POST', `/installs/${installId}/role-arn`, { roleArn });
+        expect(late.status).toBe(409);
+        expect(late.body.type).toBe(problemType('wrong-phase'));
+
+        const registration = await waitUntil(
+          () => api.call('GET', `/installs/${installId}/runner/registration`),
+          (response) => response.status === 200,
+        );
+        const checkInPath = `/installs/${installId}/runner/check-in`;
+        const noKey = { authorization: '' };
+        const forged = await api.call(
+          'POST',
+          checkInPath,
+          { ...registration.body, token: 'forged', runnerId: 'r1', expiresAt: undefined },
+          noKey,
+        );
+        expect(forged.status).toBe(401);
+        expect(forged.body.type).toBe(problemType('invalid-runner-token'));
+        const checkIn = {
+          registrationId: registration.body.registrationId,
+          token: registration.body.token,
+          runnerId: 'runner-1',
+        };
+        expect((await api.call('POST', checkInPath, checkIn, noKey)).status).toBe(200);
+        const replayed = await api.call('POST', checkInPath, checkIn, noKey);
+        expect(replayed.status).toBe(409);
+
+        await waitUntil(
+          () => api.call('GET', `/installs/${installId}`),
+          (response) => response.body.install.phase === 'active',
+        );
+        expect((await api.call('POST', `/installs/${installId}/deprovision`, { reason: 'done' })).status).toBe(202);
+        const twice = await api.call('POST', `/installs/${installId}/deprovision`, {});
+        expect(twice.status).toBe(409);
+        const final = await waitUntil(
+          () => api.call('GET', `/installs/${installId}`),
+          (response) => response.body.install.phase === 'deprovisioned',
+        );
+        expect(final.body.install.deprovision.leftovers).toEqual([]);
+      },
+      { taskQueue },
+    );
+  });
+});
+
+describe('the HTTP API with authentication turned off', () => {
+  it('serves vendor routes without a key', async () => {
+    const api = await startTestApi({ taskQueue: 'unused', auth: false });
+    try {
+      const response = await fetch(`${api.url}/installs?orgId=nobody`);
+      expect(response.status).toBe(200);
+    } finally {
+      await api.app.close();
+    }
+  });
+});

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
+import type { TemporalConfig } from './config';
+
+/** Connection options for a local server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
+export function temporalConnectionOptions(temporal: TemporalConfig): {
+  address: string;
+  apiKey?: string;
+  tls?: TLSConfig | boolean;
+} {
+  return {
+    address: temporal.address,
+    apiKey: temporal.apiKey,
+    tls: temporal.tls
+      ? { clientCertPair: { crt: readFileSync(temporal.tls.certPath), key: readFileSync(temporal.tls.keyPath) } }
+      : temporal.apiKey
+        ? true
+        : undefined,
+  };
+}
