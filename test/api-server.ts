@@ -9,12 +9,12 @@ export interface TestApi {
   apiKey: string;
   app: FastifyInstance;
   /** fetch with the API key, JSON in and out; the body is whatever the API answered, for tests to assert on. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   call(
     method: string,
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 

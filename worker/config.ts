@@ -57,7 +57,8 @@ export type TemporalConfig = WorkerConfig['temporal'];
 export function readTemporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
   const tlsCert = env.TEMPORAL_TLS_CERT;
   const tlsKey = env.TEMPORAL_TLS_KEY;
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
+  if (Boolean(tlsCert) !== Boolean(tlsKey))
+    throw new ConfigError('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together.');
   return {
     address: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     namespace: env.TEMPORAL_NAMESPACE ?? 'default',
@@ -69,7 +70,8 @@ export function readTemporalConfig(env: NodeJS.ProcessEnv = process.env): Tempor
 
 /** The runner token key: the same on every worker and API replica, or tokens issued by one fail on another. */
 export function readRunnerTokenKey(env: NodeJS.ProcessEnv = process.env): Buffer {
-  const runnerKey = env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
+  const runnerKey =
+    env.RUNNER_TOKEN_KEY ?? (env.RUNNER_TOKEN_KEY_FILE ? readFileSync(env.RUNNER_TOKEN_KEY_FILE, 'utf8').trim() : '');
   if (!runnerKey) {
     throw new ConfigError(
       'RUNNER_TOKEN_KEY (or RUNNER_TOKEN_KEY_FILE) is required: 32+ random bytes, hex or base64, the same on every ' +
