@@ -14,7 +14,7 @@ export interface TestApi {
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
