@@ -1,0 +1,148 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import type { InstallStatus } from '../../workflows/definitions';
+import { ApiClient } from './api-client';
+import { renderStatus, restingPhases } from './render-status';
+
+export interface CliIo {
+  out: (text: string) => void;
+  /** Clears the terminal for a redraw; a no-op when output is not a terminal. */
+  clear: () => void;
+  sleep: (ms: number) => Promise<void>;
+  env: NodeJS.ProcessEnv;
+}
+
+function apiFrom(env: NodeJS.ProcessEnv): ApiClient {
+  return new ApiClient({ baseUrl: env.INSTALL_API_URL ?? 'http://127.0.0.1:3000', apiKey: env.INSTALL_API_KEY });
+}
+
+/** The CLI as a commander program, with its I/O injected so tests can run it in-process. */
+export function buildCli(io: CliIo): Command {
+  const api = () => apiFrom(io.env);
+  const print = (value: unknown, asJson: boolean, text: () => string) =>
+    io.out(asJson ? `${JSON.stringify(value, null, 2)}\n` : text());
+  const program = new Command('install-orchestrator')
+    .description('Start and follow AWS account installs (talks to the HTTP API: INSTALL_API_URL, INSTALL_API_KEY).')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.out });
+
+  program
+    .command('start')
+    .description('start an install (repeating it with the same --id returns the same install)')
+    .requiredOption('--org <orgId>', 'the customer organisation')
+    .requiredOption('--account <awsAccountId>', 'the 12-digit AWS account the role will live in')
+    .requiredOption('--region <region>', 'the home region, e.g. us-east-1')
+    .option('--id <installId>', 'a stable install id of your choosing')
+    .option('--json', 'print JSON')
+    .action(async (options: { org: string; account: string; region: string; id?: string; json?: boolean }) => {
+      const { body } = await api().request<{ install: InstallStatus; links: Record<string, string> }>(
+        'POST',
+        '/installs',
+        {
+          installId: options.id,
+          orgId: options.org,
+          awsAccountId: options.account,
+          region: options.region,
+        },
+      );
+      print(
+        body,
+        Boolean(options.json),
+        () => `${renderStatus(body.install)}UI      ${body.links.temporalUi ?? '-'}\n`,
+      );
+    });
+
+  program
+    .command('status <installId>')
+    .description('show an install; --watch redraws until it rests (waiting on someone, active, or ended)')
+    .option('--watch', 'redraw until the install rests')
+    .addOption(new Option('--interval <ms>', 'redraw interval').default('1000'))
+    .option('--json', 'print JSON')
+    .action(async (installId: string, options: { watch?: boolean; interval: string; json?: boolean }) => {
+      for (;;) {
+        const { body } = await api().request<{ install: InstallStatus }>(
+          'GET',
+          `/installs/${encodeURIComponent(installId)}`,
+        );
+        if (options.watch) io.clear();
+        print(body.install, Boolean(options.json), () => renderStatus(body.install));
+        if (!options.watch || restingPhases.includes(body.install.phase)) return;
+        await io.sleep(Number(options.interval));
+      }
+    });
+
+  program
+    .command('submit-arn <installId> <roleArn>')
+    .description("submit the customer's role ARN and print the verification outcome")
+    .action(async (installId: string, roleArn: string) => {
+      const { status, body } = await api().request<{ verified?: boolean; error?: { code: string; message: string } }>(
+        'POST',
+        `/installs/${encodeURIComponent(installId)}/role-arn`,
+        { roleArn },
+      );
+      if (status === 202) io.out('submitted; verification is still running: follow it with `status --watch`\n');
+      else if (body.verified)
+        io.out('verified: the role is assumable with the External ID, refused without it, and complete\n');
+      else io.out(`not verified: ${body.error?.code}: ${body.error?.message}\n`);
+    });
+
+  program
+    .command('artifacts <installId>')
+    .description('download the onboarding kit (policies, template, AWS CLI script, Terraform) into a folder')
+    .requiredOption('--out <dir>', 'where to write the files')
+    .action(async (installId: string, options: { out: string }) => {
+      const { body } = await api().request<{ files: Array<{ name: string; url: string }> }>(
+        'GET',
+        `/installs/${encodeURIComponent(installId)}/onboarding`,
+      );
+      mkdirSync(options.out, { recursive: true });
+      for (const file of body.files) {
+        writeFileSync(join(options.out, file.name), await api().download(file.url));
+        io.out(`wrote ${join(options.out, file.name)}\n`);
+      }
+    });
+
+  program
+    .command('deprovision <installId>')
+    .description('remove everything the install created')
+    .option('--reason <text>', 'recorded with the request')
+    .action(async (installId: string, options: { reason?: string }) => {
+      const { body } = await api().request<{ phase: string }>(
+        'POST',
+        `/installs/${encodeURIComponent(installId)}/deprovision`,
+        {
+          reason: options.reason,
+        },
+      );
+      io.out(`deprovisioning requested (was ${body.phase})\n`);
+    });
+
+  program
+    .command('list')
+    .description('list installs')
+    .option('--phase <phase>')
+    .option('--account <awsAccountId>')
+    .option('--org <orgId>')
+    .option('--json', 'print JSON')
+    .action(async (options: { phase?: string; account?: string; org?: string; json?: boolean }) => {
+      const query = new URLSearchParams();
+      if (options.phase) query.set('phase', options.phase);
+      if (options.account) query.set('awsAccountId', options.account);
+      if (options.org) query.set('orgId', options.org);
+      const { body } = await api().request<{ installs: Array<Record<string, string>> }>(
+        'GET',
+        `/installs?${query.toString()}`,
+      );
+      print(body.installs, Boolean(options.json), () =>
+        body.installs
+          .map(
+            (i) =>
+              `${i.installId}\t${i.phase ?? '-'}\t${i.awsAccountId ?? '-'}\t${i.orgId ?? '-'}\t${i.workflowStatus}\n`,
+          )
+          .join(''),
+      );
+    });
+
+  return program;
+}

@@ -1,0 +1,71 @@
+import type { InstallPhase, InstallStatus, StepName } from '../../workflows/definitions';
+
+const phaseOrder: InstallPhase[] = [
+  'awaiting_role',
+  'verifying_role',
+  'provisioning_sandbox',
+  'configuring_cur',
+  'handing_off',
+  'active',
+  'deprovisioning',
+  'deprovisioned',
+];
+
+/** Phases where the install waits on someone else, or has ended: a live view stops redrawing there. */
+export const restingPhases: readonly InstallPhase[] = [
+  'awaiting_role',
+  'handing_off',
+  'active',
+  'deprovisioned',
+  'expired',
+  'failed',
+];
+
+const stepLabels: Record<StepName, string> = {
+  prepare_onboarding: 'External ID and onboarding kit',
+  receive_role: 'role ARN received',
+  verify_role: 'AssumeRole with External ID',
+  check_permissions: 'permission preflight',
+  deploy_sandbox: 'sandbox stack',
+  create_cur_bucket: 'CUR bucket',
+  apply_cur_bucket_policy: 'CUR bucket policy',
+  define_cost_report: 'CUR report definition',
+  register_runner: 'runner registration',
+  runner_check_in: 'runner check-in',
+  teardown: 'teardown',
+};
+
+const stateMarks: Record<string, string> = {
+  done: '✓',
+  running: '…',
+  failed: '✗',
+  compensated: '↺',
+  skipped: '-',
+  pending: ' ',
+};
+
+/** The status as a person reads it: phase line, steps with marks, then what needs doing. */
+export function renderStatus(status: InstallStatus): string {
+  const lines = [`install ${status.installId}  org ${status.orgId}  account ${status.awsAccountId}  ${status.region}`];
+  const current = phaseOrder.indexOf(status.phase);
+  lines.push(
+    `phase   ${status.phase}` +
+      (current >= 0 ? `  (${current + 1}/${phaseOrder.length})` : '') +
+      `  since ${status.phaseSince}`,
+  );
+  for (const [name, step] of Object.entries(status.steps) as Array<
+    [StepName, NonNullable<InstallStatus['steps'][StepName]>]
+  >) {
+    lines.push(
+      `  ${stateMarks[step.state] ?? '?'} ${stepLabels[name] ?? name}${step.detail ? ` (${step.detail})` : ''}`,
+    );
+  }
+  if (status.lastError) lines.push(`last error  ${status.lastError.code}: ${status.lastError.message}`);
+  if (status.phase === 'awaiting_role')
+    lines.push('next    create the role from the onboarding kit and submit its ARN');
+  if (status.phase === 'handing_off') lines.push('next    start the runner with its registration token');
+  for (const leftover of status.deprovision?.leftovers ?? []) {
+    lines.push(`left behind  ${leftover.resource} ${leftover.identifier}: ${leftover.reason}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

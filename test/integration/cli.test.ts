@@ -1,0 +1,121 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { ApiError } from '../../client/cli/api-client';
+import { buildCli } from '../../client/cli/program';
+import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import { startTestApi, type TestApi } from '../api-server';
+import { closeTestClient, createCustomerRole, customerAccount, uniqueInstallId, withTestWorker } from '../helpers';
+
+describe('the CLI, run in-process against the real API and Temporal server', () => {
+  const taskQueue = `cli-${randomUUID()}`;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    api = await startTestApi({ taskQueue });
+  });
+  afterAll(async () => {
+    await api.app.close();
+    await closeTestClient();
+  });
+
+  async function run(...args: string[]): Promise<{ output: string; redraws: number }> {
+    let output = '';
+    let redraws = 0;
+    const cli = buildCli({
+      out: (text) => (output += text),
+      clear: () => (redraws += 1),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      env: { INSTALL_API_URL: api.url, INSTALL_API_KEY: api.apiKey },
+    });
+    await cli.parseAsync(['node', 'install-orchestrator', ...args]);
+    return { output, redraws };
+  }
+
+  it('starts an install, downloads its kit, submits the ARN, follows it, lists and deprovisions it', async () => {
+    await withTestWorker(
+      async () => {
+        const installId = uniqueInstallId('cli');
+        const started = await run(
+          'start',
+          '--id',
+          installId,
+          '--org',
+          'org-cli',
+          '--account',
+          customerAccount.accountId,
+          '--region',
+          'us-east-1',
+        );
+        expect(started.output).toContain(`install ${installId}`);
+        expect(started.output).toContain('phase   awaiting_role');
+        expect(started.output).toContain('next    create the role');
+
+        const out = mkdtempSync(join(tmpdir(), 'kit-'));
+        await run('artifacts', installId, '--out', out);
+        expect(readdirSync(out).sort()).toEqual([
+          'create-role.sh',
+          'deprovision-policy.json',
+          'install-access-role.tf',
+          'provision-policy.json',
+          'role-template.json',
+          'trust-policy.json',
+        ]);
+        const trust = JSON.parse(
+          readFileSync(join(out, 'trust-policy.json'), 'utf8'),
+        ) as OnboardingArtifacts['trustPolicy'];
+        const externalId = trust.Statement[0]?.Condition?.StringEquals?.['sts:ExternalId'];
+        expect(readFileSync(join(out, 'create-role.sh'), 'utf8')).toContain(String(externalId));
+
+        const kit = (await api.call('GET', `/installs/${installId}/onboarding`)).body as OnboardingArtifacts;
+        const roleArn = await createCustomerRole(kit);
+        expect((await run('submit-arn', installId, roleArn)).output).toContain('verified');
+
+        const watched = await run('status', installId, '--watch', '--interval', '50');
+        expect(watched.output).toMatch(/phase {3}handing_off/);
+        expect(watched.redraws).toBeGreaterThanOrEqual(1);
+
+        const listed = JSON.parse((await run('list', '--org', 'org-cli', '--json')).output) as Array<{
+          installId: string;
+        }>;
+        expect(listed.map((install) => install.installId)).toContain(installId);
+
+        expect((await run('deprovision', installId, '--reason', 'cli test')).output).toContain(
+          'deprovisioning requested',
+        );
+      },
+      { taskQueue },
+    );
+  });
+
+  it('says what was wrong when the API refuses', async () => {
+    const installId = uniqueInstallId('cli-bad');
+    await withTestWorker(
+      async () => {
+        await run(
+          'start',
+          '--id',
+          installId,
+          '--org',
+          'org-cli',
+          '--account',
+          customerAccount.accountId,
+          '--region',
+          'us-east-1',
+        );
+        const refused = await run('submit-arn', installId, 'arn:aws:iam::111111111111:user/alice').catch(
+          (error: unknown) => error,
+        );
+        expect(refused).toBeInstanceOf(ApiError);
+        expect(refused).toMatchObject({
+          status: 400,
+          problemType: 'urn:install-orchestrator:problem:invalid-role-arn',
+        });
+        expect((refused as Error).message).toContain('IAM user');
+        await run('deprovision', installId);
+      },
+      { taskQueue },
+    );
+  });
+});

@@ -1,0 +1,59 @@
+import { renderStatus } from '../../client/cli/render-status';
+import type { InstallStatus } from '../../workflows/definitions';
+
+const base: InstallStatus = {
+  installId: 'acme-1',
+  orgId: 'acme',
+  awsAccountId: '111111111111',
+  region: 'eu-west-1',
+  phase: 'provisioning_sandbox',
+  phaseSince: '2026-11-22T10:00:00.000Z',
+  steps: {
+    verify_role: { state: 'done' },
+    check_permissions: { state: 'done' },
+    deploy_sandbox: { state: 'running' },
+  },
+  roleSubmissions: 1,
+  remindersSent: 0,
+};
+
+describe('the CLI status view', () => {
+  it('shows the phase, its place in the lifecycle and each step with its mark', () => {
+    expect(renderStatus(base)).toBe(
+      [
+        'install acme-1  org acme  account 111111111111  eu-west-1',
+        'phase   provisioning_sandbox  (3/8)  since 2026-11-22T10:00:00.000Z',
+        '  ✓ AssumeRole with External ID',
+        '  ✓ permission preflight',
+        '  … sandbox stack',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('tells the reader what to do next and what went wrong', () => {
+    const text = renderStatus({
+      ...base,
+      phase: 'awaiting_role',
+      lastError: {
+        code: 'external_id_not_enforced',
+        message: 'The role can be assumed without the External ID.',
+        at: '',
+      },
+    });
+    expect(text).toContain('last error  external_id_not_enforced: The role can be assumed without the External ID.');
+    expect(text).toContain('next    create the role from the onboarding kit and submit its ARN');
+  });
+
+  it('lists what deprovisioning left behind', () => {
+    const text = renderStatus({
+      ...base,
+      phase: 'deprovisioned',
+      deprovision: {
+        requestedAt: '',
+        leftovers: [{ resource: 's3 bucket', identifier: 'cur-x', reason: 'BucketNotEmpty' }],
+      },
+    });
+    expect(text).toContain('left behind  s3 bucket cur-x: BucketNotEmpty');
+  });
+});
