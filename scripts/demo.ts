@@ -1,150 +1,161 @@
-import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { buildApi } from '../client/api/server';
+import { ApiClient } from '../client/cli/api-client';
+import { renderStatus } from '../client/cli/render-status';
+import { InstallService } from '../client/install-service';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { stackUp } from '../devstack/stack';
-import { renderOnboardingArtifacts } from '../domain/onboarding-artifacts';
-import { deriveRunnerToken, sha256Hex } from '../security/runner-token';
+import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import { createActivityDeps } from '../worker/activity-deps';
 import { createInstallWorker } from '../worker/install-worker';
-import { installWorkflow } from '../workflows';
-import {
-  defaultTaskQueue,
-  getStatusQuery,
-  runnerCheckInUpdate,
-  submitRoleArnUpdate,
-  type InstallPhase,
-  type InstallStatus,
-} from '../workflows/definitions';
+import { defaultTaskQueue, type InstallPhase, type InstallStatus } from '../workflows/definitions';
 
 /**
- * The main job: one full install against the local stack. It plays the vendor's worker, the customer (creates
- * the role from the rendered trust policy, pastes the ARN) and the runner (checks in), and ends with the install
- * active, watchable in the Temporal UI.
+ * The main job: one full install against the local stack, through the HTTP API as a vendor's backend would drive
+ * it. The script plays the vendor (worker + API), the customer (creates the role from the rendered trust policy and
+ * pastes the ARN) and the runner (checks in with its token), and ends with the install active in the Temporal UI.
  */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  // The README says which Node to run; the SDK's once-per-process reminder would interrupt the story here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stack = await stackUp((line) => log(`stack: ${line}`));
   const customer = stack.accounts.customers[0]!;
   const runnerTokenKey = Buffer.from(stack.runnerTokenKey, 'hex');
   const all = stack.awsEndpoint;
-  const deps = await createActivityDeps({
-    aws: {
-      region: 'us-east-1',
-      endpoints: { sts: all, iam: all, s3: all, cloudformation: all, cur: stack.curEndpoint },
-      vendorCredentials: stack.accounts.vendor.credentials,
-    },
-    vendorPrincipalArn: stack.accounts.vendor.principalArn,
-    roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
-    runnerTokenKey,
-    pollIntervalMs: 500,
-  });
 
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const connection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection, namespace: stack.temporalNamespace });
+  const apiKey = randomBytes(24).toString('hex');
+  const apiServer = await buildApi({
+    installs: new InstallService(new Client({ connection, namespace: stack.temporalNamespace }), defaultTaskQueue),
+    apiKeys: [apiKey],
+    runnerTokenKey,
+    namespace: stack.temporalNamespace,
+    temporalUiUrl: stack.temporalUiUrl,
+    isReady: async () => true,
+  });
+  const api = new ApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: 0 }), apiKey });
   try {
     const worker = await createInstallWorker({
       connection: nativeConnection,
       namespace: stack.temporalNamespace,
       taskQueue: defaultTaskQueue,
-      activities: createActivities(deps),
+      activities: createActivities(
+        await createActivityDeps({
+          aws: {
+            region: 'us-east-1',
+            endpoints: { sts: all, iam: all, s3: all, cloudformation: all, cur: stack.curEndpoint },
+            vendorCredentials: stack.accounts.vendor.credentials,
+          },
+          vendorPrincipalArn: stack.accounts.vendor.principalArn,
+          roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
+          runnerTokenKey,
+          pollIntervalMs: 500,
+        }),
+      ),
     });
     await worker.runUntil(async () => {
       const installId = `demo-${randomUUID().slice(0, 8)}`;
-      const input = { installId, orgId: 'demo-org', awsAccountId: customer.accountId, region: 'us-east-1' };
-      const handle = await client.workflow.start(installWorkflow, {
-        workflowId: installId,
-        taskQueue: defaultTaskQueue,
-        args: [input],
-      });
-      const uiLink = `${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows/${installId}`;
-      log(`\ninstall ${installId} started; watch it in the Temporal UI:\n  ${uiLink}\n`);
-      const startedAt = Date.now();
-      const stopProgress = printProgress(handle, log, startedAt);
+      const path = `/installs/${installId}`;
+      const started = await api.request<{ install: InstallStatus; links: { temporalUi: string } }>(
+        'POST',
+        '/installs',
+        {
+          installId,
+          orgId: 'demo-org',
+          awsAccountId: customer.accountId,
+          region: 'us-east-1',
+        },
+      );
+      log(
+        `\nPOST /installs → ${started.status}: install ${installId} started; watch it in the Temporal UI:\n  ${started.body.links.temporalUi}\n`,
+      );
+      const stopProgress = printProgress(api, path, log);
       try {
-        const status = await waitFor(handle, (s) => s.onboarding !== undefined);
-        const artifacts = renderOnboardingArtifacts({ install: input, ...status.onboarding! });
+        const { body: kit } = await api.request<OnboardingArtifacts>('GET', `${path}/onboarding`);
         log(
-          `customer: creating role ${artifacts.roleName} in account ${customer.accountId} (External ID ${artifacts.externalId.slice(0, 8)}…)`,
+          `customer: creating role ${kit.roleName} in account ${customer.accountId} from the trust policy (External ID ${kit.externalId.slice(0, 8)}…)`,
         );
         const roleArn = await createRoleFromArtifacts({
           endpoint: stack.awsEndpoint,
           credentials: customer.credentials,
-          artifacts,
+          artifacts: kit,
         });
         log(`customer: pasting ${roleArn}`);
-        const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        if (!outcome.verified) throw new Error(`role verification failed: ${outcome.error?.message}`);
+        const outcome = await api.request<{ verified: boolean; error?: { message: string } }>(
+          'POST',
+          `${path}/role-arn`,
+          { roleArn },
+        );
+        if (!outcome.body.verified) throw new Error(`role verification failed: ${outcome.body.error?.message}`);
         log('vendor: role verified (assumable with the External ID, refused without it, permissions complete)');
 
-        const handingOff = await waitFor(
-          handle,
-          (s) => (s.phase === 'handing_off' && s.runner !== undefined) || s.phase === 'failed',
+        const registration = await waitFor(() =>
+          api
+            .request<{ registrationId: string; token: string }>('GET', `${path}/runner/registration`)
+            .then((r) => r.body)
+            .catch(() => undefined),
         );
-        if (handingOff.phase === 'failed') throw new Error(`install failed: ${handingOff.lastError?.message}`);
-        const registrationId = handingOff.runner!.registrationId;
-        const token = deriveRunnerToken(runnerTokenKey, installId, registrationId);
-        log('runner: checking in with its registration token');
-        await handle.executeUpdate(runnerCheckInUpdate, {
-          args: [{ registrationId, tokenSha256: sha256Hex(token), runnerId: `runner-${installId}` }],
+        log('runner: checking in with its one-time registration token');
+        await api.request('POST', `${path}/runner/check-in`, {
+          registrationId: registration.registrationId,
+          token: registration.token,
+          runnerId: `runner-${installId}`,
         });
-        const active = await waitFor(handle, (s) => s.phase === 'active');
+        const active = await waitFor(async () => {
+          const { body } = await api.request<{ install: InstallStatus }>('GET', path);
+          if (body.install.phase === 'failed') throw new Error(`install failed: ${body.install.lastError?.message}`);
+          return body.install.phase === 'active' ? body.install : undefined;
+        });
         stopProgress();
-        log(`  [${((Date.now() - startedAt) / 1000).toFixed(1)}s] active`);
-        log(`\ninstall ${installId} is active:`);
-        log(`  sandbox stack  ${active.sandbox?.stackName} (${active.sandbox?.stackStatus})`);
-        log(`  CUR bucket     s3://${active.cur?.bucket}/${active.cur?.prefix}/ (report ${active.cur?.reportName})`);
-        log(`  runner         ${active.runner?.runnerId}, checked in ${active.runner?.checkedInAt}`);
+        log(`\n${renderStatus(active)}`);
+        log(`sandbox stack  ${active.sandbox?.stackName} (${active.sandbox?.stackStatus})`);
+        log(`CUR            s3://${active.cur?.bucket}/${active.cur?.prefix}/ (report ${active.cur?.reportName})`);
       } finally {
         stopProgress();
       }
-      log(`\nTemporal UI: ${uiLink}`);
+      log(`\nTemporal UI: ${started.body.links.temporalUi}`);
       log(
-        `Find every install: ${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows?query=${encodeURIComponent('InstallPhase="active"')}`,
+        `All active installs: ${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows?query=${encodeURIComponent('InstallPhase="active"')}`,
       );
       log('The stack keeps running; stop it with: npm run stack -- down');
     });
   } finally {
+    await apiServer.close();
     await connection.close();
     await nativeConnection.close();
   }
 }
 
-async function waitFor(
-  handle: WorkflowHandle<typeof installWorkflow>,
-  done: (status: InstallStatus) => boolean,
-  timeoutMs = 120_000,
-): Promise<InstallStatus> {
+async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await handle.query(getStatusQuery);
-    if (done(status)) return status;
-    if (Date.now() > deadline)
-      throw new Error(`install stuck in ${status.phase}: ${status.lastError?.message ?? 'no error'}`);
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('the install did not get there in time; see the Temporal UI');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-/** Prints each phase as the workflow enters it, with the time since the start. */
-function printProgress(
-  handle: WorkflowHandle<typeof installWorkflow>,
-  log: (line: string) => void,
-  started: number,
-): () => void {
+/** Prints each phase as the install enters it, with the time since the start. */
+function printProgress(api: ApiClient, path: string, log: (line: string) => void): () => void {
+  const started = Date.now();
   let last: InstallPhase | undefined;
   const timer = setInterval(() => {
-    handle
-      .query(getStatusQuery)
-      .then((status) => {
-        if (status.phase === last) return;
-        last = status.phase;
-        log(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${status.phase}`);
+    api
+      .request<{ install: InstallStatus }>('GET', path)
+      .then(({ body }) => {
+        if (body.install.phase === last) return;
+        last = body.install.phase;
+        log(`  [${((Date.now() - started) / 1000).toFixed(1)}s] ${last}`);
       })
       .catch(() => undefined);
-  }, 200);
+  }, 100);
   return () => clearInterval(timer);
 }
 
