@@ -24,8 +24,10 @@ export async function reverifyWhileActive(
     }
     if (await condition(deprovisionRequested, input.reverifyEvery)) return;
     try {
-      await quick.verifyRoleAccess({ access });
-      const probe = await quick.probeRoleWithoutExternalId({ access });
+      await quick('Re-verify: AssumeRole with the External ID').verifyRoleAccess({ access });
+      const probe = await quick(
+        'Re-verify: AssumeRole without the External ID must be refused',
+      ).probeRoleWithoutExternalId({ access });
       role.withoutExternalId = probe.withoutExternalId;
       role.drift =
         probe.withoutExternalId === 'allowed'

@@ -23,15 +23,25 @@ export const teardownCall: ActivityOptions = {
   retry: { ...quickAwsCall.retry, maximumAttempts: 5, maximumInterval: '10 seconds' },
 };
 
-export const quick = proxyActivities<InstallActivities>(quickAwsCall);
-export const teardown = proxyActivities<InstallActivities>(teardownCall);
+/**
+ * Each call carries a one-line summary, so the Temporal UI's timeline reads as the onboarding story
+ * ("Create the CUR bucket cur-…") rather than a list of function names.
+ */
+export function quick(summary: string) {
+  return proxyActivities<InstallActivities>({ ...quickAwsCall, summary });
+}
+
+export function teardown(summary: string) {
+  return proxyActivities<InstallActivities>({ ...teardownCall, summary });
+}
 
 /**
  * AssumeRole until IAM has propagated the new role, bounded by `propagation`: a refusal that outlasts it is
  * the customer's to fix, not ours to keep retrying.
  */
-export function roleVerification(propagation: Duration) {
+export function roleVerification(propagation: Duration, summary: string) {
   return proxyActivities<InstallActivities>({
+    summary,
     scheduleToCloseTimeout: propagation,
     startToCloseTimeout: '30 seconds',
     retry: {
@@ -44,8 +54,9 @@ export function roleVerification(propagation: Duration) {
 }
 
 /** Long CloudFormation waits: heartbeats show progress and reveal a dead worker in 30 s instead of the whole timeout. */
-export function stackWait(timeout: Duration) {
+export function stackWait(timeout: Duration, summary: string) {
   return proxyActivities<InstallActivities>({
+    summary,
     startToCloseTimeout: timeout,
     heartbeatTimeout: '30 seconds',
     retry: {

@@ -146,7 +146,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   if (!input.carriedOver) {
     // 1-2: the customer creates the role; we verify it, as often as they need to get it right.
     status.onboarding = await tracker.step('prepare_onboarding', () =>
-      quick.prepareOnboarding({ installId: input.installId }),
+      quick('Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
     );
     const onboarded = await awaitVerifiedRole();
     if (onboarded === 'expired') {
@@ -197,7 +197,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
         const waitMs = Math.max(wakeAt - Date.now(), 1);
         if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), waitMs)) break;
         if (Date.now() >= expiresAt) return 'expired';
-        await quick.sendRoleReminder({
+        await quick('Remind the customer to create the role').sendRoleReminder({
           installId: input.installId,
           orgId: input.orgId,
           waitingSince: new Date(startedWaiting).toISOString(),

@@ -37,7 +37,7 @@ export async function provisionInstall(
   tracker.enter('provisioning_sandbox');
   const sandbox = (status.sandbox = { stackName: names.stackName } as NonNullable<typeof status.sandbox>);
   await tracker.step('deploy_sandbox', async () => {
-    const deployed = await quick.deploySandboxStack({
+    const deployed = await quick(`Create the sandbox stack ${names.stackName}`).deploySandboxStack({
       access,
       stackName: names.stackName,
       templateBody: JSON.stringify(renderSandboxTemplate(input.sandbox?.template ?? 'runner-minimal')),
@@ -49,7 +49,9 @@ export async function provisionInstall(
       clientRequestToken: `install-${input.installId}`,
     });
     sandbox.stackId = deployed.stackId;
-    const settled = await stackWait(timeouts.sandboxStack).waitForSandboxStack({ access, stackId: deployed.stackId });
+    const settled = await stackWait(timeouts.sandboxStack, `Wait for ${names.stackName} to finish`).waitForSandboxStack(
+      { access, stackId: deployed.stackId },
+    );
     Object.assign(sandbox, { stackStatus: settled.stackStatus, outputs: settled.outputs });
   });
 
@@ -57,13 +59,17 @@ export async function provisionInstall(
   tracker.enter('configuring_cur');
   const cur = (status.cur = { bucket: names.curBucket, prefix: names.curPrefix, reportName: names.curReportName });
   await tracker.step('create_cur_bucket', async () => {
-    const bucket = await quick.ensureCurBucket({ access, bucket: cur.bucket });
+    const bucket = await quick(`Create the CUR bucket ${cur.bucket}`).ensureCurBucket({ access, bucket: cur.bucket });
     Object.assign(cur, { bucketCreatedByInstall: bucket.createdByInstall });
   });
   await tracker.step('apply_cur_bucket_policy', async () => {
     // Recorded before the call: a timed-out PutBucketPolicy may still have landed, and teardown must look.
     Object.assign(cur, { policyApplied: true });
-    await quick.applyCurBucketPolicy({ access, bucket: cur.bucket, partition: names.partition });
+    await quick('Let billingreports.amazonaws.com deliver to the bucket').applyCurBucketPolicy({
+      access,
+      bucket: cur.bucket,
+      partition: names.partition,
+    });
   });
   await tracker.step('define_cost_report', async () => {
     const definition = renderCostReportDefinition({
@@ -74,14 +80,17 @@ export async function provisionInstall(
       format: input.cur?.format ?? 'textORcsv',
       versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
     });
-    const defined = await quick.defineCostReport({ access, definition });
+    const defined = await quick(`Define the daily cost report ${cur.reportName}`).defineCostReport({
+      access,
+      definition,
+    });
     Object.assign(cur, { reportDefinition: defined.result });
   });
 
   checkpoint();
   tracker.enter('handing_off');
   const registration = await tracker.step('register_runner', () =>
-    quick.issueRunnerRegistration({
+    quick('Issue the runner registration').issueRunnerRegistration({
       installId: input.installId,
       awsAccountId: input.awsAccountId,
       validForMs: msToNumber(timeouts.runnerCheckIn),

@@ -19,9 +19,13 @@ export async function verifyRole(
   const role = (tracker.status.role = { arn: access.roleArn });
   try {
     const identity = await tracker.step('verify_role', () =>
-      roleVerification(propagation).verifyRoleAccess({ access }),
+      roleVerification(propagation, 'AssumeRole with the External ID, then GetCallerIdentity').verifyRoleAccess({
+        access,
+      }),
     );
-    const probe = await quick.probeRoleWithoutExternalId({ access });
+    const probe = await quick('AssumeRole without the External ID must be refused').probeRoleWithoutExternalId({
+      access,
+    });
     Object.assign(role, { assumedRoleArn: identity.assumedRoleArn, withoutExternalId: probe.withoutExternalId });
     if (probe.withoutExternalId === 'allowed') {
       tracker.markStep('verify_role', 'failed', 'assumable without the External ID');
@@ -46,7 +50,10 @@ export async function verifyRole(
 
   try {
     const permissions = await tracker.step('check_permissions', () =>
-      quick.checkRolePermissions({ access, names: installResourceNames(input) }),
+      quick('Check the role grants every action the install needs').checkRolePermissions({
+        access,
+        names: installResourceNames(input),
+      }),
     );
     Object.assign(role, { missingPermissions: permissions.missing, conditionalPermissions: permissions.conditional });
     if (permissions.missing.length > 0) {

@@ -32,7 +32,10 @@ export async function tearDownInstall(
   const cur = status.cur;
   if (cur?.reportDefinition) {
     await attempt('cur report definition', cur.reportName, async () => {
-      await teardown.deleteCostReport({ access, reportName: cur.reportName });
+      await teardown(`Delete the cost report ${cur.reportName}`).deleteCostReport({
+        access,
+        reportName: cur.reportName,
+      });
       cur.reportDefinition = undefined;
     });
   }
@@ -41,26 +44,36 @@ export async function tearDownInstall(
   if (sandbox?.stackId) {
     const stackId = sandbox.stackId;
     await attempt('cloudformation stack', stackId, async () => {
-      await teardown.deleteSandboxStack({ access, stackName: stackId });
-      await stackWait(stackTimeout).waitForSandboxStackDeletion({ access, stackId });
+      await teardown(`Delete the sandbox stack ${stackId}`).deleteSandboxStack({ access, stackName: stackId });
+      await stackWait(stackTimeout, 'Wait for the sandbox stack to be deleted').waitForSandboxStackDeletion({
+        access,
+        stackId,
+      });
       sandbox.stackStatus = 'DELETE_COMPLETE';
     });
   }
 
   if (cur?.policyApplied || cur?.bucketCreatedByInstall) {
     await attempt('s3 objects', `s3://${cur.bucket}/${cur.prefix}/`, () =>
-      teardown.emptyCurPrefix({ access, bucket: cur.bucket, prefix: cur.prefix }),
+      teardown(`Delete the install's objects under s3://${cur.bucket}/${cur.prefix}/`).emptyCurPrefix({
+        access,
+        bucket: cur.bucket,
+        prefix: cur.prefix,
+      }),
     );
     const deleteBucket = cur.bucketCreatedByInstall && (input.cur?.bucketOnDeprovision ?? 'delete') === 'delete';
     if (deleteBucket) {
       await attempt('s3 bucket', cur.bucket, async () => {
-        await teardown.deleteCurBucket({ access, bucket: cur.bucket });
+        await teardown(`Delete the CUR bucket ${cur.bucket}`).deleteCurBucket({ access, bucket: cur.bucket });
         cur.bucketCreatedByInstall = false;
         cur.policyApplied = false;
       });
     } else if (cur.policyApplied) {
       await attempt('s3 bucket policy statements', cur.bucket, async () => {
-        await teardown.removeCurBucketPolicy({ access, bucket: cur.bucket });
+        await teardown(`Remove the install's statements from the ${cur.bucket} policy`).removeCurBucketPolicy({
+          access,
+          bucket: cur.bucket,
+        });
         cur.policyApplied = false;
       });
     }
