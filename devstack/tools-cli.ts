@@ -1,13 +1,15 @@
-import { ensureMotoPython, ensureTemporalCli, ToolSetupError } from './tools';
+import { ensureChromium, ensureMotoPython, ensureTemporalCli, ToolSetupError } from './tools';
 
 async function main(): Promise<void> {
   const quiet = process.argv.includes('--quiet');
   const log = (line: string) => console.log(`setup: ${line}`);
   const temporal = await ensureTemporalCli(log);
   const moto = await ensureMotoPython(log);
+  const chromium = process.argv.includes('--with-browser') ? await ensureChromium(log) : undefined;
   if (!quiet) {
     log(`temporal CLI: ${temporal}`);
     log(`moto python:  ${moto}`);
+    if (chromium) log(`chromium:     ${chromium}`);
   }
 }
 

@@ -158,3 +158,38 @@ export async function ensureMotoPython(log: Log): Promise<string> {
   linkIntoProject(venv, 'moto');
   return join(projectToolsDir, 'moto', 'bin', 'python');
 }
+
+/**
+ * Chromium for the browser test of the Temporal UI: $CHROMIUM_PATH, the system's, or Debian's package installed
+ * with apt-get (as root). Test tools' own browser downloads need the internet; the distribution's package does not.
+ */
+export async function ensureChromium(log: Log): Promise<string> {
+  const fromEnv = process.env.CHROMIUM_PATH;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new ToolSetupError(`CHROMIUM_PATH=${fromEnv} is not an executable file.`);
+    return fromEnv;
+  }
+  const found = findOnPath('chromium') ?? findOnPath('chromium-browser') ?? findOnPath('google-chrome');
+  if (found) return found;
+  const aptGet = findOnPath('apt-get');
+  if (!aptGet || process.getuid?.() !== 0) {
+    throw new ToolSetupError(
+      'Chromium is needed for the Temporal UI browser test. Install it (Debian: apt-get install chromium) or set ' +
+        'CHROMIUM_PATH=/path/to/chromium.',
+    );
+  }
+  log('installing Chromium from the distribution (first run only)...');
+  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
+    const result = await runCommand(aptGet, args, {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      label: `apt-get ${args[0]}`,
+      log,
+    });
+    if (result.code !== 0) {
+      throw new ToolSetupError(`apt-get ${args.join(' ')} failed:\n${lastLines(result.output, 15)}\nOr set CHROMIUM_PATH.`);
+    }
+  }
+  const installed = findOnPath('chromium');
+  if (!installed) throw new ToolSetupError('apt-get installed chromium, but no chromium is on PATH; set CHROMIUM_PATH.');
+  return installed;
+}

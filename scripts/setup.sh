@@ -5,7 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 quiet=0
-[ "${1:-}" = "--quiet" ] && quiet=1
+tool_flags=()
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) quiet=1; tool_flags+=(--quiet) ;;
+    --with-browser) tool_flags+=(--with-browser) ;;
+  esac
+done
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
@@ -27,4 +33,4 @@ else
   say "node modules up to date"
 fi
 
-exec node_modules/.bin/tsx devstack/tools-cli.ts $([ "$quiet" = 1 ] && echo --quiet)
+exec node_modules/.bin/tsx devstack/tools-cli.ts "${tool_flags[@]}"

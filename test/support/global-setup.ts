@@ -38,12 +38,15 @@ export default async function globalSetup(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   globalThis.__testStackCleanups = cleanups;
 
+  const uiPort = await freePort();
   const temporal = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli },
       ip: '127.0.0.1',
       searchAttributes: [...installSearchAttributes],
-      ui: false,
+      // The Web UI is on for the browser test, which checks that an install can be found and read there.
+      ui: true,
+      uiPort,
     },
   });
   cleanups.push(() => temporal.teardown());
@@ -72,6 +75,7 @@ export default async function globalSetup(): Promise<void> {
 
   const stack: TestStack = {
     temporalAddress: temporal.address,
+    temporalUiUrl: `http://127.0.0.1:${uiPort}`,
     awsEndpoint,
     curEndpoint: cur.url,
     accounts,

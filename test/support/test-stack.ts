@@ -10,6 +10,7 @@ export const testStackFileEnv = 'INSTALL_ORCHESTRATOR_TEST_STACK';
 /** Where the servers globalSetup started answer, and the local AWS identities it created. */
 export interface TestStack {
   temporalAddress: string;
+  temporalUiUrl: string;
   awsEndpoint: string;
   curEndpoint: string;
   accounts: LocalAccounts;
