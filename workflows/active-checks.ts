@@ -17,7 +17,9 @@ export async function reverifyWhileActive(
   deprovisionRequested: () => boolean,
 ): Promise<void> {
   const role = tracker.status.role!;
-  while (!deprovisionRequested() && !workflowInfo().continueAsNewSuggested) {
+  const historyIsLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 10_000);
+  while (!deprovisionRequested() && !historyIsLong()) {
     if (input.reverifyEvery === undefined) {
       await condition(deprovisionRequested);
       return;

@@ -57,6 +57,8 @@ export interface InstallInput {
   keepResourcesOnFailure?: boolean;
   /** Re-verify the role this often while active; omitted means never. */
   reverifyEvery?: Duration;
+  /** Continue as new once history holds this many events (default 10,000), besides when Temporal suggests it. */
+  historyEventLimit?: number;
   /** Set by the workflow itself when it continues as new while active. */
   carriedOver?: InstallStatus;
 }

@@ -218,4 +218,33 @@ describe('installWorkflow logic, with activities mocked', () => {
       { activityOverrides: activities },
     );
   });
+
+  it('continues as new while active when history grows long, keeping its status, and still deprovisions', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('long-lived', { reverifyEvery: '100 ms', historyEventLimit: 60 });
+        const handle = await startInstall(client, taskQueue, input);
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await waitUntil(
+          () => installStatus(handle),
+          (s) => s.runner !== undefined,
+        );
+        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        const firstRunId = (await handle.describe()).runId;
+        await waitUntil(
+          () => handle.describe(),
+          (description) => description.runId !== firstRunId,
+        );
+        const carried = await handle.query(getStatusQuery);
+        expect(carried).toMatchObject({ phase: 'active', role: { arn: roleArn }, runner: { runnerId: 'runner-1' } });
+
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
+        expect(calls.filter((call) => call.name === 'deploySandboxStack')).toHaveLength(1);
+        expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+      },
+      { activityOverrides: activities },
+    );
+  });
 });
