@@ -179,17 +179,23 @@ export async function ensureChromium(log: Log): Promise<string> {
     );
   }
   log('installing Chromium from the distribution (first run only)...');
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'chromium']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+  ]) {
     const result = await runCommand(aptGet, args, {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       label: `apt-get ${args[0]}`,
       log,
     });
     if (result.code !== 0) {
-      throw new ToolSetupError(`apt-get ${args.join(' ')} failed:\n${lastLines(result.output, 15)}\nOr set CHROMIUM_PATH.`);
+      throw new ToolSetupError(
+        `apt-get ${args.join(' ')} failed:\n${lastLines(result.output, 15)}\nOr set CHROMIUM_PATH.`,
+      );
     }
   }
   const installed = findOnPath('chromium');
-  if (!installed) throw new ToolSetupError('apt-get installed chromium, but no chromium is on PATH; set CHROMIUM_PATH.');
+  if (!installed)
+    throw new ToolSetupError('apt-get installed chromium, but no chromium is on PATH; set CHROMIUM_PATH.');
   return installed;
 }
