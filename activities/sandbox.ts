@@ -62,9 +62,27 @@ async function failureReasons(cloudFormation: CloudFormationClient, stackId: str
     .slice(0, 5);
 }
 
-export function createSandboxActivities(deps: ActivityDeps) {
-  const sleep = (ms: number) => Context.current().sleep(ms);
+/**
+ * Describes the stack until it leaves every *_IN_PROGRESS status, heartbeating each status. A retry after a worker
+ * died carries on counting from the last heartbeat, so the progress shown never goes backwards.
+ */
+async function pollUntilSettled(
+  cloudFormation: CloudFormationClient,
+  stackId: string,
+  intervalMs: number,
+): Promise<{ stack: Stack | undefined; status: string }> {
+  const context = Context.current();
+  const resumedFrom = (context.info.heartbeatDetails as { poll?: number } | undefined)?.poll ?? 0;
+  for (let poll = resumedFrom + 1; ; poll++) {
+    const stack = await describeStack(cloudFormation, stackId);
+    const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
+    context.heartbeat({ stackStatus: status, poll });
+    if (!inProgress.test(status)) return { stack, status };
+    await context.sleep(intervalMs);
+  }
+}
 
+export function createSandboxActivities(deps: ActivityDeps) {
   return {
     /** CreateStack, or UpdateStack when it already exists (a retry, or a re-run after a crash). */
     async deploySandboxStack(input: DeployStackInput): Promise<{ stackId: string; operation: StackOperation }> {
@@ -124,26 +142,16 @@ export function createSandboxActivities(deps: ActivityDeps) {
      */
     async waitForSandboxStack(input: { access: CustomerAccess; stackId: string }): Promise<StackResult> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
-      const context = Context.current();
-      // A retry after a worker died carries on counting from the last heartbeat, so progress never goes backwards.
-      const resumedFrom = (context.info.heartbeatDetails as { poll?: number } | undefined)?.poll ?? 0;
-      for (let poll = resumedFrom + 1; ; poll++) {
-        const stack = await describeStack(cloudFormation, input.stackId);
-        const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
-        context.heartbeat({ stackStatus: status, poll });
-        if (stack && succeeded.has(status)) {
-          return { stackId: stack.StackId ?? input.stackId, stackStatus: status, outputs: stackOutputs(stack) };
-        }
-        if (!inProgress.test(status)) {
-          const reasons = stack ? await failureReasons(cloudFormation, input.stackId) : [];
-          throw ApplicationFailure.nonRetryable(
-            `Sandbox stack ended in ${status}${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
-            'StackFailed',
-            { stackStatus: status, reasons, stackStatusReason: stack?.StackStatusReason },
-          );
-        }
-        await sleep(deps.pollIntervalMs);
+      const { stack, status } = await pollUntilSettled(cloudFormation, input.stackId, deps.pollIntervalMs);
+      if (stack && succeeded.has(status)) {
+        return { stackId: stack.StackId ?? input.stackId, stackStatus: status, outputs: stackOutputs(stack) };
       }
+      const reasons = stack ? await failureReasons(cloudFormation, input.stackId) : [];
+      throw ApplicationFailure.nonRetryable(
+        `Sandbox stack ended in ${status}${reasons.length ? `: ${reasons.join('; ')}` : ''}`,
+        'StackFailed',
+        { stackStatus: status, reasons, stackStatusReason: stack?.StackStatusReason },
+      );
     },
 
     /** Starts deletion; a stack that is already gone is success. */
@@ -159,26 +167,14 @@ export function createSandboxActivities(deps: ActivityDeps) {
 
     async waitForSandboxStackDeletion(input: { access: CustomerAccess; stackId: string }): Promise<void> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
-      const context = Context.current();
-      // A retry after a worker died carries on counting from the last heartbeat, so progress never goes backwards.
-      const resumedFrom = (context.info.heartbeatDetails as { poll?: number } | undefined)?.poll ?? 0;
-      for (let poll = resumedFrom + 1; ; poll++) {
-        const stack = await describeStack(cloudFormation, input.stackId);
-        const status = stack?.StackStatus ?? 'DELETE_COMPLETE';
-        context.heartbeat({ stackStatus: status, poll });
-        if (status === 'DELETE_COMPLETE') return;
-        if (status === 'DELETE_FAILED') {
-          const reasons = await failureReasons(cloudFormation, input.stackId);
-          throw ApplicationFailure.nonRetryable(
-            `Sandbox stack deletion failed: ${reasons.join('; ')}`,
-            'StackDeleteFailed',
-            {
-              reasons,
-            },
-          );
-        }
-        await sleep(deps.pollIntervalMs);
-      }
+      const { status } = await pollUntilSettled(cloudFormation, input.stackId, deps.pollIntervalMs);
+      if (status === 'DELETE_COMPLETE') return;
+      const reasons = await failureReasons(cloudFormation, input.stackId);
+      throw ApplicationFailure.nonRetryable(
+        `Sandbox stack deletion ended in ${status}: ${reasons.join('; ')}`,
+        'StackDeleteFailed',
+        { stackStatus: status, reasons },
+      );
     },
   };
 }

@@ -4,12 +4,13 @@ import { deriveRunnerToken, sha256Hex } from '../security/runner-token';
 import {
   getStatusQuery,
   runnerCheckInUpdate,
+  submitRoleArnUpdate,
   type InstallInput,
   type InstallPhase,
   type InstallStatus,
 } from '../workflows/definitions';
 import { installWorkflow } from '../workflows';
-import { customerAccount, runnerTokenKey, uniqueInstallId, waitUntil } from './helpers';
+import { createCustomerRole, customerAccount, runnerTokenKey, uniqueInstallId, waitUntil } from './helpers';
 
 /** Inputs with every wait short enough for a test. */
 export function testInstallInput(label: string, overrides: Partial<InstallInput> = {}): InstallInput {
@@ -76,4 +77,17 @@ export async function checkInRunner(handle: WorkflowHandle<typeof installWorkflo
   await handle.executeUpdate(runnerCheckInUpdate, {
     args: [{ registrationId, tokenSha256: sha256Hex(token), runnerId: `runner-${installId}` }],
   });
+}
+
+/** The whole happy onboarding, customer and runner included, until the install is active. */
+export async function onboardUntilActive(
+  client: Client,
+  taskQueue: string,
+  input: InstallInput,
+): Promise<{ handle: WorkflowHandle<typeof installWorkflow>; active: InstallStatus }> {
+  const handle = await startInstall(client, taskQueue, input);
+  const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
+  await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+  await checkInRunner(handle, input.installId);
+  return { handle, active: await waitForPhase(handle, 'active') };
 }

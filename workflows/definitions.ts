@@ -6,18 +6,21 @@ export * from './search-attributes';
 
 export const defaultTaskQueue = 'install-lifecycle';
 
-/** Phases in the customer's words; the status query and the InstallPhase search attribute carry them. */
-export type InstallPhase =
-  | 'awaiting_role'
-  | 'verifying_role'
-  | 'provisioning_sandbox'
-  | 'configuring_cur'
-  | 'handing_off'
-  | 'active'
-  | 'deprovisioning'
-  | 'deprovisioned'
-  | 'expired'
-  | 'failed';
+/** Phases in the customer's words, in lifecycle order; the status query and the InstallPhase attribute carry them. */
+export const installPhases = [
+  'awaiting_role',
+  'verifying_role',
+  'provisioning_sandbox',
+  'configuring_cur',
+  'handing_off',
+  'active',
+  'deprovisioning',
+  'deprovisioned',
+  'expired',
+  'failed',
+] as const;
+
+export type InstallPhase = (typeof installPhases)[number];
 
 export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'failed'];
 

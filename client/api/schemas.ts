@@ -1,4 +1,5 @@
 import { installIdPattern } from '../../domain/install-names';
+import { installPhases } from '../../workflows/definitions';
 
 // Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
 const duration = {
@@ -102,21 +103,7 @@ export const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    phase: {
-      type: 'string',
-      enum: [
-        'awaiting_role',
-        'verifying_role',
-        'provisioning_sandbox',
-        'configuring_cur',
-        'handing_off',
-        'active',
-        'deprovisioning',
-        'deprovisioned',
-        'expired',
-        'failed',
-      ],
-    },
+    phase: { type: 'string', enum: [...installPhases] },
     awsAccountId: { type: 'string', pattern: '^\\d{12}$' },
     orgId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
     limit: { type: 'integer', minimum: 1, maximum: 1000 },

@@ -1,15 +1,7 @@
-import type { InstallPhase, InstallStatus, StepName } from '../../workflows/definitions';
+import { installPhases, type InstallPhase, type InstallStatus, type StepName } from '../../workflows/definitions';
 
-const phaseOrder: InstallPhase[] = [
-  'awaiting_role',
-  'verifying_role',
-  'provisioning_sandbox',
-  'configuring_cur',
-  'handing_off',
-  'active',
-  'deprovisioning',
-  'deprovisioned',
-];
+// The lifecycle a healthy install goes through; expired and failed are off the path.
+const phaseOrder: readonly InstallPhase[] = installPhases.filter((phase) => phase !== 'expired' && phase !== 'failed');
 
 /** Phases where the install waits on someone else, or has ended: a live view stops redrawing there. */
 export const restingPhases: readonly InstallPhase[] = [

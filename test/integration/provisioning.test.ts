@@ -16,7 +16,14 @@ import {
   testClient,
   withTestWorker,
 } from '../helpers';
-import { checkInRunner, onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+import {
+  checkInRunner,
+  onboardUntilActive,
+  onboardingArtifacts,
+  startInstall,
+  testInstallInput,
+  waitForPhase,
+} from '../install-driver';
 
 async function liveStacksNamed(stackName: string): Promise<number> {
   const response = await customerClients().cloudFormation.send(new ListStacksCommand({}));
@@ -91,11 +98,7 @@ describe('provisioning the sandbox and the cost report', () => {
       }),
     );
     await withTestWorker(async ({ taskQueue }) => {
-      const handle = await startInstall(client, taskQueue, input);
-      const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
-      await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-      await checkInRunner(handle, input.installId);
-      const active = await waitForPhase(handle, 'active');
+      const { handle, active } = await onboardUntilActive(client, taskQueue, input);
       expect(active.cur?.reportDefinition).toBe('modified');
       expect(await reportDefinition(names.curReportName)).toMatchObject({
         TimeUnit: 'DAILY',
@@ -128,11 +131,7 @@ describe('provisioning the sandbox and the cost report', () => {
     );
 
     await withTestWorker(async ({ taskQueue }) => {
-      const handle = await startInstall(client, taskQueue, input);
-      const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
-      await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-      await checkInRunner(handle, input.installId);
-      const active = await waitForPhase(handle, 'active');
+      const { handle, active } = await onboardUntilActive(client, taskQueue, input);
       expect(active.cur?.bucketCreatedByInstall).toBe(false);
       expect((await bucketPolicy(names.curBucket)).Statement.map((statement) => statement.Sid)).toEqual([
         'CustomerAudit',

@@ -15,6 +15,16 @@ import { recordHistoryIfAsked } from './record-history';
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
 const registration = { registrationId: 'reg-1', tokenSha256: 'a'.repeat(64), runnerId: 'runner-1' };
 
+/** Role verified and runner checked in, with every activity mocked to succeed. */
+async function activate(handle: Awaited<ReturnType<typeof startInstall>>): Promise<void> {
+  await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+  await waitUntil(
+    () => installStatus(handle),
+    (s) => s.runner !== undefined,
+  );
+  await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+}
+
 function updateFailureType(error: unknown): string | undefined {
   return (error as WorkflowUpdateFailedError).cause instanceof Error
     ? ((error as WorkflowUpdateFailedError).cause as { type?: string }).type
@@ -166,12 +176,7 @@ describe('installWorkflow logic, with activities mocked', () => {
       async ({ taskQueue }) => {
         const input = testInstallInput('leftovers');
         const handle = await startInstall(client, taskQueue, input);
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await waitUntil(
-          () => installStatus(handle),
-          (s) => s.runner !== undefined,
-        );
-        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        await activate(handle);
         await waitForPhase(handle, 'active');
         await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
         const again = await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] }).catch((e: unknown) => e);
@@ -200,12 +205,7 @@ describe('installWorkflow logic, with activities mocked', () => {
     await withTestWorker(
       async ({ taskQueue }) => {
         const handle = await startInstall(client, taskQueue, testInstallInput('drift', { reverifyEvery: '300 ms' }));
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await waitUntil(
-          () => installStatus(handle),
-          (s) => s.runner !== undefined,
-        );
-        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        await activate(handle);
         const drifted = await waitUntil(
           () => installStatus(handle),
           (s) => s.role?.drift !== undefined,
@@ -225,12 +225,7 @@ describe('installWorkflow logic, with activities mocked', () => {
       async ({ taskQueue }) => {
         const input = testInstallInput('long-lived', { reverifyEvery: '100 ms', historyEventLimit: 60 });
         const handle = await startInstall(client, taskQueue, input);
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await waitUntil(
-          () => installStatus(handle),
-          (s) => s.runner !== undefined,
-        );
-        await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
+        await activate(handle);
         const firstRunId = (await handle.describe()).runId;
         await waitUntil(
           () => handle.describe(),
