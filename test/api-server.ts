@@ -19,7 +19,11 @@ export interface TestApi {
 }
 
 /** The real API on a free loopback port, talking to the test stack's Temporal server. */
-export async function startTestApi(options: { taskQueue: string; auth?: boolean }): Promise<TestApi> {
+export async function startTestApi(options: {
+  taskQueue: string;
+  auth?: boolean;
+  logStream?: NodeJS.WritableStream;
+}): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient();
   const app = await buildApi({
@@ -29,6 +33,7 @@ export async function startTestApi(options: { taskQueue: string; auth?: boolean 
     namespace: 'default',
     temporalUiUrl: 'http://127.0.0.1:8233',
     isReady: async () => true,
+    logger: options.logStream ? { stream: options.logStream } : false,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -19,7 +19,8 @@ export interface ApiOptions {
   temporalUiUrl?: string;
   /** Whether Temporal answers; /readyz reports it. */
   isReady: () => Promise<boolean>;
-  logger?: boolean;
+  /** Request logging (JSON lines); a stream sends them elsewhere than stdout. */
+  logger?: boolean | { stream: NodeJS.WritableStream };
   bodyLimitBytes?: number;
 }
 
@@ -36,7 +37,11 @@ const publicRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/installs
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger
-      ? { level: 'info', redact: ['req.headers.authorization', 'req.body.token', 'res.body.token'] }
+      ? {
+          level: 'info',
+          redact: ['req.headers.authorization', 'req.body.token', 'res.body.token'],
+          ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
+        }
       : false,
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024,
     // Unknown fields are errors, not silently dropped: a misspelt option must not start a different install.

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import {
   closeTestClient,
@@ -209,6 +210,34 @@ describe('the HTTP API with authentication turned off', () => {
     try {
       const response = await fetch(`${api.url}/installs?orgId=nobody`);
       expect(response.status).toBe(200);
+    } finally {
+      await api.app.close();
+    }
+  });
+});
+
+describe('the HTTP API logs', () => {
+  it('never contain the API key or a runner token, whatever the requests carry', async () => {
+    let logged = '';
+    const logStream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged += chunk.toString();
+        done();
+      },
+    });
+    const api = await startTestApi({ taskQueue: 'unused', logStream });
+    try {
+      const token = 'runner-token-that-must-not-be-logged';
+      await api.call('GET', '/installs?orgId=nobody');
+      await api.call('POST', '/installs/no-such-install/runner/check-in', {
+        registrationId: 'ab',
+        token,
+        runnerId: 'r1',
+      });
+      await api.call('POST', '/installs', { orgId: 'x', token });
+      expect(logged).toContain('"url":"/installs?orgId=nobody"');
+      expect(logged.includes(api.apiKey)).toBe(false);
+      expect(logged.includes(token)).toBe(false);
     } finally {
       await api.app.close();
     }

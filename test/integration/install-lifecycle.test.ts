@@ -1,9 +1,18 @@
 import { recordHistoryIfAsked } from '../workflows/record-history';
 import type { Client } from '@temporalio/client';
+import { deriveRunnerToken } from '../../security/runner-token';
 import { sandboxStackName } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, bucketPolicy, reportDefinition, stackStatus } from '../customer-account';
-import { closeTestClient, withTestWorker, createCustomerRole, testClient } from '../helpers';
+import {
+  closeTestClient,
+  customerAccount,
+  runnerTokenKey,
+  stack,
+  withTestWorker,
+  createCustomerRole,
+  testClient,
+} from '../helpers';
 import {
   checkInRunner,
   installStatus,
@@ -12,6 +21,23 @@ import {
   testInstallInput,
   waitForPhase,
 } from '../install-driver';
+
+/** History as text with every payload decoded (they arrive base64-encoded), to search it for secrets. */
+function readableHistory(history: unknown): string {
+  const decode = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(decode);
+    if (node && typeof node === 'object') {
+      return Object.fromEntries(
+        Object.entries(node).map(([key, value]) => [
+          key,
+          key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : decode(value),
+        ]),
+      );
+    }
+    return node;
+  };
+  return JSON.stringify(decode(JSON.parse(JSON.stringify(history))));
+}
 
 describe('install lifecycle against the real Temporal dev server, moto and the CUR endpoint', () => {
   let client: Client;
@@ -63,6 +89,19 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
       expect(await bucketExists(bucket)).toBe(false);
       expect((await installStatus(handle)).phase).toBe('deprovisioned');
       await recordHistoryIfAsked(handle, 'happy-path');
+
+      // Nothing that grants access may be in history: not the vendor's keys, no session credentials, no runner token.
+      const history = readableHistory(await handle.fetchHistory());
+      // The decoding works (payloads are readable), so what is absent is truly absent.
+      expect(history.includes(final.onboarding!.externalId)).toBe(true);
+      const runnerToken = deriveRunnerToken(runnerTokenKey, input.installId, final.runner!.registrationId);
+      const secrets = [
+        stack.accounts.vendor.credentials.secretAccessKey,
+        customerAccount.credentials.secretAccessKey,
+        runnerToken,
+      ];
+      expect(secrets.filter((secret) => history.includes(secret))).toEqual([]);
+      expect(history.match(/ASIA[A-Z0-9]{16}|sessionToken|SessionToken|secretAccessKey/g)).toBeNull();
     });
   });
 });
