@@ -12,11 +12,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CustomerAccess } from './aws/customer-session';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
+import { renderSandboxTemplate } from '../domain/sandbox-template';
+import type { SandboxTemplateName } from '../workflows/definitions';
 
 export interface DeployStackInput {
   access: CustomerAccess;
   stackName: string;
-  templateBody: string;
+  /** Rendered here rather than passed in, so the template's kilobytes are not copied into workflow history. */
+  template: SandboxTemplateName;
   parameters: Record<string, string>;
   /** Stable per install and operation, so CloudFormation recognises a retried request as the same one. */
   clientRequestToken: string;
@@ -87,6 +90,7 @@ export function createSandboxActivities(deps: ActivityDeps) {
     /** CreateStack, or UpdateStack when it already exists (a retry, or a re-run after a crash). */
     async deploySandboxStack(input: DeployStackInput): Promise<{ stackId: string; operation: StackOperation }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
+      const templateBody = JSON.stringify(renderSandboxTemplate(input.template));
       const parameters = Object.entries(input.parameters).map(([ParameterKey, ParameterValue]) => ({
         ParameterKey,
         ParameterValue,
@@ -103,7 +107,7 @@ export function createSandboxActivities(deps: ActivityDeps) {
           cloudFormation.send(
             new CreateStackCommand({
               StackName: input.stackName,
-              TemplateBody: input.templateBody,
+              TemplateBody: templateBody,
               Parameters: parameters,
               ClientRequestToken: `${input.clientRequestToken}-create`,
               Tags: [{ Key: 'install-orchestrator:stack', Value: input.stackName }],
@@ -119,7 +123,7 @@ export function createSandboxActivities(deps: ActivityDeps) {
         await cloudFormation.send(
           new UpdateStackCommand({
             StackName: input.stackName,
-            TemplateBody: input.templateBody,
+            TemplateBody: templateBody,
             Parameters: parameters,
             ClientRequestToken: `${input.clientRequestToken}-update`,
           }),

@@ -3,7 +3,6 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { renderCostReportDefinition } from '../domain/cost-report';
 import { installResourceNames } from '../domain/onboarding-artifacts';
-import { renderSandboxTemplate } from '../domain/sandbox-template';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import type { InstallTracker } from './install-tracker';
@@ -40,7 +39,7 @@ export async function provisionInstall(
     const deployed = await quick(`Create the sandbox stack ${names.stackName}`).deploySandboxStack({
       access,
       stackName: names.stackName,
-      templateBody: JSON.stringify(renderSandboxTemplate(input.sandbox?.template ?? 'runner-minimal')),
+      template: input.sandbox?.template ?? 'runner-minimal',
       parameters: {
         ResourcePrefix: names.sandboxResourcePrefix,
         AccountId: input.awsAccountId,

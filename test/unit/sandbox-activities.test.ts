@@ -28,7 +28,7 @@ const stackId = 'arn:aws:cloudformation:us-east-1:111111111111:stack/install-i-1
 const deployInput = {
   access,
   stackName: 'install-i-1-sandbox',
-  templateBody: '{}',
+  template: 'runner-minimal' as const,
   parameters: {},
   clientRequestToken: 'install-i-1',
 };

@@ -1,0 +1,2 @@
+export { installWorkflow } from '../workflows';
+export { baselineWorkflow } from './baseline-workflow';
