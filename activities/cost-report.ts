@@ -170,13 +170,20 @@ export function createCostReportActivities(deps: ActivityDeps) {
       return { result: 'modified' };
     },
 
+    /** Deletes the definition; one that is already gone is success. */
     async deleteCostReport(input: { access: CustomerAccess; reportName: string }): Promise<{ deleted: boolean }> {
       const { cur } = await deps.sessions.clients(input.access);
-      if (!(await describeReport(cur, input.reportName))) return { deleted: false };
-      await callAws('cur:DeleteReportDefinition', () =>
-        cur.send(new DeleteReportDefinitionCommand({ ReportName: input.reportName })),
-      );
-      return { deleted: true };
+      try {
+        await cur.send(new DeleteReportDefinitionCommand({ ReportName: input.reportName }));
+        return { deleted: true };
+      } catch (error) {
+        const code = awsErrorCode(error);
+        const missing =
+          code === 'ResourceNotFoundException' ||
+          (code === 'ValidationException' && /does not exist/i.test((error as Error).message));
+        if (missing) return { deleted: false };
+        rethrowAwsError(error, 'cur:DeleteReportDefinition');
+      }
     },
 
     /** Deletes what the install wrote under its prefix, a page at a time, heartbeating the running count. */

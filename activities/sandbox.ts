@@ -95,26 +95,29 @@ export function createSandboxActivities(deps: ActivityDeps) {
         ParameterKey,
         ParameterValue,
       }));
+      // Create first: on the common path that is the only call; a stack that exists answers AlreadyExistsException.
+      try {
+        const created = await cloudFormation.send(
+          new CreateStackCommand({
+            StackName: input.stackName,
+            TemplateBody: templateBody,
+            Parameters: parameters,
+            ClientRequestToken: `${input.clientRequestToken}-create`,
+            Tags: [{ Key: 'install-orchestrator:stack', Value: input.stackName }],
+          }),
+        );
+        return { stackId: created.StackId ?? input.stackName, operation: 'create' };
+      } catch (error) {
+        if (awsErrorCode(error) !== 'AlreadyExistsException') rethrowAwsError(error, 'cloudformation:CreateStack');
+      }
       const existing = await describeStack(cloudFormation, input.stackName);
-      if (existing?.StackStatus === 'ROLLBACK_COMPLETE') {
+      if (!existing)
+        throw new Error(`Stack ${input.stackName} was reported to exist but cannot be described yet; retrying`);
+      if (existing.StackStatus === 'ROLLBACK_COMPLETE') {
         throw ApplicationFailure.nonRetryable(
           `Stack ${input.stackName} is in ROLLBACK_COMPLETE from an earlier failed create; it must be deleted first.`,
           'StackNeedsDeletion',
         );
-      }
-      if (!existing || existing.StackStatus === 'DELETE_COMPLETE') {
-        const created = await callAws('cloudformation:CreateStack', () =>
-          cloudFormation.send(
-            new CreateStackCommand({
-              StackName: input.stackName,
-              TemplateBody: templateBody,
-              Parameters: parameters,
-              ClientRequestToken: `${input.clientRequestToken}-create`,
-              Tags: [{ Key: 'install-orchestrator:stack', Value: input.stackName }],
-            }),
-          ),
-        );
-        return { stackId: created.StackId ?? input.stackName, operation: 'create' };
       }
       if (inProgress.test(existing.StackStatus ?? '')) {
         return { stackId: existing.StackId ?? input.stackName, operation: 'create' };

@@ -61,14 +61,28 @@ export function createAwsClientFactory(settings: AwsSettings): AwsClientFactory 
     },
     customer(credentials, region) {
       const common = { credentials, maxAttempts };
-      return {
-        sts: new STSClient({ ...common, region, endpoint: endpoints.sts }),
-        iam: new IAMClient({ ...common, region, endpoint: endpoints.iam }),
+      // Built on first use: most activities need one service, and a client costs more than the call it makes.
+      return lazily({
+        sts: () => new STSClient({ ...common, region, endpoint: endpoints.sts }),
+        iam: () => new IAMClient({ ...common, region, endpoint: endpoints.iam }),
         // Emulators serve buckets by path; virtual-hosted style needs DNS for every bucket name.
-        s3: new S3Client({ ...common, region, endpoint: endpoints.s3, forcePathStyle: endpoints.s3 !== undefined }),
-        cloudFormation: new CloudFormationClient({ ...common, region, endpoint: endpoints.cloudformation }),
-        cur: new CostAndUsageReportServiceClient({ ...common, region: curApiRegion, endpoint: endpoints.cur }),
-      };
+        s3: () =>
+          new S3Client({ ...common, region, endpoint: endpoints.s3, forcePathStyle: endpoints.s3 !== undefined }),
+        cloudFormation: () => new CloudFormationClient({ ...common, region, endpoint: endpoints.cloudformation }),
+        cur: () => new CostAndUsageReportServiceClient({ ...common, region: curApiRegion, endpoint: endpoints.cur }),
+      });
     },
   };
+}
+
+function lazily<T extends object>(factories: { [K in keyof T]: () => T[K] }): T {
+  const built: Partial<T> = {};
+  const result = {} as T;
+  for (const key of Object.keys(factories) as Array<keyof T>) {
+    Object.defineProperty(result, key, {
+      enumerable: true,
+      get: () => (built[key] ??= factories[key]()),
+    });
+  }
+  return result;
 }

@@ -52,6 +52,14 @@ describe('sandbox stack activities', () => {
   });
 
   it('updates an existing stack and treats "no updates" as done', async () => {
+    cloudFormation
+      .on(CreateStackCommand)
+      .rejects(
+        Object.assign(new Error('Stack [install-i-1-sandbox] already exists'), {
+          name: 'AlreadyExistsException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     cloudFormation.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
     });
@@ -63,7 +71,7 @@ describe('sandbox stack activities', () => {
     );
     const result = await new MockActivityEnvironment().run(activities.deploySandboxStack, deployInput);
     expect(result).toEqual({ stackId, operation: 'none' });
-    expect(cloudFormation.commandCalls(CreateStackCommand)).toHaveLength(0);
+    expect(cloudFormation.commandCalls(UpdateStackCommand)).toHaveLength(1);
   });
 
   it('heartbeats each status while waiting and returns the outputs', async () => {
