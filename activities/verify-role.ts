@@ -81,7 +81,8 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
           new AssumeRoleCommand({
             RoleArn: access.roleArn,
             ExternalId: access.externalId,
-            RoleSessionName: roleSessionName(access.installId, 'verify'),
+            // The orchestrator's own session name: these credentials are kept for the steps that follow.
+            RoleSessionName: roleSessionName(access.installId),
           }),
         );
         credentials = toCredentialIdentity(assumed.Credentials);
@@ -102,7 +103,7 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         }
         rethrowAwsError(error, 'sts:AssumeRole');
       }
-      const sts = deps.aws.customer(credentials, access.region).sts;
+      const { sts } = deps.sessions.remember(access, credentials);
       const identity = await callAws('sts:GetCallerIdentity', () => sts.send(new GetCallerIdentityCommand({})));
       const expectedPrefix = assumedRoleArnPrefix(parsed.role);
       if (identity.Account !== parsed.role.accountId || !identity.Arn?.startsWith(expectedPrefix)) {

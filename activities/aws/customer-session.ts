@@ -50,18 +50,17 @@ export class CustomerSessions {
     const cached = this.sessions.get(key);
     if (cached && cached.expiresAt - refreshMarginMs > this.now()) return cached.clients;
 
-    const credentials = await this.assume(access);
+    return this.remember(access, await this.assume(access));
+  }
+
+  /** Keeps credentials another activity already obtained (verification), sparing the next activity an AssumeRole. */
+  remember(access: CustomerAccess, credentials: AwsCredentialIdentity): CustomerClients {
     const session = {
       expiresAt: credentials.expiration?.getTime() ?? this.now() + 15 * 60_000,
       clients: this.aws.customer(credentials, access.region),
     };
-    this.sessions.set(key, session);
+    this.sessions.set(`${access.roleArn}|${access.externalId}|${access.region}`, session);
     return session.clients;
-  }
-
-  /** Drops a session whose credentials AWS refused, so the next attempt assumes the role afresh. */
-  forget(access: CustomerAccess): void {
-    this.sessions.delete(`${access.roleArn}|${access.externalId}|${access.region}`);
   }
 
   private async assume(access: CustomerAccess): Promise<AwsCredentialIdentity> {
