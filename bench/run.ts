@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
   options: {
     installs: { type: 'string', default: '500' },
     waiting: { type: 'string', default: '2000' },
-    concurrency: { type: 'string', default: '50' },
+    concurrency: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '4' },
     out: { type: 'string', default: join(__dirname, 'results', 'latest.json') },
   },
