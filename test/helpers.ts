@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities, type InstallActivities } from '../activities';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
@@ -71,7 +72,12 @@ export interface TestWorker {
  * (Dittofeed's pattern). The workflow bundle is built once per run by globalSetup.
  */
 export async function createTestWorker(
-  options: { activityOverrides?: Partial<InstallActivities>; deps?: Partial<ActivityDeps>; taskQueue?: string } = {},
+  options: {
+    activityOverrides?: Partial<InstallActivities>;
+    deps?: Partial<ActivityDeps>;
+    taskQueue?: string;
+    dataConverter?: DataConverter;
+  } = {},
 ): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
@@ -82,6 +88,7 @@ export async function createTestWorker(
     taskQueue,
     activities,
     workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
+    dataConverter: options.dataConverter,
   });
   return { worker, taskQueue, connection: nativeConnection };
 }

@@ -8,6 +8,8 @@ export interface InstallWorkerOptions {
   activities: InstallActivities;
   /** A bundle from `bundleWorkflowCode` (production, tests); without it the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Payload codecs (encryption) must match the clients': see security/payload-codec.ts. */
+  dataConverter?: WorkerOptions['dataConverter'];
   tuning?: Pick<
     WorkerOptions,
     'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
@@ -32,6 +34,7 @@ export function createInstallWorker(options: InstallWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    dataConverter: options.dataConverter,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...defaultWorkerTuning,
     ...options.tuning,

@@ -4,6 +4,7 @@ import { createActivityDeps } from './activity-deps';
 import { ConfigError, readWorkerConfig } from './config';
 import { createInstallWorker } from './install-worker';
 import { temporalConnectionOptions } from './temporal-connection';
+import { payloadCodecFromEnv } from '../security/payload-codec';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
   });
   const { temporal } = config;
+  const codec = payloadCodecFromEnv();
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
   try {
     const worker = await createInstallWorker({
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
       taskQueue: temporal.taskQueue,
       activities: createActivities(deps),
       workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
+      dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
     });
     console.log(
       JSON.stringify({
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
         address: temporal.address,
         taskQueue: temporal.taskQueue,
         vendorPrincipal: deps.vendor.principalArn,
+        payloadEncryption: codec !== undefined,
       }),
     );
     await worker.run();

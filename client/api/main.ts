@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ConfigError, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
 import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import { InstallService } from '../install-service';
+import { payloadCodecFromEnv } from '../../security/payload-codec';
 import { buildApi } from './server';
 
 function readApiKeys(env: NodeJS.ProcessEnv): string[] {
@@ -24,7 +25,12 @@ async function main(): Promise<void> {
   const env = process.env;
   const temporal = readTemporalConfig(env);
   const connection = await Connection.connect(temporalConnectionOptions(temporal));
-  const client = new Client({ connection, namespace: temporal.namespace });
+  const codec = payloadCodecFromEnv(env);
+  const client = new Client({
+    connection,
+    namespace: temporal.namespace,
+    dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+  });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),
     apiKeys: readApiKeys(env),

@@ -52,14 +52,12 @@ describe('sandbox stack activities', () => {
   });
 
   it('updates an existing stack and treats "no updates" as done', async () => {
-    cloudFormation
-      .on(CreateStackCommand)
-      .rejects(
-        Object.assign(new Error('Stack [install-i-1-sandbox] already exists'), {
-          name: 'AlreadyExistsException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    cloudFormation.on(CreateStackCommand).rejects(
+      Object.assign(new Error('Stack [install-i-1-sandbox] already exists'), {
+        name: 'AlreadyExistsException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     cloudFormation.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
     });
