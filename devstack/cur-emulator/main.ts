@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
 import { startCurEmulator } from './server';
 
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be 0 to 65535, not ${text}`);
+  return port;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -9,15 +15,25 @@ async function main(): Promise<void> {
       'report-limit': { type: 'string' },
     },
   });
-  const reportLimit = values['report-limit'] ? Number(values['report-limit']) : undefined;
-  const emulator = await startCurEmulator({ host: values.host, port: Number(values.port), reportLimit });
+  const reportLimit = values['report-limit'] === undefined ? undefined : Number(values['report-limit']);
+  const emulator = await startCurEmulator({ host: values.host, port: parsePort(values.port), reportLimit });
   console.log(`cur emulator listening on ${emulator.url}`);
-  const stop = () => void emulator.close().then(() => process.exit(0));
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    emulator.close().catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+  };
+  // `on`, not `once`: under `node --import tsx`, a signal that finds no listener left makes tsx exit with 128+signal
+  // before the server has closed.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

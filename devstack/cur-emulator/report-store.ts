@@ -1,34 +1,32 @@
-import type { ReportDefinition } from '@aws-sdk/client-cost-and-usage-report-service';
-import { CurServiceError } from './protocol';
-import { validateReportDefinition, validateReportName } from './validation';
+import { describePageSize, reportsPerAccount, type ReportDefinition } from './model';
+import { decodePageToken, encodePageToken } from './page-token';
+import { CurServiceError, validationError } from './service-error';
 
-// "This account already has five reports defined" (ReportLimitReachedException, CUR API reference).
-export const reportLimit = 5;
-// DescribeReportDefinitions MaxResults: minimum 5, maximum 5.
-const pageSize = 5;
+interface StoredReport {
+  sequence: number;
+  definition: ReportDefinition;
+}
 
-/**
- * The report definitions, in creation order. One namespace for every caller: the emulator cannot tell accounts
- * apart, so tests keep report names unique instead.
- */
 export class ReportStore {
-  private readonly reports = new Map<string, ReportDefinition>();
+  // One global namespace of report definitions: the emulator cannot tell accounts apart.
+  private readonly reports = new Map<string, StoredReport>();
+  private nextSequence = 1;
 
-  constructor(private readonly limit = reportLimit) {
-    if (!Number.isInteger(limit) || limit < 1)
+  constructor(private readonly limit = reportsPerAccount) {
+    if (!Number.isInteger(limit) || limit < 1) {
       throw new Error(`report limit must be a positive whole number, not ${limit}`);
+    }
   }
 
   names(): string[] {
     return [...this.reports.keys()];
   }
 
-  put(input: { ReportDefinition?: unknown }): Record<string, never> {
-    const definition = validateReportDefinition(input.ReportDefinition);
-    if (this.reports.has(definition.ReportName!)) {
+  put(definition: ReportDefinition): void {
+    if (this.reports.has(definition.ReportName)) {
       throw new CurServiceError(
         'DuplicateReportNameException',
-        `A report with the name ${definition.ReportName} already exists`,
+        `A report with the name ${definition.ReportName} already exists in the account`,
       );
     }
     if (this.reports.size >= this.limit) {
@@ -37,40 +35,35 @@ export class ReportStore {
         `This account already has ${this.limit} reports defined. To define a new report, you must delete an existing report.`,
       );
     }
-    this.reports.set(definition.ReportName!, { ...definition });
-    return {};
+    this.reports.set(definition.ReportName, { sequence: this.nextSequence++, definition: structuredClone(definition) });
   }
 
-  describe(input: { MaxResults?: number; NextToken?: string }): {
-    ReportDefinitions: ReportDefinition[];
-    NextToken?: string;
-  } {
-    if (input.MaxResults !== undefined && input.MaxResults !== pageSize) {
-      throw new CurServiceError('ValidationException', `MaxResults must be ${pageSize}`);
+  describe(nextToken: string | undefined): { ReportDefinitions: ReportDefinition[]; NextToken?: string } {
+    const after = nextToken === undefined ? 0 : decodePageToken(nextToken);
+    const remaining = [...this.reports.values()].filter((report) => report.sequence > after);
+    const page = remaining.slice(0, describePageSize);
+    const last = page.at(-1);
+    return {
+      ReportDefinitions: page.map((report) => structuredClone(report.definition)),
+      ...(last && remaining.length > page.length ? { NextToken: encodePageToken(last.sequence) } : {}),
+    };
+  }
+
+  modify(reportName: string, definition: ReportDefinition): void {
+    const existing = this.reports.get(reportName);
+    // ModifyReportDefinition lists only InternalErrorException and ValidationException among its errors.
+    if (!existing) throw validationError(`Report ${reportName} does not exist`);
+    // The API offers no rename, and what AWS does with a differing name is undocumented, so refuse it.
+    if (definition.ReportName !== reportName) {
+      throw validationError(`ReportDefinition.ReportName ${definition.ReportName} must equal ReportName ${reportName}`);
     }
-    const all = [...this.reports.values()];
-    const start = input.NextToken ? Number.parseInt(Buffer.from(input.NextToken, 'base64').toString(), 10) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new CurServiceError('ValidationException', 'Invalid NextToken');
-    const page = all.slice(start, start + pageSize);
-    const next = start + pageSize < all.length ? Buffer.from(String(start + pageSize)).toString('base64') : undefined;
-    return { ReportDefinitions: page, ...(next ? { NextToken: next } : {}) };
+    existing.definition = structuredClone(definition);
   }
 
-  modify(input: { ReportName?: unknown; ReportDefinition?: unknown }): Record<string, never> {
-    const name = validateReportName(input.ReportName);
-    const definition = validateReportDefinition(input.ReportDefinition);
-    if (!this.reports.has(name)) throw new CurServiceError('ValidationException', `Report ${name} does not exist`);
-    if (definition.ReportName !== name)
-      throw new CurServiceError('ValidationException', 'ReportName cannot be changed');
-    this.reports.set(name, { ...definition });
-    return {};
-  }
-
-  delete(input: { ReportName?: unknown }): { ResponseMessage: string } {
-    const name = validateReportName(input.ReportName);
-    // AWS answers a delete of an unknown name with ResourceNotFoundException (newer API models).
-    if (!this.reports.delete(name))
-      throw new CurServiceError('ResourceNotFoundException', `Report ${name} does not exist`);
-    return { ResponseMessage: `Report ${name} deleted` };
+  delete(reportName: string): { ResponseMessage: string } {
+    // DeleteReportDefinition lists only InternalErrorException and ValidationException among its errors, and
+    // terraform-provider-aws takes a ValidationException from it to mean the report is already gone.
+    if (!this.reports.delete(reportName)) throw validationError(`Report ${reportName} does not exist`);
+    return { ResponseMessage: `Report ${reportName} deleted` };
   }
 }

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertSigned, CurServiceError, readBody, sendError, sendResult, targetPrefix } from './protocol';
+import { assertSigned } from './authentication';
+import { curOperations, type Operation } from './operations';
+import { operationNameOf, readJsonObject, sendError, sendResult } from './protocol';
 import { ReportStore } from './report-store';
+import { CurServiceError } from './service-error';
 
 export interface CurEmulator {
   url: string;
@@ -9,62 +12,56 @@ export interface CurEmulator {
   reportNames(): string[];
 }
 
-async function handle(store: ReportStore, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  try {
-    if (request.method !== 'POST') throw new CurServiceError('UnknownOperationException', 'Only POST is supported');
-    assertSigned(request);
-    const target = String(request.headers['x-amz-target'] ?? '');
-    const body = await readBody(request);
-    let input: Record<string, unknown>;
-    try {
-      input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-    } catch {
-      throw new CurServiceError('SerializationException', 'Request body is not valid JSON');
-    }
-    const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
-      PutReportDefinition: (i) => store.put(i),
-      DescribeReportDefinitions: (i) => store.describe(i),
-      ModifyReportDefinition: (i) => store.modify(i),
-      DeleteReportDefinition: (i) => store.delete(i),
-    };
-    const operation = target.startsWith(targetPrefix) ? operations[target.slice(targetPrefix.length)] : undefined;
-    if (!operation) throw new CurServiceError('UnknownOperationException', `Unknown operation ${target || '(none)'}`);
-    sendResult(response, operation(input));
-  } catch (error) {
-    sendError(
-      response,
-      error instanceof CurServiceError ? error : new CurServiceError('InternalErrorException', 'Internal error', 500),
-    );
-  }
-}
-
 export interface CurEmulatorOptions {
   host?: string;
   port?: number;
   /**
-   * AWS allows five definitions per account. The emulator keeps one namespace for every account, so a stack shared
-   * by many accounts and tests raises this.
+   * AWS allows five definitions per account; a stack whose accounts and tests all share the emulator's one namespace
+   * needs more.
    */
   reportLimit?: number;
 }
 
-/** Serves the Cost and Usage Report API over HTTP (awsJson1_1), for the real CUR SDK client. */
 export function startCurEmulator(options: CurEmulatorOptions = {}): Promise<CurEmulator> {
+  const host = options.host ?? '127.0.0.1';
   const store = new ReportStore(options.reportLimit);
-  const server = createServer((request, response) => void handle(store, request, response));
+  const operations = curOperations(store);
+  const server = createServer((request, response) => void answer(operations, request, response));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      const address = server.address() as AddressInfo;
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      const { port } = server.address() as AddressInfo;
       resolve({
-        url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
         reportNames: () => store.names(),
         close: () =>
-          new Promise((done) => {
+          new Promise((closed, failed) => {
+            server.close((error) => (error ? failed(error) : closed()));
             server.closeAllConnections();
-            server.close(() => done());
           }),
       });
     });
   });
+}
+
+async function answer(
+  operations: ReadonlyMap<string, Operation>,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  try {
+    assertSigned(request);
+    const name = operationNameOf(request);
+    const operation = operations.get(name);
+    if (!operation) throw new CurServiceError('UnknownOperationException', `Unknown operation ${name}`);
+    sendResult(response, operation(await readJsonObject(request)));
+  } catch (error) {
+    if (error instanceof CurServiceError) {
+      sendError(response, error);
+      return;
+    }
+    console.error('cur emulator: internal error', error);
+    sendError(response, new CurServiceError('InternalErrorException', 'An internal error occurred in the emulator'));
+  }
 }
