@@ -1,0 +1,133 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FaultKind = 'throttle' | 'unavailable' | 'slow' | 'drop-request' | 'drop-response';
+
+export interface FaultProxyOptions {
+  /** Where requests go when no fault is injected, e.g. moto's URL. */
+  target: string;
+  /** Fraction of requests that get a fault, 0..1. */
+  rate: number;
+  kinds: FaultKind[];
+  /** Seed of which requests fail, so a failing run can be replayed. */
+  seed: number;
+  slowMs?: number;
+}
+
+export interface FaultProxy {
+  url: string;
+  injected: Record<FaultKind, number>;
+  forwarded: number;
+  close(): Promise<void>;
+}
+
+// mulberry32: small, seedable, good enough to spread faults.
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A throttling answer in the request's own protocol, so the SDK parses it as AWS's. */
+function throttle(request: IncomingMessage, response: ServerResponse): void {
+  const contentType = request.headers['content-type'] ?? '';
+  if (contentType.includes('json')) {
+    response.writeHead(400, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-errortype': 'ThrottlingException',
+    });
+    response.end(JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }));
+  } else if (contentType.includes('x-www-form-urlencoded')) {
+    response.writeHead(400, { 'content-type': 'text/xml' });
+    response.end(
+      '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>fault</RequestId></ErrorResponse>',
+    );
+  } else {
+    response.writeHead(503, { 'content-type': 'application/xml' });
+    response.end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+  }
+}
+
+/**
+ * A loopback proxy in front of an AWS endpoint that injects faults at a set rate: throttling in each protocol's
+ * own words, 503s, slow answers, and connections dropped before the request reaches AWS or after it did (the
+ * response is lost: the nastiest case, since the change happened).
+ */
+export function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
+  const random = seededRandom(options.seed);
+  const target = new URL(options.target);
+  const injected: Record<FaultKind, number> = {
+    throttle: 0,
+    unavailable: 0,
+    slow: 0,
+    'drop-request': 0,
+    'drop-response': 0,
+  };
+  const state = { forwarded: 0 };
+  let faultsSoFar = 0;
+
+  const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer, loseResponse: boolean) => {
+    const upstream = httpRequest(
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
+      (answer) => {
+        if (loseResponse) {
+          answer.resume();
+          answer.on('end', () => request.socket.destroy());
+          return;
+        }
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    upstream.end(body);
+    state.forwarded += 1;
+  };
+
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      // Which requests fail is random (seeded); the kinds take turns, so every kind is exercised in a short run.
+      const fault = random() < options.rate ? options.kinds[faultsSoFar++ % options.kinds.length] : undefined;
+      if (fault) injected[fault] += 1;
+      switch (fault) {
+        case 'throttle':
+          return throttle(request, response);
+        case 'unavailable':
+          response.writeHead(503, { 'content-type': 'text/plain' });
+          return response.end('Service Unavailable');
+        case 'slow':
+          return void setTimeout(() => forward(request, response, body, false), options.slowMs ?? 1_500);
+        case 'drop-request':
+          return request.socket.destroy();
+        case 'drop-response':
+          return forward(request, response, body, true);
+        default:
+          return forward(request, response, body, false);
+      }
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        injected,
+        get forwarded() {
+          return state.forwarded;
+        },
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
