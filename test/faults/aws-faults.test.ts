@@ -8,7 +8,6 @@ import { bucketExists, reportDefinition, stackStatus } from '../customer-account
 import {
   closeTestClient,
   createCustomerRole,
-  otherAccount,
   runnerTokenKey,
   stack,
   testClient,
