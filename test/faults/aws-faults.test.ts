@@ -5,14 +5,7 @@ import { installResourceNames } from '../../domain/onboarding-artifacts';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { createActivityDeps } from '../../worker/activity-deps';
 import { bucketExists, reportDefinition, stackStatus } from '../customer-account';
-import {
-  closeTestClient,
-  createCustomerRole,
-  runnerTokenKey,
-  stack,
-  testClient,
-  withTestWorker,
-} from '../helpers';
+import { closeTestClient, createCustomerRole, runnerTokenKey, stack, testClient, withTestWorker } from '../helpers';
 import { onboardUntilActive, onboardingArtifacts, startInstall, testInstallInput } from '../install-driver';
 
 const allFaults: FaultKind[] = ['throttle', 'unavailable', 'slow', 'drop-request', 'drop-response'];
