@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CostAndUsageReportServiceClient,
   DescribeReportDefinitionsCommand,
@@ -52,4 +52,12 @@ export async function reportDefinition(reportName: string): Promise<ReportDefini
     nextToken = page.NextToken;
   } while (nextToken);
   return undefined;
+}
+
+/** Stacks of this name that are not deleted: exactly one while an install is up, none after. */
+export async function liveStacksNamed(stackName: string): Promise<number> {
+  const response = await customerClients().cloudFormation.send(new ListStacksCommand({}));
+  return (response.StackSummaries ?? []).filter(
+    (summary) => summary.StackName === stackName && summary.StackStatus !== 'DELETE_COMPLETE',
+  ).length;
 }

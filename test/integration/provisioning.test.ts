@@ -1,4 +1,3 @@
-import { ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import { PutReportDefinitionCommand } from '@aws-sdk/client-cost-and-usage-report-service';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -6,7 +5,14 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { installResourceNames } from '../../domain/onboarding-artifacts';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
-import { bucketExists, bucketPolicy, customerClients, reportDefinition, stackStatus } from '../customer-account';
+import {
+  bucketExists,
+  bucketPolicy,
+  customerClients,
+  liveStacksNamed,
+  reportDefinition,
+  stackStatus,
+} from '../customer-account';
 import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import {
   closeTestClient,
@@ -24,13 +30,6 @@ import {
   testInstallInput,
   waitForPhase,
 } from '../install-driver';
-
-async function liveStacksNamed(stackName: string): Promise<number> {
-  const response = await customerClients().cloudFormation.send(new ListStacksCommand({}));
-  return (response.StackSummaries ?? []).filter(
-    (summary) => summary.StackName === stackName && summary.StackStatus !== 'DELETE_COMPLETE',
-  ).length;
-}
 
 /** Wraps an activity so its first attempt does the real AWS call and then "crashes" before reporting back. */
 function crashAfterFirstCall<A extends unknown[], R>(activity: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
