@@ -8,6 +8,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Two cores: one jest worker per core; each test file brings its own Temporal worker.
   maxWorkers: 2,
-  testTimeout: 60_000,
+  testTimeout: 120_000,
   verbose: true,
 };

@@ -45,7 +45,7 @@ export function installStatus(handle: WorkflowHandle<typeof installWorkflow>): P
 export function waitForPhase(
   handle: WorkflowHandle<typeof installWorkflow>,
   phase: InstallPhase,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<InstallStatus> {
   return waitUntil(
     () => installStatus(handle),

@@ -20,6 +20,7 @@ import {
   customerAccount,
   testActivityDeps,
   testClient,
+  waitUntil,
   withTestWorker,
 } from '../helpers';
 import {
@@ -160,7 +161,11 @@ describe('provisioning the sandbox and the cost report', () => {
         const started = await startInstall(client, taskQueue, input);
         const roleArn = await createCustomerRole(await onboardingArtifacts(started, input));
         await started.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await waitForPhase(started, 'handing_off');
+        // Stop once the install waits on the runner: no activity is in flight for the next worker to time out.
+        await waitUntil(
+          () => started.query(getStatusQuery),
+          (status) => status.phase === 'handing_off' && status.runner !== undefined,
+        );
         return started;
       },
       { taskQueue, activityOverrides: crashing },
