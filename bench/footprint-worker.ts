@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createActivityDeps } from '../worker/activity-deps';
 import { defaultWorkerTuning } from '../worker/install-worker';
-import { installZeroLatencyAws } from './zero-latency-aws';
+import { installZeroLatencyAws, zeroLatencyActivityDeps } from './zero-latency-aws';
 
 /**
  * A worker alone in its process, so its memory can be read from outside without the benchmark's client, mocks and
@@ -17,18 +16,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   installZeroLatencyAws('111111111111');
-  const deps = await createActivityDeps({
-    aws: {
-      region: 'us-east-1',
-      vendorCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
-      maxAttempts: 1,
-    },
-    vendorPrincipalArn: 'arn:aws:iam::123456789012:role/vendor',
-    roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
-    runnerTokenKey: randomBytes(32),
-    pollIntervalMs: 10,
-    notify: async () => undefined,
-  });
+  const deps = await zeroLatencyActivityDeps(randomBytes(32));
   const activities = createActivities(deps);
   let onboarded = 0;
   const connection = await NativeConnection.connect({ address: values.address! });

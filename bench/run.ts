@@ -10,12 +10,11 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/
 import { createActivities } from '../activities';
 import { ensureTemporalCli } from '../devstack/tools';
 import { deriveRunnerToken, sha256Hex } from '../security/runner-token';
-import { createActivityDeps } from '../worker/activity-deps';
 import { defaultWorkerTuning } from '../worker/install-worker';
 import { installSearchAttributes } from '../workflows/search-attributes';
 import type { InstallInput, InstallStatus } from '../workflows/definitions';
 import { createBaselineActivities } from './baseline-activities';
-import { installZeroLatencyAws } from './zero-latency-aws';
+import { installZeroLatencyAws, zeroLatencyActivityDeps } from './zero-latency-aws';
 
 const { values: args } = parseArgs({
   options: {
@@ -190,18 +189,7 @@ async function main(): Promise<void> {
   });
   const aws = installZeroLatencyAws(accountId);
   try {
-    const deps = await createActivityDeps({
-      aws: {
-        region: 'us-east-1',
-        vendorCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
-        maxAttempts: 1,
-      },
-      vendorPrincipalArn: 'arn:aws:iam::123456789012:role/vendor',
-      roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
-      runnerTokenKey,
-      pollIntervalMs: 10,
-      notify: async () => undefined,
-    });
+    const deps = await zeroLatencyActivityDeps(runnerTokenKey);
     const activities = { ...createActivities(deps), ...createBaselineActivities() };
     const bundle = await bundleWorkflowCode({
       workflowsPath: require.resolve('./workflows'),

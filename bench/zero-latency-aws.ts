@@ -30,6 +30,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { ActivityDeps } from '../activities/deps';
+import { createActivityDeps } from '../worker/activity-deps';
 
 function awsError(name: string, message: string, httpStatusCode = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
@@ -173,4 +175,20 @@ export function installZeroLatencyAws(accountId: string) {
     reset: () => calls.clear(),
     restore: () => [sts, iam, cfn, s3, cur].forEach((mock) => mock.restore()),
   };
+}
+
+/** The real activities' dependencies, pointed at the zero-latency AWS above (installZeroLatencyAws first). */
+export function zeroLatencyActivityDeps(runnerTokenKey: Uint8Array): Promise<ActivityDeps> {
+  return createActivityDeps({
+    aws: {
+      region: 'us-east-1',
+      vendorCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+      maxAttempts: 1,
+    },
+    vendorPrincipalArn: 'arn:aws:iam::123456789012:role/vendor',
+    roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
+    runnerTokenKey,
+    pollIntervalMs: 10,
+    notify: async () => undefined,
+  });
 }

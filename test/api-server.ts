@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { InstallService } from '../client/install-service';
 import { buildApi } from '../client/api/server';
-import { runnerTokenKey, testClient } from './helpers';
+import { closeTestClient, runnerTokenKey, testClient } from './helpers';
 
 export interface TestApi {
   url: string;
@@ -60,4 +60,37 @@ export async function startTestApi(options: {
       return { status: response.status, body: parsed, headers: response.headers };
     },
   };
+}
+
+/**
+ * Runs the API for a test file: started before its tests on a task queue of its own, closed after them. The
+ * returned object reaches the running API once the tests run.
+ */
+export function useTestApi(prefix: string): { taskQueue: string; api: TestApi } {
+  const taskQueue = `${prefix}-${randomBytes(8).toString('hex')}`;
+  let started: TestApi | undefined;
+  const running = () => {
+    if (!started) throw new Error('the test API is not started yet; use it inside a test');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTestApi({ taskQueue });
+  });
+  afterAll(async () => {
+    await started?.app.close();
+    await closeTestClient();
+  });
+  const api: TestApi = {
+    get url() {
+      return running().url;
+    },
+    get apiKey() {
+      return running().apiKey;
+    },
+    get app() {
+      return running().app;
+    },
+    call: (...args) => running().call(...args),
+  };
+  return { taskQueue, api };
 }

@@ -8,6 +8,7 @@ import { createActivityDeps } from '../worker/activity-deps';
 import { createInstallWorker } from '../worker/install-worker';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ActivityDeps } from '../activities/deps';
+import type { AwsEndpoints } from '../activities/aws/clients';
 import { readTestStack, type TestStack } from './support/test-stack';
 import { readFileSync } from 'node:fs';
 
@@ -33,11 +34,15 @@ export function awsEndpoints() {
   return { sts: all, iam: all, s3: all, cloudformation: all, cur: stack.curEndpoint };
 }
 
-export async function testActivityDeps(overrides: Partial<ActivityDeps> = {}): Promise<ActivityDeps> {
+/** Real dependencies against the test stack; `endpoints` puts something (a fault proxy) in between. */
+export async function testActivityDeps(
+  overrides: Partial<ActivityDeps> = {},
+  endpoints: AwsEndpoints = awsEndpoints(),
+): Promise<ActivityDeps> {
   const deps = await createActivityDeps({
     aws: {
       region: 'us-east-1',
-      endpoints: awsEndpoints(),
+      endpoints,
       vendorCredentials: stack.accounts.vendor.credentials,
       maxAttempts: 1,
     },

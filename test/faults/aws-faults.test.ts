@@ -3,9 +3,8 @@ import { createActivities } from '../../activities';
 import { startFaultProxy, type FaultKind, type FaultProxy } from '../../devstack/fault-proxy';
 import { installResourceNames } from '../../domain/onboarding-artifacts';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
-import { createActivityDeps } from '../../worker/activity-deps';
 import { bucketExists, reportDefinition, stackStatus } from '../customer-account';
-import { closeTestClient, createCustomerRole, runnerTokenKey, stack, testClient, withTestWorker } from '../helpers';
+import { closeTestClient, createCustomerRole, stack, testActivityDeps, testClient, withTestWorker } from '../helpers';
 import { onboardUntilActive, onboardingArtifacts, startInstall, testInstallInput } from '../install-driver';
 
 const allFaults: FaultKind[] = ['throttle', 'unavailable', 'slow', 'drop-request', 'drop-response'];
@@ -13,19 +12,7 @@ const allFaults: FaultKind[] = ['throttle', 'unavailable', 'slow', 'drop-request
 async function activitiesBehind(aws: FaultProxy, cur: FaultProxy) {
   const endpoint = aws.url;
   return createActivities(
-    await createActivityDeps({
-      aws: {
-        region: 'us-east-1',
-        endpoints: { sts: endpoint, iam: endpoint, s3: endpoint, cloudformation: endpoint, cur: cur.url },
-        vendorCredentials: stack.accounts.vendor.credentials,
-        maxAttempts: 1,
-      },
-      vendorPrincipalArn: stack.accounts.vendor.principalArn,
-      roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
-      runnerTokenKey,
-      pollIntervalMs: 50,
-      notify: async () => undefined,
-    }),
+    await testActivityDeps({}, { sts: endpoint, iam: endpoint, s3: endpoint, cloudformation: endpoint, cur: cur.url }),
   );
 }
 

@@ -1,15 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import type { InstallStatus } from '../../workflows/definitions';
-import { startTestApi, type TestApi } from '../api-server';
-import {
-  closeTestClient,
-  createCustomerRole,
-  customerAccount,
-  uniqueInstallId,
-  waitUntil,
-  withTestWorker,
-} from '../helpers';
+import { useTestApi } from '../api-server';
+import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 import { liveStacksNamed } from '../customer-account';
 import { installResourceNames } from '../../domain/onboarding-artifacts';
 
@@ -26,16 +18,7 @@ async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promis
 }
 
 describe(`load: ${installs} installs at once through the API, against real Temporal, moto and the CUR endpoint`, () => {
-  const taskQueue = `load-${randomUUID()}`;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    api = await startTestApi({ taskQueue });
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await closeTestClient();
-  });
+  const { taskQueue, api } = useTestApi('load');
 
   it('completes every one from start to deprovisioned, losing none and leaving nothing behind', async () => {
     const ids = Array.from({ length: installs }, () => uniqueInstallId('load'));

@@ -1,14 +1,6 @@
 import { Writable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
-import {
-  closeTestClient,
-  createCustomerRole,
-  customerAccount,
-  uniqueInstallId,
-  waitUntil,
-  withTestWorker,
-} from '../helpers';
-import { startTestApi, type TestApi } from '../api-server';
+import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
+import { startTestApi, useTestApi } from '../api-server';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
@@ -25,16 +17,7 @@ function startBody(installId: string, overrides: Record<string, unknown> = {}) {
 }
 
 describe('the HTTP API over real HTTP against the real Temporal server', () => {
-  const taskQueue = `api-${randomUUID()}`;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    api = await startTestApi({ taskQueue });
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await closeTestClient();
-  });
+  const { taskQueue, api } = useTestApi('api');
 
   it('answers health, readiness and the OpenAPI document without a key', async () => {
     for (const path of ['/healthz', '/readyz', '/openapi.json']) {

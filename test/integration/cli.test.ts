@@ -1,24 +1,14 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../client/cli/api-client';
 import { buildCli } from '../../client/cli/program';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import { startTestApi, type TestApi } from '../api-server';
-import { closeTestClient, createCustomerRole, customerAccount, uniqueInstallId, withTestWorker } from '../helpers';
+import { useTestApi } from '../api-server';
+import { createCustomerRole, customerAccount, uniqueInstallId, withTestWorker } from '../helpers';
 
 describe('the CLI, run in-process against the real API and Temporal server', () => {
-  const taskQueue = `cli-${randomUUID()}`;
-  let api: TestApi;
-
-  beforeAll(async () => {
-    api = await startTestApi({ taskQueue });
-  });
-  afterAll(async () => {
-    await api.app.close();
-    await closeTestClient();
-  });
+  const { taskQueue, api } = useTestApi('cli');
 
   async function run(...args: string[]): Promise<{ output: string; redraws: number }> {
     let output = '';
