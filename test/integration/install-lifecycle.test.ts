@@ -1,6 +1,7 @@
 import { recordHistoryIfAsked } from '../workflows/record-history';
 import type { Client } from '@temporalio/client';
 import { deriveRunnerToken } from '../../security/runner-token';
+import { readableHistory } from '../support/history-scan';
 import { sandboxStackName } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, bucketPolicy, reportDefinition, stackStatus } from '../customer-account';
@@ -21,23 +22,6 @@ import {
   testInstallInput,
   waitForPhase,
 } from '../install-driver';
-
-/** History as text with every payload decoded (they arrive base64-encoded), to search it for secrets. */
-function readableHistory(history: unknown): string {
-  const decode = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(decode);
-    if (node && typeof node === 'object') {
-      return Object.fromEntries(
-        Object.entries(node).map(([key, value]) => [
-          key,
-          key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : decode(value),
-        ]),
-      );
-    }
-    return node;
-  };
-  return JSON.stringify(decode(JSON.parse(JSON.stringify(history))));
-}
 
 describe('install lifecycle against the real Temporal dev server, moto and the CUR endpoint', () => {
   let client: Client;

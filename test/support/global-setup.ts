@@ -12,6 +12,7 @@ import { ensureMotoPython, ensureTemporalCli } from '../../devstack/tools';
 import { startCurEmulator } from '../../devstack/cur-emulator/server';
 import { sharedStackReportLimit } from '../../devstack/stack';
 import { installSearchAttributes } from '../../workflows/search-attributes';
+import { scanHistoriesForSecrets } from './history-scan';
 import { testStackFileEnv, type TestStack } from './test-stack';
 
 /**
@@ -36,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   const temporalCli = await ensureTemporalCli(log);
   const motoPython = await ensureMotoPython(log);
   const cleanups: Array<() => Promise<void>> = [];
+  const accountsRef: { current?: Awaited<ReturnType<typeof bootstrapLocalAccounts>> } = {};
   globalThis.__testStackCleanups = cleanups;
 
   const uiPort = await freePort();
@@ -50,6 +52,15 @@ export default async function globalSetup(): Promise<void> {
     },
   });
   cleanups.push(() => temporal.teardown());
+  // Before the server goes: no history any test produced may hold a key, a session credential or a token.
+  cleanups.push(async () => {
+    const secrets = [accountsRef.current?.vendor, ...(accountsRef.current?.customers ?? [])].flatMap((account) =>
+      account ? [account.credentials.secretAccessKey] : [],
+    );
+    const { scanned, findings } = await scanHistoriesForSecrets(temporal.client, secrets);
+    log(`history scan: ${scanned} workflow histories read, ${findings.length} holding a secret`);
+    if (findings.length > 0) throw new Error(`Secrets found in workflow history: ${findings.join(', ')}`);
+  });
 
   const motoPort = await freePort();
   const awsEndpoint = `http://127.0.0.1:${motoPort}`;
@@ -64,6 +75,7 @@ export default async function globalSetup(): Promise<void> {
   });
   cleanups.push(() => stopProcessAndWait(moto.pid, false));
   const accounts = await bootstrapLocalAccounts(awsEndpoint);
+  accountsRef.current = accounts;
 
   const cur = await startCurEmulator({ host: '127.0.0.1', port: 0, reportLimit: sharedStackReportLimit });
   cleanups.push(() => cur.close());
