@@ -16,7 +16,7 @@ export interface ActivityDeps {
   vendor: {
     /** The principal the customer's trust policy names: the identity `aws.vendorSts()` runs as. */
     principalArn: string;
-    /** Where the per-install role template is published; the install id and file name are appended. */
+    /** Base of the per-install role template URL: `<base>/<install id>/onboarding/role-template.json`. */
     roleTemplateBaseUrl: string;
   };
   /** HMAC key for runner registration tokens (at least 32 bytes). */

@@ -18,7 +18,7 @@ export function createOnboardingActivities(deps: ActivityDeps) {
       return {
         externalId,
         vendorPrincipalArn: deps.vendor.principalArn,
-        roleTemplateUrl: `${base}/${encodeURIComponent(input.installId)}/role-template.json`,
+        roleTemplateUrl: `${base}/${encodeURIComponent(input.installId)}/onboarding/role-template.json`,
       };
     },
 

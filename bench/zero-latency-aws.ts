@@ -186,7 +186,7 @@ export function zeroLatencyActivityDeps(runnerTokenKey: Uint8Array): Promise<Act
       maxAttempts: 1,
     },
     vendorPrincipalArn: 'arn:aws:iam::123456789012:role/vendor',
-    roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
+    roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
     runnerTokenKey,
     pollIntervalMs: 10,
     notify: async () => undefined,

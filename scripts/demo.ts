@@ -53,7 +53,7 @@ async function main(): Promise<void> {
             vendorCredentials: stack.accounts.vendor.credentials,
           },
           vendorPrincipalArn: stack.accounts.vendor.principalArn,
-          roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
+          roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
           runnerTokenKey,
           pollIntervalMs: 500,
         }),

@@ -47,7 +47,7 @@ export async function testActivityDeps(
       maxAttempts: 1,
     },
     vendorPrincipalArn: stack.accounts.vendor.principalArn,
-    roleTemplateBaseUrl: 'http://127.0.0.1:3000/templates',
+    roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
     runnerTokenKey,
     pollIntervalMs: 50,
     notify: async () => undefined,

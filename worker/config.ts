@@ -86,7 +86,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     temporal: readTemporalConfig(env),
     aws: { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', endpoints: awsEndpoints(env) },
     vendorPrincipalArn: env.VENDOR_PRINCIPAL_ARN || undefined,
-    roleTemplateBaseUrl: env.ROLE_TEMPLATE_BASE_URL ?? 'http://127.0.0.1:3000/templates',
+    roleTemplateBaseUrl: env.ROLE_TEMPLATE_BASE_URL ?? 'http://127.0.0.1:3000/installs',
     runnerTokenKey: readRunnerTokenKey(env),
     pollIntervalMs: positiveInteger(env.POLL_INTERVAL_MS, 'POLL_INTERVAL_MS', 5_000),
     workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
