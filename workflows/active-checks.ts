@@ -1,5 +1,6 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
+import { fixFor } from '../domain/error-catalog';
 import { quick } from './activity-profiles';
 import type { InstallInput } from './definitions';
 import { summarizeFailure } from './failures';
@@ -36,11 +37,13 @@ export async function reverifyWhileActive(
           ? {
               code: 'external_id_not_enforced',
               message: 'The role no longer requires the External ID.',
+              fix: fixFor('external_id_not_enforced'),
               at: new Date().toISOString(),
             }
           : undefined;
     } catch (error) {
-      role.drift = { ...summarizeFailure(error), at: new Date().toISOString() };
+      const failure = summarizeFailure(error);
+      role.drift = { ...failure, fix: fixFor(failure.code), at: new Date().toISOString() };
     }
     role.lastVerifiedAt = new Date().toISOString();
   }

@@ -93,6 +93,8 @@ export interface InstallError {
   /** Stable, machine-readable: an AWS error code or one of ours (e.g. `external_id_not_enforced`). */
   code: string;
   message: string;
+  /** What the customer or operator can do about it, from domain/error-catalog.ts. */
+  fix?: string;
   step?: StepName;
   awsErrorCode?: string;
   at: string;

@@ -1,4 +1,5 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { fixFor } from '../domain/error-catalog';
 import type { FailureSummary } from './failures';
 import {
   AwsAccountIdAttribute,
@@ -85,7 +86,7 @@ export class InstallTracker {
   }
 
   recordError(failure: FailureSummary, step?: StepName): InstallError {
-    const error: InstallError = { ...failure, step, at: new Date().toISOString() };
+    const error: InstallError = { ...failure, fix: fixFor(failure.code), step, at: new Date().toISOString() };
     this.status.lastError = error;
     return error;
   }

@@ -53,6 +53,7 @@ export function renderStatus(status: InstallStatus): string {
     );
   }
   if (status.lastError) lines.push(`last error  ${status.lastError.code}: ${status.lastError.message}`);
+  if (status.lastError?.fix) lines.push(`to fix      ${status.lastError.fix}`);
   if (status.phase === 'awaiting_role')
     lines.push('next    create the role from the onboarding kit and submit its ARN');
   if (status.phase === 'handing_off') lines.push('next    start the runner with its registration token');

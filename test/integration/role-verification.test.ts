@@ -79,6 +79,7 @@ describe('role verification against moto with IAM enforcement', () => {
       const status = await waitForPhase(handle, 'awaiting_role');
       expect(status.role?.withoutExternalId).toBe('allowed');
       expect(status.lastError?.code).toBe('external_id_not_enforced');
+      expect(status.lastError?.fix).toContain('StringEquals sts:ExternalId');
       await handle.terminate('test done');
     });
   });

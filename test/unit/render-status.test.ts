@@ -38,10 +38,12 @@ describe('the CLI status view', () => {
       lastError: {
         code: 'external_id_not_enforced',
         message: 'The role can be assumed without the External ID.',
+        fix: 'Add the condition.',
         at: '',
       },
     });
     expect(text).toContain('last error  external_id_not_enforced: The role can be assumed without the External ID.');
+    expect(text).toContain('to fix      Add the condition.');
     expect(text).toContain('next    create the role from the onboarding kit and submit its ARN');
   });
 
