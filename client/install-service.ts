@@ -13,10 +13,12 @@ import {
   InstallIdAttribute,
   InstallPhaseAttribute,
   OrgIdAttribute,
+  decideApprovalUpdate,
   getStatusQuery,
   requestDeprovisionUpdate,
   runnerCheckInUpdate,
   submitRoleArnUpdate,
+  type ApprovalDecision,
   type InstallInput,
   type InstallPhase,
   type InstallStatus,
@@ -63,16 +65,6 @@ function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** Rejections raised by the workflow's update validators come back as the failure's type. */
-function rethrowUpdateFailure(error: unknown): never {
-  if (error instanceof WorkflowUpdateFailedError) {
-    const cause = error.cause as { type?: string; message?: string } | undefined;
-    throw new InstallConflictError(cause?.message ?? error.message, cause?.type ?? 'UpdateRejected');
-  }
-  if (error instanceof WorkflowNotFoundError) throw new InstallNotFoundError(error.workflowId ?? '');
-  throw error;
-}
-
 /** What the API and CLI do to installs, in Temporal terms; one instance per process, any number of processes. */
 export class InstallService {
   constructor(
@@ -82,6 +74,22 @@ export class InstallService {
 
   private handle(installId: string): InstallHandle {
     return this.client.workflow.getHandle<typeof installWorkflow>(installId);
+  }
+
+  /**
+   * Rejections raised by the workflow's update validators come back as the failure's type. An update sent to an
+   * install that has ended looks like "not found" to Temporal; it is a conflict with the install's phase.
+   */
+  private async rethrowUpdateFailure(installId: string, error: unknown): Promise<never> {
+    if (error instanceof WorkflowUpdateFailedError) {
+      const cause = error.cause as { type?: string; message?: string } | undefined;
+      throw new InstallConflictError(cause?.message ?? error.message, cause?.type ?? 'UpdateRejected');
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      const status = await this.status(installId);
+      throw new InstallConflictError(`The install has ended: it is ${status.phase}.`, 'WrongPhase');
+    }
+    throw error;
   }
 
   /**
@@ -180,7 +188,7 @@ export class InstallService {
         clearTimeout(timer);
       }
     } catch (error) {
-      rethrowUpdateFailure(error);
+      return this.rethrowUpdateFailure(installId, error);
     }
   }
 
@@ -188,7 +196,15 @@ export class InstallService {
     try {
       return (await this.handle(installId).executeUpdate(runnerCheckInUpdate, { args: [checkIn] })).phase;
     } catch (error) {
-      rethrowUpdateFailure(error);
+      return this.rethrowUpdateFailure(installId, error);
+    }
+  }
+
+  async decideApproval(installId: string, decision: ApprovalDecision): Promise<InstallPhase> {
+    try {
+      return (await this.handle(installId).executeUpdate(decideApprovalUpdate, { args: [decision] })).phase;
+    } catch (error) {
+      return this.rethrowUpdateFailure(installId, error);
     }
   }
 
@@ -196,7 +212,7 @@ export class InstallService {
     try {
       return (await this.handle(installId).executeUpdate(requestDeprovisionUpdate, { args: [{ reason }] })).phase;
     } catch (error) {
-      rethrowUpdateFailure(error);
+      return this.rethrowUpdateFailure(installId, error);
     }
   }
 }

@@ -10,6 +10,7 @@ export const defaultTaskQueue = 'install-lifecycle';
 export const installPhases = [
   'awaiting_role',
   'verifying_role',
+  'awaiting_approval',
   'provisioning_sandbox',
   'configuring_cur',
   'handing_off',
@@ -17,12 +18,13 @@ export const installPhases = [
   'deprovisioning',
   'deprovisioned',
   'expired',
+  'rejected',
   'failed',
 ] as const;
 
 export type InstallPhase = (typeof installPhases)[number];
 
-export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'failed'];
+export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'rejected', 'failed'];
 
 export type SandboxTemplateName = 'runner-minimal';
 
@@ -56,6 +58,8 @@ export interface InstallInput {
     bucketOnDeprovision?: 'delete' | 'retain';
   };
   timeouts?: Partial<InstallTimeouts>;
+  /** Stop before creating anything until someone approves the plan; approvals expire (default 30 days). */
+  approval?: { required: true; expiresAfter?: Duration };
   /** Keep what a failed phase created (for debugging) instead of compensating. */
   keepResourcesOnFailure?: boolean;
   /** Re-verify the role this often while active; omitted means never. */
@@ -141,6 +145,16 @@ export interface InstallStatus {
     revokedAt?: string;
   };
   deprovision?: { requestedAt: string; finishedAt?: string; leftovers: Leftover[] };
+  approval?: {
+    /** What provisioning will create in the customer account, for the approver to read. */
+    plan: string[];
+    requestedAt: string;
+    expiresAt: string;
+    decision?: 'approved' | 'rejected';
+    decidedBy?: string;
+    decidedAt?: string;
+    reason?: string;
+  };
   lastError?: InstallError;
 }
 
@@ -168,6 +182,13 @@ export interface RunnerCheckIn {
   runnerId: string;
 }
 
+export interface ApprovalDecision {
+  approve: boolean;
+  /** Who decided, as the caller names them (recorded in the status). */
+  by: string;
+  reason?: string;
+}
+
 export interface DeprovisionRequest {
   reason?: string;
 }
@@ -184,3 +205,4 @@ export const deprovisionSignal = defineSignal<[DeprovisionRequest]>('deprovision
 export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [DeprovisionRequest]>(
   'requestDeprovision',
 );
+export const decideApprovalUpdate = defineUpdate<{ phase: InstallPhase }, [ApprovalDecision]>('decideApproval');

@@ -16,13 +16,15 @@ import {
 const phaseDescriptions: Record<InstallPhase, string> = {
   awaiting_role: 'Waiting for the customer to create the access role and submit its ARN.',
   verifying_role: 'Assuming the role with the External ID and checking its permissions.',
+  awaiting_approval: 'Waiting for someone to approve what will be created in the customer account.',
   provisioning_sandbox: 'Creating the sandbox stack in the customer account.',
   configuring_cur: 'Setting up the Cost and Usage Report bucket and definition.',
   handing_off: 'Waiting for the runner in the customer account to check in.',
   active: 'Active: the runner is in charge.',
   deprovisioning: 'Removing everything the install created.',
   deprovisioned: 'Deprovisioned.',
-  expired: 'Expired: no role was submitted in time.',
+  expired: 'Expired: nobody submitted the role or approved the plan in time.',
+  rejected: 'Rejected: the plan was not approved; nothing was created.',
   failed: 'Failed.',
 };
 

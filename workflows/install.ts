@@ -11,6 +11,7 @@ import type { CustomerAccess } from '../activities/aws/customer-session';
 import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
 import { quick } from './activity-profiles';
 import {
+  decideApprovalUpdate,
   deprovisionSignal,
   getStatusQuery,
   requestDeprovisionUpdate,
@@ -18,6 +19,7 @@ import {
   runnerCheckInUpdate,
   submitRoleArnUpdate,
   terminalPhases,
+  type ApprovalDecision,
   type DeprovisionRequest,
   type InstallInput,
   type InstallStatus,
@@ -27,6 +29,7 @@ import {
 import { summarizeFailure } from './failures';
 import { InstallTracker } from './install-tracker';
 import { reverifyWhileActive } from './active-checks';
+import { awaitApproval } from './approval';
 import { DeprovisionRequested, provisionInstall } from './provisioning';
 import { verifyRole } from './role-verification';
 import { tearDownInstall } from './teardown';
@@ -52,6 +55,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   let pendingSubmission: { id: number; roleArn: string } | undefined;
   const outcomes = new Map<number, VerificationOutcome>();
   let deprovisionRequestedAt: string | undefined;
+  let approvalDecision: ApprovalDecision | undefined;
   const deprovisionRequested = () => deprovisionRequestedAt !== undefined;
 
   const rejectSubmission = (roleArn: string) => {
@@ -114,6 +118,20 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       },
     },
   );
+  setHandler(
+    decideApprovalUpdate,
+    (decision) => {
+      approvalDecision = decision;
+      return { phase: status.phase };
+    },
+    {
+      validator: (_decision) => {
+        if (status.phase !== 'awaiting_approval' || approvalDecision) {
+          throw ApplicationFailure.nonRetryable(`No approval is pending while ${status.phase}.`, 'WrongPhase');
+        }
+      },
+    },
+  );
   const acceptDeprovision = (_request: DeprovisionRequest) => {
     deprovisionRequestedAt ??= new Date().toISOString();
   };
@@ -154,8 +172,20 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       return status;
     }
 
+    // Optionally, someone approves the plan before anything is created.
+    let proceed = onboarded === 'verified';
+    if (proceed && input.approval?.required) {
+      const approval = await awaitApproval(tracker, input, () => approvalDecision, deprovisionRequested);
+      if (approval === 'rejected' || approval === 'expired') {
+        tracker.enter(approval);
+        await condition(allHandlersFinished);
+        return status;
+      }
+      proceed = approval === 'approved';
+    }
+
     // 3-5: sandbox, cost report, runner. A failure removes what was created, unless asked to keep it.
-    if (onboarded === 'verified') {
+    if (proceed) {
       try {
         await provisionInstall(tracker, input, access()!, timeouts, deprovisionRequested);
       } catch (error) {

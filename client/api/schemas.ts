@@ -63,6 +63,12 @@ export const startInstallBody = {
       },
     },
     keepResourcesOnFailure: { type: 'boolean' },
+    approval: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['required'],
+      properties: { required: { type: 'boolean', const: true }, expiresAfter: duration },
+    },
     reverifyEvery: duration,
   },
 } as const;
@@ -107,5 +113,16 @@ export const listQuery = {
     awsAccountId: { type: 'string', pattern: '^\\d{12}$' },
     orgId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
     limit: { type: 'integer', minimum: 1, maximum: 1000 },
+  },
+} as const;
+
+export const approvalBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['approve', 'by'],
+  properties: {
+    approve: { type: 'boolean' },
+    by: { type: 'string', minLength: 1, maxLength: 200 },
+    reason: { type: 'string', maxLength: 500 },
   },
 } as const;

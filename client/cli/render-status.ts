@@ -1,11 +1,14 @@
 import { installPhases, type InstallPhase, type InstallStatus, type StepName } from '../../workflows/definitions';
 
-// The lifecycle a healthy install goes through; expired and failed are off the path.
-const phaseOrder: readonly InstallPhase[] = installPhases.filter((phase) => phase !== 'expired' && phase !== 'failed');
+// The lifecycle every healthy install goes through; the optional approval and the dead ends are off the count.
+const offTheCount: readonly InstallPhase[] = ['awaiting_approval', 'expired', 'rejected', 'failed'];
+const phaseOrder: readonly InstallPhase[] = installPhases.filter((phase) => !offTheCount.includes(phase));
 
 /** Phases where the install waits on someone else, or has ended: a live view stops redrawing there. */
 export const restingPhases: readonly InstallPhase[] = [
   'awaiting_role',
+  'awaiting_approval',
+  'rejected',
   'handing_off',
   'active',
   'deprovisioned',
@@ -57,6 +60,10 @@ export function renderStatus(status: InstallStatus): string {
   if (status.phase === 'awaiting_role')
     lines.push('next    create the role from the onboarding kit and submit its ARN');
   if (status.phase === 'handing_off') lines.push('next    start the runner with its registration token');
+  if (status.phase === 'awaiting_approval') {
+    lines.push('next    approve or reject what will be created:');
+    for (const item of status.approval?.plan ?? []) lines.push(`          - ${item}`);
+  }
   for (const leftover of status.deprovision?.leftovers ?? []) {
     lines.push(`left behind  ${leftover.resource} ${leftover.identifier}: ${leftover.reason}`);
   }

@@ -185,6 +185,44 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
       { taskQueue },
     );
   });
+
+  it('holds an install that needs approval until someone decides, then honours the decision', async () => {
+    await withTestWorker(
+      async () => {
+        const installId = uniqueInstallId('api-approval');
+        await api.call(
+          'POST',
+          '/installs',
+          startBody(installId, { approval: { required: true, expiresAfter: '1 hour' } }),
+        );
+        const kit = (await api.call('GET', `/installs/${installId}/onboarding`)).body as OnboardingArtifacts;
+        const roleArn = await createCustomerRole(kit);
+        expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
+          verified: true,
+        });
+        const waiting = await waitUntil(
+          () => api.call('GET', `/installs/${installId}`),
+          (response) => response.body.install.phase === 'awaiting_approval',
+        );
+        expect(waiting.body.install.approval.plan).toHaveLength(4);
+        const bad = await api.call('POST', `/installs/${installId}/approval`, { approve: 'yes', by: 'carol' });
+        expect(bad.status).toBe(400);
+        const decided = await api.call('POST', `/installs/${installId}/approval`, {
+          approve: false,
+          by: 'carol',
+          reason: 'later',
+        });
+        expect(decided.status).toBe(200);
+        await waitUntil(
+          () => api.call('GET', `/installs/${installId}`),
+          (response) => response.body.install.phase === 'rejected',
+        );
+        const late = await api.call('POST', `/installs/${installId}/approval`, { approve: true, by: 'carol' });
+        expect(late.status).toBe(409);
+      },
+      { taskQueue },
+    );
+  });
 });
 
 describe('the HTTP API with authentication turned off', () => {

@@ -1,5 +1,6 @@
 import { type WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
+  decideApprovalUpdate,
   deprovisionSignal,
   getStatusQuery,
   requestDeprovisionUpdate,
@@ -238,6 +239,76 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect((await handle.result()).phase).toBe('deprovisioned');
         expect(calls.filter((call) => call.name === 'deploySandboxStack')).toHaveLength(1);
         expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('waits for approval before creating anything, showing the plan, and proceeds once approved', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(
+          client,
+          taskQueue,
+          testInstallInput('approve', { approval: { required: true } }),
+        );
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        const waiting = await waitForPhase(handle, 'awaiting_approval');
+        expect(waiting.approval?.plan.join('\n')).toMatch(
+          /CloudFormation stack install-approve-.*-sandbox[\s\S]*Cost and Usage Report/,
+        );
+        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
+        await handle.executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'alice@customer' }] });
+        const handingOff = await waitForPhase(handle, 'handing_off');
+        expect(handingOff.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@customer' });
+        expect(calls.map((call) => call.name)).toContain('deploySandboxStack');
+        await handle.terminate('test done');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('ends a rejected install without creating anything, and refuses a second decision', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(
+          client,
+          taskQueue,
+          testInstallInput('reject', { approval: { required: true } }),
+        );
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await waitForPhase(handle, 'awaiting_approval');
+        await handle.executeUpdate(decideApprovalUpdate, {
+          args: [{ approve: false, by: 'bob', reason: 'not this quarter' }],
+        });
+        const final = await handle.result();
+        expect(final).toMatchObject({
+          phase: 'rejected',
+          approval: { decision: 'rejected', reason: 'not this quarter' },
+        });
+        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
+        const again = await handle
+          .executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'bob' }] })
+          .catch((e: unknown) => e);
+        expect(again).toBeInstanceOf(Error);
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('expires an approval nobody gave in time', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('approval-expires', { approval: { required: true, expiresAfter: '1 second' } });
+        const handle = await startInstall(client, taskQueue, input);
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        const final = await handle.result();
+        expect(final.phase).toBe('expired');
+        expect(final.lastError).toMatchObject({ code: 'approval_expired' });
+        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
       },
       { activityOverrides: activities },
     );

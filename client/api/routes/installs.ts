@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { InstallInput } from '../../../workflows/definitions';
-import { deprovisionBody, installIdParam, listQuery, startInstallBody } from '../schemas';
+import { approvalBody, deprovisionBody, installIdParam, listQuery, startInstallBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../server';
 
 type StartBody = Omit<InstallInput, 'installId' | 'carriedOver'> & { installId?: string };
@@ -41,6 +41,21 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     { schema: { summary: 'The install status', params: installIdParam } },
     async (request) => ({
       install: await options.installs.status(request.params.installId),
+      links: installLinks(options, request.params.installId),
+    }),
+  );
+
+  app.post<{ Params: { installId: string }; Body: { approve: boolean; by: string; reason?: string } }>(
+    '/installs/:installId/approval',
+    {
+      schema: {
+        summary: 'Approve or reject the plan of an install awaiting approval',
+        params: installIdParam,
+        body: approvalBody,
+      },
+    },
+    async (request) => ({
+      phase: await options.installs.decideApproval(request.params.installId, request.body),
       links: installLinks(options, request.params.installId),
     }),
   );
