@@ -8,7 +8,7 @@ import type { InstallTracker } from './install-tracker';
 
 /**
  * While active, the workflow waits for deprovisioning and, if asked to, re-checks the role on a schedule (the
- * customer may edit or delete it). Returns when deprovisioning is requested or history is long enough that the
+ * customer may edit or delete it), moving between active and degraded with the result. Returns when deprovisioning is requested or history is long enough that the
  * workflow should continue as new.
  */
 export async function reverifyWhileActive(
@@ -46,5 +46,7 @@ export async function reverifyWhileActive(
       role.drift = { ...failure, fix: fixFor(failure.code), at: new Date().toISOString() };
     }
     role.lastVerifiedAt = new Date().toISOString();
+    // A check that fails after the install was healthy degrades it; the next one that passes restores it.
+    tracker.enter(role.drift ? 'degraded' : 'active');
   }
 }

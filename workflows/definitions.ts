@@ -15,6 +15,7 @@ export const installPhases = [
   'configuring_cur',
   'handing_off',
   'active',
+  'degraded',
   'deprovisioning',
   'deprovisioned',
   'expired',

@@ -21,6 +21,7 @@ const phaseDescriptions: Record<InstallPhase, string> = {
   configuring_cur: 'Setting up the Cost and Usage Report bucket and definition.',
   handing_off: 'Waiting for the runner in the customer account to check in.',
   active: 'Active: the runner is in charge.',
+  degraded: 'Degraded: the latest re-verification of the role failed; see role.drift for the reason and the fix.',
   deprovisioning: 'Removing everything the install created.',
   deprovisioned: 'Deprovisioned.',
   expired: 'Expired: nobody submitted the role or approved the plan in time.',

@@ -196,7 +196,8 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
 
   // 6: active until deprovisioning is asked for.
   if (!deprovisionRequested()) {
-    tracker.enter('active');
+    // A run that continued as new while degraded stays degraded until a re-verification passes.
+    if (status.phase !== 'degraded') tracker.enter('active');
     await reverifyWhileActive(tracker, input, access()!, deprovisionRequested);
     if (!deprovisionRequested()) {
       await condition(allHandlersFinished);

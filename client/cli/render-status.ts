@@ -1,7 +1,7 @@
 import { installPhases, type InstallPhase, type InstallStatus, type StepName } from '../../workflows/definitions';
 
 // The lifecycle every healthy install goes through; the optional approval and the dead ends are off the count.
-const offTheCount: readonly InstallPhase[] = ['awaiting_approval', 'expired', 'rejected', 'failed'];
+const offTheCount: readonly InstallPhase[] = ['awaiting_approval', 'degraded', 'expired', 'rejected', 'failed'];
 const phaseOrder: readonly InstallPhase[] = installPhases.filter((phase) => !offTheCount.includes(phase));
 
 /** Phases where the install waits on someone else, or has ended: a live view stops redrawing there. */
@@ -11,6 +11,7 @@ export const restingPhases: readonly InstallPhase[] = [
   'rejected',
   'handing_off',
   'active',
+  'degraded',
   'deprovisioned',
   'expired',
   'failed',

@@ -194,12 +194,11 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
-  it('re-verifies the role while active and records drift when it stops working', async () => {
-    let verifications = 0;
+  it('degrades an active install whose role stops working, with the reason and fix, and restores it when it works again', async () => {
+    let roleWorks = true;
     const { activities } = mockActivities({
       verifyRoleAccess: async () => {
-        verifications += 1;
-        if (verifications > 1) return permanentFailure('role deleted', 'RoleNotAssumable')();
+        if (!roleWorks) return permanentFailure('role deleted', 'RoleNotAssumable')();
         return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
       },
     });
@@ -207,14 +206,18 @@ describe('installWorkflow logic, with activities mocked', () => {
       async ({ taskQueue }) => {
         const handle = await startInstall(client, taskQueue, testInstallInput('drift', { reverifyEvery: '300 ms' }));
         await activate(handle);
-        const drifted = await waitUntil(
-          () => installStatus(handle),
-          (s) => s.role?.drift !== undefined,
-        );
-        expect(drifted.phase).toBe('active');
-        expect(drifted.role?.drift).toMatchObject({ code: 'RoleNotAssumable', message: 'role deleted' });
-        expect(drifted.role?.lastVerifiedAt).toBeDefined();
-        await handle.terminate('test done');
+        await waitForPhase(handle, 'active');
+        roleWorks = false;
+        const degraded = await waitForPhase(handle, 'degraded');
+        expect(degraded.role?.drift).toMatchObject({ code: 'RoleNotAssumable', message: 'role deleted' });
+        expect(degraded.role?.drift?.fix).toContain('onboarding kit');
+        expect(degraded.role?.lastVerifiedAt).toBeDefined();
+
+        roleWorks = true;
+        const restored = await waitForPhase(handle, 'active');
+        expect(restored.role?.drift).toBeUndefined();
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
       },
       { activityOverrides: activities },
     );
