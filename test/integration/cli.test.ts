@@ -7,6 +7,19 @@ import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { useTestApi } from '../api-server';
 import { createCustomerRole, customerAccount, uniqueInstallId, withTestWorker } from '../helpers';
 
+/** `start` for an install of the test customer's account. */
+const startArgs = (installId: string) => [
+  'start',
+  '--id',
+  installId,
+  '--org',
+  'org-cli',
+  '--account',
+  customerAccount.accountId,
+  '--region',
+  'us-east-1',
+];
+
 describe('the CLI, run in-process against the real API and Temporal server', () => {
   const { taskQueue, api } = useTestApi('cli');
 
@@ -27,17 +40,7 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
     await withTestWorker(
       async () => {
         const installId = uniqueInstallId('cli');
-        const started = await run(
-          'start',
-          '--id',
-          installId,
-          '--org',
-          'org-cli',
-          '--account',
-          customerAccount.accountId,
-          '--region',
-          'us-east-1',
-        );
+        const started = await run(...startArgs(installId));
         expect(started.output).toContain(`install ${installId}`);
         expect(started.output).toContain('phase   awaiting_role');
         expect(started.output).toContain('next    create the role');
@@ -83,17 +86,7 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
     const installId = uniqueInstallId('cli-bad');
     await withTestWorker(
       async () => {
-        await run(
-          'start',
-          '--id',
-          installId,
-          '--org',
-          'org-cli',
-          '--account',
-          customerAccount.accountId,
-          '--region',
-          'us-east-1',
-        );
+        await run(...startArgs(installId));
         const refused = await run('submit-arn', installId, 'arn:aws:iam::111111111111:user/alice').catch(
           (error: unknown) => error,
         );

@@ -26,6 +26,13 @@ async function activate(handle: Awaited<ReturnType<typeof startInstall>>): Promi
   await handle.executeUpdate(runnerCheckInUpdate, { args: [registration] });
 }
 
+/** An install that needs approval, its role verified, now waiting for the decision. */
+async function startAwaitingApproval(client: Client, taskQueue: string, label: string) {
+  const handle = await startInstall(client, taskQueue, testInstallInput(label, { approval: { required: true } }));
+  await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+  return { handle, waiting: await waitForPhase(handle, 'awaiting_approval') };
+}
+
 function updateFailureType(error: unknown): string | undefined {
   return (error as WorkflowUpdateFailedError).cause instanceof Error
     ? ((error as WorkflowUpdateFailedError).cause as { type?: string }).type
@@ -251,13 +258,7 @@ describe('installWorkflow logic, with activities mocked', () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(
       async ({ taskQueue }) => {
-        const handle = await startInstall(
-          client,
-          taskQueue,
-          testInstallInput('approve', { approval: { required: true } }),
-        );
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        const waiting = await waitForPhase(handle, 'awaiting_approval');
+        const { handle, waiting } = await startAwaitingApproval(client, taskQueue, 'approve');
         expect(waiting.approval?.plan.join('\n')).toMatch(
           /CloudFormation stack install-approve-.*-sandbox[\s\S]*Cost and Usage Report/,
         );
@@ -276,13 +277,7 @@ describe('installWorkflow logic, with activities mocked', () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(
       async ({ taskQueue }) => {
-        const handle = await startInstall(
-          client,
-          taskQueue,
-          testInstallInput('reject', { approval: { required: true } }),
-        );
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await waitForPhase(handle, 'awaiting_approval');
+        const { handle } = await startAwaitingApproval(client, taskQueue, 'reject');
         await handle.executeUpdate(decideApprovalUpdate, {
           args: [{ approve: false, by: 'bob', reason: 'not this quarter' }],
         });
