@@ -24,6 +24,7 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  costReportDifferences,
   mergeCurStatements,
   renderCurBucketPolicyStatements,
   sameCostReportDefinition,
@@ -168,6 +169,23 @@ export function createCostReportActivities(deps: ActivityDeps) {
         ),
       );
       return { result: 'modified' };
+    },
+
+    /**
+     * Read-only: whether the definition is still there and still says what the install set (the customer can edit or
+     * delete it in the Billing console, and then reports stop or change shape without anyone noticing).
+     */
+    async inspectCostReport(input: {
+      access: CustomerAccess;
+      definition: CostReportDefinition;
+    }): Promise<{ present: boolean; differences: string[] }> {
+      const { cur } = await deps.sessions.clients(input.access);
+      const existing = await describeReport(cur, input.definition.ReportName);
+      if (!existing) return { present: false, differences: [] };
+      return {
+        present: true,
+        differences: costReportDifferences(existing as Partial<CostReportDefinition>, input.definition),
+      };
     },
 
     /** Deletes the definition; one that is already gone is success. */

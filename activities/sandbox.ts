@@ -161,6 +161,16 @@ export function createSandboxActivities(deps: ActivityDeps) {
       );
     },
 
+    /**
+     * Read-only capability probe while active: DescribeStacks needs the role's permissions, not just its trust
+     * policy, and it notices a sandbox the customer deleted.
+     */
+    async inspectSandboxStack(input: { access: CustomerAccess; stackId: string }): Promise<{ stackStatus: string }> {
+      const { cloudFormation } = await deps.sessions.clients(input.access);
+      const stack = await describeStack(cloudFormation, input.stackId);
+      return { stackStatus: stack?.StackStatus ?? 'DELETE_COMPLETE' };
+    },
+
     /** Starts deletion; a stack that is already gone is success. */
     async deleteSandboxStack(input: { access: CustomerAccess; stackName: string }): Promise<{ stackId?: string }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);

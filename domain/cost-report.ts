@@ -41,14 +41,22 @@ export function renderCostReportDefinition(options: {
   };
 }
 
+/** The settings in which an existing definition differs from the wanted one, by name; empty when it says the same. */
+export function costReportDifferences(
+  existing: Partial<CostReportDefinition>,
+  wanted: CostReportDefinition,
+): (keyof CostReportDefinition)[] {
+  return (Object.keys(wanted) as (keyof CostReportDefinition)[]).filter(
+    (key) => JSON.stringify(existing[key]) !== JSON.stringify(wanted[key]),
+  );
+}
+
 /** Whether an existing definition already says what we want (then Put is a no-op, not a Modify). */
 export function sameCostReportDefinition(
   existing: Partial<CostReportDefinition>,
   wanted: CostReportDefinition,
 ): boolean {
-  return (Object.keys(wanted) as (keyof CostReportDefinition)[]).every(
-    (key) => JSON.stringify(existing[key]) === JSON.stringify(wanted[key]),
-  );
+  return costReportDifferences(existing, wanted).length === 0;
 }
 
 export const curBucketPolicySidPrefix = 'InstallCostReportDelivery';

@@ -11,6 +11,12 @@ const fixes: Record<string, string> = {
     'Attach the provision and deprovision policies from the onboarding kit to the role, then submit the ARN again.',
   external_id_not_enforced:
     'Add the condition StringEquals sts:ExternalId (value from the onboarding kit) to the trust policy, then submit the ARN again.',
+  sandbox_stack_changed:
+    'The sandbox stack was deleted or changed outside the install: deprovision this install and start a new one, or restore the stack.',
+  cost_report_missing:
+    'The Cost and Usage Report definition was deleted in the Billing console: deprovision and start the install again to recreate it.',
+  cost_report_changed:
+    'The Cost and Usage Report definition was edited: restore the settings named above (daily, resource IDs, refresh of closed months) in the Billing console.',
   missing_permissions:
     'Attach the provision and deprovision policies from the onboarding kit to the role, then submit the ARN again.',
   IdentityMismatch: 'Submit the ARN of the role you created in the account this install is for.',

@@ -4,6 +4,7 @@ import {
   DescribeReportDefinitionsCommand,
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { customerAccount, stack } from './helpers';
 
@@ -14,6 +15,7 @@ export function customerClients(account = customerAccount) {
     cloudFormation: new CloudFormationClient({ ...common, endpoint: stack.awsEndpoint }),
     s3: new S3Client({ ...common, endpoint: stack.awsEndpoint, forcePathStyle: true }),
     cur: new CostAndUsageReportServiceClient({ ...common, endpoint: stack.curEndpoint }),
+    iam: new IAMClient({ ...common, endpoint: stack.awsEndpoint }),
   };
 }
 

@@ -1,15 +1,78 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { fixFor } from '../domain/error-catalog';
-import { quick } from './activity-profiles';
-import type { InstallInput } from './definitions';
+import { healthCheck } from './activity-profiles';
+import type { InstallError, InstallInput } from './definitions';
 import { summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
+import { costReportDefinitionFor } from './provisioning';
+
+type Drift = Omit<InstallError, 'at'>;
+
+function drift(code: string, message: string): Drift {
+  return { code, message, fix: fixFor(code) };
+}
 
 /**
- * While active, the workflow waits for deprovisioning and, if asked to, re-checks the role on a schedule (the
- * customer may edit or delete it), moving between active and degraded with the result. Returns when deprovisioning is requested or history is long enough that the
- * workflow should continue as new.
+ * One re-verification: what onboarding proved (AssumeRole with the External ID and the caller identity; refused
+ * without it), plus read-only probes that need the role's permissions (the sandbox stack) and that the Cost and
+ * Usage Report still says what the install set. Returns the first problem found.
+ */
+async function findDrift(
+  tracker: InstallTracker,
+  input: InstallInput,
+  access: CustomerAccess,
+): Promise<Drift | undefined> {
+  const { status } = tracker;
+  try {
+    await healthCheck('Re-verify: AssumeRole with the External ID, then GetCallerIdentity').verifyRoleAccess({
+      access,
+    });
+    const probe = await healthCheck(
+      'Re-verify: AssumeRole without the External ID must be refused',
+    ).probeRoleWithoutExternalId({
+      access,
+    });
+    status.role!.withoutExternalId = probe.withoutExternalId;
+    if (probe.withoutExternalId === 'allowed') {
+      return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
+    }
+    if (status.sandbox?.stackId) {
+      const { stackStatus } = await healthCheck('Re-verify: read the sandbox stack').inspectSandboxStack({
+        access,
+        stackId: status.sandbox.stackId,
+      });
+      status.sandbox.stackStatus = stackStatus;
+      if (!/_COMPLETE$/.test(stackStatus) || /ROLLBACK|DELETE/.test(stackStatus)) {
+        return drift('sandbox_stack_changed', `The sandbox stack ${status.sandbox.stackName} is ${stackStatus}.`);
+      }
+    }
+    if (status.cur?.reportDefinition) {
+      const report = await healthCheck('Re-verify: the cost report definition').inspectCostReport({
+        access,
+        definition: costReportDefinitionFor(input, status.cur),
+      });
+      if (!report.present) {
+        return drift('cost_report_missing', `The cost report ${status.cur.reportName} no longer exists.`);
+      }
+      if (report.differences.length > 0) {
+        return drift(
+          'cost_report_changed',
+          `The cost report ${status.cur.reportName} was changed: ${report.differences.join(', ')}.`,
+        );
+      }
+    }
+    return undefined;
+  } catch (error) {
+    const failure = summarizeFailure(error);
+    return { ...failure, fix: fixFor(failure.code) };
+  }
+}
+
+/**
+ * While active, the workflow waits for deprovisioning and, if asked to, re-checks the install on a schedule (the
+ * customer may edit or delete the role, the stack or the report), moving between active and degraded with the
+ * result. Returns when deprovisioning is requested or history is long enough that the workflow should continue as new.
  */
 export async function reverifyWhileActive(
   tracker: InstallTracker,
@@ -26,26 +89,10 @@ export async function reverifyWhileActive(
       return;
     }
     if (await condition(deprovisionRequested, input.reverifyEvery)) return;
-    try {
-      await quick('Re-verify: AssumeRole with the External ID').verifyRoleAccess({ access });
-      const probe = await quick(
-        'Re-verify: AssumeRole without the External ID must be refused',
-      ).probeRoleWithoutExternalId({ access });
-      role.withoutExternalId = probe.withoutExternalId;
-      role.drift =
-        probe.withoutExternalId === 'allowed'
-          ? {
-              code: 'external_id_not_enforced',
-              message: 'The role no longer requires the External ID.',
-              fix: fixFor('external_id_not_enforced'),
-              at: new Date().toISOString(),
-            }
-          : undefined;
-    } catch (error) {
-      const failure = summarizeFailure(error);
-      role.drift = { ...failure, fix: fixFor(failure.code), at: new Date().toISOString() };
-    }
-    role.lastVerifiedAt = new Date().toISOString();
+    const found = await findDrift(tracker, input, access);
+    const checkedAt = new Date().toISOString();
+    role.drift = found && { ...found, at: checkedAt };
+    role.lastVerifiedAt = checkedAt;
     // A check that fails after the install was healthy degrades it; the next one that passes restores it.
     tracker.enter(role.drift ? 'degraded' : 'active');
   }

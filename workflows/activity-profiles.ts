@@ -36,6 +36,18 @@ export function teardown(summary: string) {
 }
 
 /**
+ * Re-verification while active: a few quick attempts ride out a throttle or a blip; a refusal that persists is
+ * drift to report now, not something to retry for minutes.
+ */
+export function healthCheck(summary: string) {
+  return proxyActivities<InstallActivities>({
+    summary,
+    startToCloseTimeout: '30 seconds',
+    retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: permanentTypes },
+  });
+}
+
+/**
  * AssumeRole until IAM has propagated the new role, bounded by `propagation`: a refusal that outlasts it is
  * the customer's to fix, not ours to keep retrying.
  */

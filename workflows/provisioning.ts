@@ -1,11 +1,26 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
-import { renderCostReportDefinition } from '../domain/cost-report';
+import { renderCostReportDefinition, type CostReportDefinition } from '../domain/cost-report';
 import { installResourceNames } from '../domain/onboarding-artifacts';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import type { InstallTracker } from './install-tracker';
+
+/** The legacy CUR definition the install sets up, and re-checks while active. */
+export function costReportDefinitionFor(
+  input: InstallInput,
+  cur: { reportName: string; bucket: string; prefix: string },
+): CostReportDefinition {
+  return renderCostReportDefinition({
+    reportName: cur.reportName,
+    bucket: cur.bucket,
+    prefix: cur.prefix,
+    bucketRegion: input.region,
+    format: input.cur?.format ?? 'textORcsv',
+    versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
+  });
+}
 
 /** Thrown between steps when a deprovision request arrives mid-provisioning: stop creating, start removing. */
 export class DeprovisionRequested extends Error {
@@ -71,17 +86,9 @@ export async function provisionInstall(
     });
   });
   await tracker.step('define_cost_report', async () => {
-    const definition = renderCostReportDefinition({
-      reportName: cur.reportName,
-      bucket: cur.bucket,
-      prefix: cur.prefix,
-      bucketRegion: input.region,
-      format: input.cur?.format ?? 'textORcsv',
-      versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
-    });
     const defined = await quick(`Define the daily cost report ${cur.reportName}`).defineCostReport({
       access,
-      definition,
+      definition: costReportDefinitionFor(input, cur),
     });
     Object.assign(cur, { reportDefinition: defined.result });
   });
