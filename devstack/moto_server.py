@@ -7,8 +7,13 @@
 3. Actions whose resource moto cannot name (it passes "*", e.g. for CloudFormation) are judged on the action
    alone, instead of failing every resource-scoped statement.
 4. HeadBucket is authorised as s3:ListBucket, as in AWS (IAM has no s3:HeadBucket action).
+5. DeleteObjects is authorised as s3:DeleteObject on each key, as in AWS; moto checks the bucket's ARN, so a
+   policy that grants deletion under a prefix (the least privilege the deprovision policy asks for) refused every
+   key. A refusal of any key refuses them all here; AWS would refuse only those keys.
 """
 import sys
+
+import xmltodict
 
 from moto.iam import access_control
 from moto.iam.models import iam_backends
@@ -72,11 +77,24 @@ def _check_element_matches(self, statement_element, value):
     return _original_element_matches(self, statement_element, value)
 
 
+_original_authorize_s3_action = s3_responses.S3Response._authenticate_and_authorize_s3_action
+
+
+def _authorize_s3_action(self, bucket_name=None, key_name=None):
+    if key_name is None and self.data.get("Action") == "DeleteObject" and self.is_delete_keys():
+        objects = xmltodict.parse(self.body, strip_whitespace=False).get("Delete", {}).get("Object", [])
+        for obj in objects if isinstance(objects, list) else [objects]:
+            _original_authorize_s3_action(self, bucket_name=bucket_name, key_name=obj["Key"])
+        return None
+    return _original_authorize_s3_action(self, bucket_name=bucket_name, key_name=key_name)
+
+
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
 access_control.IAMPolicyStatement._check_conditions = _check_conditions
 s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
+s3_responses.S3Response._authenticate_and_authorize_s3_action = _authorize_s3_action
 
 if __name__ == "__main__":
     sys.exit(main())
