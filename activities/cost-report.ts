@@ -188,6 +188,32 @@ export function createCostReportActivities(deps: ActivityDeps) {
       };
     },
 
+    /** Read-only: the first delivery manifest under the report's folder, if AWS has delivered one yet. */
+    async findReportManifest(input: {
+      access: CustomerAccess;
+      bucket: string;
+      keyPrefix: string;
+      fileName: string;
+    }): Promise<{ key?: string; deliveredAt?: string }> {
+      const { s3 } = await deps.sessions.clients(input.access);
+      let continuationToken: string | undefined;
+      do {
+        const page = await callAws('s3:ListObjectsV2', () =>
+          s3.send(
+            new ListObjectsV2Command({
+              Bucket: input.bucket,
+              Prefix: input.keyPrefix,
+              ContinuationToken: continuationToken,
+            }),
+          ),
+        );
+        const manifest = page.Contents?.find((object) => object.Key?.endsWith(`/${input.fileName}`));
+        if (manifest) return { key: manifest.Key, deliveredAt: manifest.LastModified?.toISOString() };
+        continuationToken = page.NextContinuationToken;
+      } while (continuationToken);
+      return {};
+    },
+
     /** Deletes the definition; one that is already gone is success. */
     async deleteCostReport(input: { access: CustomerAccess; reportName: string }): Promise<{ deleted: boolean }> {
       const { cur } = await deps.sessions.clients(input.access);
@@ -223,9 +249,20 @@ export function createCostReportActivities(deps: ActivityDeps) {
         }
         const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
         if (keys.length === 0) return { deletedObjects };
-        await callAws('s3:DeleteObjects', () =>
+        const deleted = await callAws('s3:DeleteObjects', () =>
           s3.send(new DeleteObjectsCommand({ Bucket: input.bucket, Delete: { Objects: keys, Quiet: true } })),
         );
+        // DeleteObjects answers 200 even when it deletes nothing; the refusals are per key. Listing again would
+        // find the same keys forever.
+        const refused = deleted.Errors ?? [];
+        if (refused.length > 0) {
+          const first = refused[0]!;
+          throw ApplicationFailure.nonRetryable(
+            `S3 refused to delete ${refused.length} object(s), e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+            first.Code ?? 'DeleteObjectsRefused',
+            { awsErrorCode: first.Code, operation: 's3:DeleteObjects' },
+          );
+        }
         deletedObjects += keys.length;
         context.heartbeat({ deletedObjects });
       }

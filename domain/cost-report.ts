@@ -111,3 +111,15 @@ export function withoutCurStatements(existing: PolicyDocument): PolicyDocument |
   const kept = existing.Statement.filter((statement) => !statement.Sid?.startsWith(curBucketPolicySidPrefix));
   return kept.length > 0 ? { Version: '2012-10-17', Statement: kept } : undefined;
 }
+
+/**
+ * Where AWS writes the manifest of each delivery: `<prefix>/<report>/<yyyymmdd-yyyymmdd>/<report>-Manifest.json`.
+ * The first manifest under the report's folder is the first delivery.
+ * https://docs.aws.amazon.com/cur/latest/userguide/understanding-report-versions.html
+ */
+export function costReportManifestLocation(
+  prefix: string,
+  reportName: string,
+): { keyPrefix: string; fileName: string } {
+  return { keyPrefix: `${prefix}/${reportName}/`, fileName: `${reportName}-Manifest.json` };
+}

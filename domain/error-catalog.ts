@@ -17,6 +17,8 @@ const fixes: Record<string, string> = {
     'The Cost and Usage Report definition was deleted in the Billing console: deprovision and start the install again to recreate it.',
   cost_report_changed:
     'The Cost and Usage Report definition was edited: restore the settings named above (daily, resource IDs, refresh of closed months) in the Billing console.',
+  cur_first_report_overdue:
+    "Check in the Billing console that the report definition exists and that the bucket policy still lets billingreports.amazonaws.com write; a new account's first report can also wait for its first billing data.",
   missing_permissions:
     'Attach the provision and deprovision policies from the onboarding kit to the role, then submit the ARN again.',
   IdentityMismatch: 'Submit the ARN of the role you created in the account this install is for.',

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
+import type { CustomerAccess } from '../activities/aws/customer-session';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 
 export * from './search-attributes';
@@ -55,6 +56,8 @@ export interface InstallInput {
     reportName?: string;
     format?: CurFormat;
     versioning?: CurVersioning;
+    /** Watch the bucket for the first delivery (AWS takes up to 24 hours); on by default. */
+    firstReport?: FirstReportWatchOptions;
     /** What deprovisioning does with the CUR bucket the install created: delete it (default) or keep it. */
     bucketOnDeprovision?: 'delete' | 'retain';
   };
@@ -70,6 +73,33 @@ export interface InstallInput {
   /** Set by the workflow itself when it continues as new while active. */
   carriedOver?: InstallStatus;
 }
+
+export interface FirstReportWatchOptions {
+  watch?: boolean;
+  /** How often to look in the bucket (default 30 minutes). */
+  pollEvery?: Duration;
+  /** When a missing first report becomes a problem to report (default 48 hours; AWS promises 24). */
+  overdueAfter?: Duration;
+  /** Polls per run before the watch continues as new, to keep its history short (default 100). */
+  pollsPerRun?: number;
+}
+
+export interface FirstReportWatchInput {
+  installId: string;
+  access: CustomerAccess;
+  bucket: string;
+  keyPrefix: string;
+  fileName: string;
+  startedAt: string;
+  options: FirstReportWatchOptions;
+  /** Carried across continue-as-new. */
+  pollsSoFar?: number;
+  overdueReported?: boolean;
+}
+
+/** What the watch tells the install: the first delivery, or that it is late. */
+export type FirstReportNews =
+  { kind: 'delivered'; at: string; manifestKey: string } | { kind: 'overdue'; since: string };
 
 export type StepName =
   | 'prepare_onboarding'
@@ -135,6 +165,16 @@ export interface InstallStatus {
     bucketCreatedByInstall?: boolean;
     policyApplied?: boolean;
     reportDefinition?: 'created' | 'unchanged' | 'modified';
+    /** `waiting` until AWS delivers the first report; `overdue` when that takes longer than it should. */
+    firstReport?: {
+      state: 'waiting' | 'overdue' | 'delivered' | 'stopped';
+      watchWorkflowId: string;
+      since: string;
+      manifestKey?: string;
+      problem?: InstallError;
+    };
+    /** When the first report's manifest appeared in the bucket. */
+    firstDeliveredAt?: string;
   };
   runner?: {
     registrationId: string;
@@ -207,3 +247,5 @@ export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [D
   'requestDeprovision',
 );
 export const decideApprovalUpdate = defineUpdate<{ phase: InstallPhase }, [ApprovalDecision]>('decideApproval');
+/** Sent by the first-report watch (a child workflow) to the install it watches for. */
+export const firstReportNewsSignal = defineSignal<[FirstReportNews]>('firstReportNews');

@@ -1,1 +1,2 @@
 export { installWorkflow } from './install';
+export { firstReportWatchWorkflow } from './first-report-watch';

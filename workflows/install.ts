@@ -13,6 +13,7 @@ import { quick } from './activity-profiles';
 import {
   decideApprovalUpdate,
   deprovisionSignal,
+  firstReportNewsSignal,
   getStatusQuery,
   requestDeprovisionUpdate,
   roleArnSubmittedSignal,
@@ -30,6 +31,7 @@ import { summarizeFailure } from './failures';
 import { InstallTracker } from './install-tracker';
 import { reverifyWhileActive } from './active-checks';
 import { awaitApproval } from './approval';
+import { recordFirstReportNews } from './first-report-news';
 import { DeprovisionRequested, provisionInstall } from './provisioning';
 import { verifyRole } from './role-verification';
 import { tearDownInstall } from './teardown';
@@ -75,6 +77,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   };
 
   setHandler(getStatusQuery, () => status);
+  setHandler(firstReportNewsSignal, (news) => recordFirstReportNews(tracker, news));
   setHandler(roleArnSubmittedSignal, ({ roleArn }) => {
     try {
       rejectSubmission(roleArn);

@@ -1,10 +1,15 @@
 import { msToNumber } from '@temporalio/common/lib/time';
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
-import { renderCostReportDefinition, type CostReportDefinition } from '../domain/cost-report';
+import {
+  costReportManifestLocation,
+  renderCostReportDefinition,
+  type CostReportDefinition,
+} from '../domain/cost-report';
 import { installResourceNames } from '../domain/onboarding-artifacts';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
+import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';
 import type { InstallTracker } from './install-tracker';
 
 /** The legacy CUR definition the install sets up, and re-checks while active. */
@@ -92,6 +97,10 @@ export async function provisionInstall(
     });
     Object.assign(cur, { reportDefinition: defined.result });
   });
+  // Installs that started before the watch existed replay without it.
+  if (patched('first-report-watch') && input.cur?.firstReport?.watch !== false) {
+    await startFirstReportWatch(tracker, input, access);
+  }
 
   checkpoint();
   tracker.enter('handing_off');
@@ -116,4 +125,34 @@ export async function provisionInstall(
       );
     }
   });
+}
+
+/**
+ * Starts the watch for the first delivery without waiting for it: the install goes on to the runner hand-off while
+ * AWS takes its time. Abandoned on close, so the install's own continue-as-new does not end it.
+ */
+async function startFirstReportWatch(
+  tracker: InstallTracker,
+  input: InstallInput,
+  access: CustomerAccess,
+): Promise<void> {
+  const cur = tracker.status.cur!;
+  const watchWorkflowId = firstReportWatchId(input.installId);
+  const since = new Date().toISOString();
+  await startChild(firstReportWatchWorkflow, {
+    workflowId: watchWorkflowId,
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    staticSummary: `Watch s3://${cur.bucket}/${cur.prefix}/ for the first cost report`,
+    args: [
+      {
+        installId: input.installId,
+        access,
+        bucket: cur.bucket,
+        ...costReportManifestLocation(cur.prefix, cur.reportName),
+        startedAt: since,
+        options: input.cur?.firstReport ?? {},
+      },
+    ],
+  });
+  cur.firstReport = { state: 'waiting', watchWorkflowId, since };
 }

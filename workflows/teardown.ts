@@ -1,4 +1,5 @@
 import type { Duration } from '@temporalio/common';
+import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { stackWait, teardown } from './activity-profiles';
 import type { InstallInput, Leftover } from './definitions';
@@ -30,6 +31,15 @@ export async function tearDownInstall(
   if (!access) return leftovers;
 
   const cur = status.cur;
+  const watch = cur?.firstReport;
+  if (watch && (watch.state === 'waiting' || watch.state === 'overdue')) {
+    try {
+      await getExternalWorkflowHandle(watch.watchWorkflowId).cancel();
+    } catch {
+      // It had already finished: nothing to stop.
+    }
+    watch.state = 'stopped';
+  }
   if (cur?.reportDefinition) {
     await attempt('cur report definition', cur.reportName, async () => {
       await teardown(`Delete the cost report ${cur.reportName}`).deleteCostReport({

@@ -65,8 +65,27 @@ export function renderStatus(status: InstallStatus): string {
     lines.push('next    approve or reject what will be created:');
     for (const item of status.approval?.plan ?? []) lines.push(`          - ${item}`);
   }
+  const firstReport = status.cur?.firstReport;
+  if (firstReport) lines.push(`cost report  ${describeFirstReport(firstReport, status.cur?.firstDeliveredAt)}`);
+  if (firstReport?.problem?.fix) lines.push(`to fix       ${firstReport.problem.fix}`);
   for (const leftover of status.deprovision?.leftovers ?? []) {
     lines.push(`left behind  ${leftover.resource} ${leftover.identifier}: ${leftover.reason}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function describeFirstReport(
+  watch: NonNullable<NonNullable<InstallStatus['cur']>['firstReport']>,
+  deliveredAt: string | undefined,
+): string {
+  switch (watch.state) {
+    case 'waiting':
+      return `waiting for first report (since ${watch.since}; AWS takes up to 24 hours)`;
+    case 'overdue':
+      return `first report overdue (waiting since ${watch.since})`;
+    case 'delivered':
+      return `first report delivered at ${deliveredAt ?? 'an unknown time'}`;
+    case 'stopped':
+      return 'no longer watched for (deprovisioned)';
+  }
 }

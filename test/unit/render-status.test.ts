@@ -58,4 +58,21 @@ describe('the CLI status view', () => {
     });
     expect(text).toContain('left behind  s3 bucket cur-x: BucketNotEmpty');
   });
+
+  it('says the install is waiting for its first cost report, and when it arrived', () => {
+    const cur = { bucket: 'b', prefix: 'p', reportName: 'r' };
+    const watch = { watchWorkflowId: 'acme-1/first-report-watch', since: '2026-11-22T10:00:00.000Z' };
+    const waiting = renderStatus({
+      ...base,
+      phase: 'active',
+      cur: { ...cur, firstReport: { ...watch, state: 'waiting' } },
+    });
+    expect(waiting).toContain('cost report  waiting for first report (since 2026-11-22T10:00:00.000Z');
+    const delivered = renderStatus({
+      ...base,
+      phase: 'active',
+      cur: { ...cur, firstReport: { ...watch, state: 'delivered' }, firstDeliveredAt: '2026-11-23T02:00:00.000Z' },
+    });
+    expect(delivered).toContain('cost report  first report delivered at 2026-11-23T02:00:00.000Z');
+  });
 });

@@ -230,6 +230,42 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
+  it('reports a first cost report that is later than AWS promises, then records its delivery', async () => {
+    let manifestKey: string | undefined;
+    const { activities } = mockActivities({
+      findReportManifest: async () =>
+        manifestKey ? { key: manifestKey, deliveredAt: '2026-11-23T02:00:00.000Z' } : {},
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('late-report', {
+          cur: { firstReport: { pollEvery: '100 ms', overdueAfter: '300 ms' } },
+        });
+        const handle = await startInstall(client, taskQueue, input);
+        await activate(handle);
+        const overdue = await waitUntil(
+          () => installStatus(handle),
+          (status) => status.cur?.firstReport?.state === 'overdue',
+        );
+        expect(overdue.phase).toBe('active');
+        expect(overdue.cur?.firstReport?.problem).toMatchObject({ code: 'cur_first_report_overdue' });
+        expect(overdue.cur?.firstReport?.problem?.fix).toContain('billingreports.amazonaws.com');
+
+        manifestKey = 'cur/x/r/20261101-20261201/r-Manifest.json';
+        const delivered = await waitUntil(
+          () => installStatus(handle),
+          (status) => status.cur?.firstReport?.state === 'delivered',
+        );
+        expect(delivered.cur).toMatchObject({ firstDeliveredAt: '2026-11-23T02:00:00.000Z' });
+        expect(delivered.cur?.firstReport).toMatchObject({ manifestKey });
+        expect(delivered.cur?.firstReport?.problem).toBeUndefined();
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
   it('continues as new while active when history grows long, keeping its status, and still deprovisions', async () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(

@@ -37,6 +37,7 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     applyCurBucketPolicy: async () => undefined,
     defineCostReport: async () => ({ result: 'created' as const }),
     inspectCostReport: async () => ({ present: true, differences: [] }),
+    findReportManifest: async () => ({}),
     deleteCostReport: async () => ({ deleted: true }),
     emptyCurPrefix: async () => ({ deletedObjects: 0 }),
     removeCurBucketPolicy: async () => undefined,

@@ -1,0 +1,21 @@
+import { fixFor } from '../domain/error-catalog';
+import type { FirstReportNews } from './definitions';
+import type { InstallTracker } from './install-tracker';
+
+/** Records what the first-report watch found: the delivery, or that it is later than AWS promises. */
+export function recordFirstReportNews(tracker: InstallTracker, news: FirstReportNews): void {
+  const watch = tracker.status.cur?.firstReport;
+  if (!watch || watch.state === 'stopped' || watch.state === 'delivered') return;
+  if (news.kind === 'delivered') {
+    Object.assign(watch, { state: 'delivered', manifestKey: news.manifestKey, problem: undefined });
+    tracker.status.cur!.firstDeliveredAt = news.at;
+    return;
+  }
+  watch.state = 'overdue';
+  watch.problem = {
+    code: 'cur_first_report_overdue',
+    message: `No cost report has been delivered since ${news.since}; AWS usually delivers the first within 24 hours.`,
+    fix: fixFor('cur_first_report_overdue'),
+    at: new Date().toISOString(),
+  };
+}
