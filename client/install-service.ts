@@ -16,12 +16,15 @@ import {
   decideApprovalUpdate,
   getStatusQuery,
   requestDeprovisionUpdate,
+  restartOnboardingUpdate,
   runnerCheckInUpdate,
   submitRoleArnUpdate,
   type ApprovalDecision,
   type InstallInput,
   type InstallPhase,
   type InstallStatus,
+  type OnboardingCallback,
+  type RoleArnSubmission,
   type RunnerCheckIn,
   type VerificationOutcome,
 } from '../workflows/definitions';
@@ -174,10 +177,14 @@ export class InstallService {
    * Submits the role ARN and waits up to `waitMs` for the verification outcome; undefined means it is still
    * running (the caller answers 202 and points at the status).
    */
-  async submitRoleArn(installId: string, roleArn: string, waitMs: number): Promise<VerificationOutcome | undefined> {
+  async submitRoleArn(
+    installId: string,
+    submission: RoleArnSubmission,
+    waitMs: number,
+  ): Promise<VerificationOutcome | undefined> {
     try {
       const update = await this.handle(installId).startUpdate(submitRoleArnUpdate, {
-        args: [{ roleArn }],
+        args: [submission],
         waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
       let timer: NodeJS.Timeout | undefined;
@@ -187,6 +194,15 @@ export class InstallService {
       } finally {
         clearTimeout(timer);
       }
+    } catch (error) {
+      return this.rethrowUpdateFailure(installId, error);
+    }
+  }
+
+  /** A new one-time callback for the role template; the previous token stops working. */
+  async restartOnboarding(installId: string): Promise<OnboardingCallback> {
+    try {
+      return await this.handle(installId).executeUpdate(restartOnboardingUpdate);
     } catch (error) {
       return this.rethrowUpdateFailure(installId, error);
     }

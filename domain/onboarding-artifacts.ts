@@ -13,6 +13,7 @@ import {
   type InstallResourceNames,
 } from './permissions';
 import type { PolicyDocument } from './policy-document';
+import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
 
 /** What the customer needs to create the role: everything is derived, so nothing large is kept in history. */
@@ -24,8 +25,17 @@ export interface OnboardingArtifacts {
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
   roleTemplate: Record<string, unknown>;
-  /** Opens the CloudFormation console with the role template and the External ID filled in. */
+  /**
+   * Opens the CloudFormation console with the role template and the External ID filled in, and, while the install
+   * has an open callback, its URL and token, so the stack reports the role ARN itself.
+   */
   quickCreateUrl: string;
+  callbackUrl?: string;
+}
+
+/** Where the role template's custom resource posts the role ARN: next to the template on the vendor's API. */
+export function onboardingCallbackUrl(roleTemplateUrl: string): string {
+  return roleTemplateUrl.replace(/role-template\.json$/, 'callback');
 }
 
 export interface InstallResourceInput {
@@ -70,7 +80,20 @@ export function renderRoleTemplate(options: {
         MaxLength: 1224,
         Description: 'The External ID shown on the onboarding page; the role refuses callers without it.',
       },
+      CallbackUrl: {
+        Type: 'String',
+        Default: '',
+        Description:
+          'Where the stack reports the role ARN (filled in by the onboarding link); empty: paste it instead.',
+      },
+      CallbackToken: {
+        Type: 'String',
+        Default: '',
+        NoEcho: true,
+        Description: 'The one-time token of that callback.',
+      },
     },
+    Conditions: { ReportsBack: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CallbackUrl' }, ''] }] } },
     Resources: {
       InstallAccessRole: {
         Type: 'AWS::IAM::Role',
@@ -81,6 +104,41 @@ export function renderRoleTemplate(options: {
             { PolicyName: 'provision', PolicyDocument: options.provisionPolicy },
             { PolicyName: 'deprovision', PolicyDocument: options.deprovisionPolicy },
           ],
+        },
+      },
+      RoleCallbackFunctionRole: {
+        Type: 'AWS::IAM::Role',
+        Condition: 'ReportsBack',
+        Properties: {
+          AssumeRolePolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          },
+          ManagedPolicyArns: [
+            { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
+          ],
+        },
+      },
+      RoleCallbackFunction: {
+        Type: 'AWS::Lambda::Function',
+        Condition: 'ReportsBack',
+        Properties: {
+          Description: 'Reports the install access role ARN to the vendor once, so nobody has to paste it.',
+          Runtime: 'python3.12',
+          Handler: 'index.handler',
+          Timeout: 60,
+          Role: { 'Fn::GetAtt': ['RoleCallbackFunctionRole', 'Arn'] },
+          Code: { ZipFile: onboardingCallbackFunctionSource },
+        },
+      },
+      RoleCallback: {
+        Type: 'Custom::InstallRoleCallback',
+        Condition: 'ReportsBack',
+        Properties: {
+          ServiceToken: { 'Fn::GetAtt': ['RoleCallbackFunction', 'Arn'] },
+          CallbackUrl: { Ref: 'CallbackUrl' },
+          CallbackToken: { Ref: 'CallbackToken' },
+          RoleArn: { 'Fn::GetAtt': ['InstallAccessRole', 'Arn'] },
         },
       },
     },
@@ -100,6 +158,8 @@ export function renderOnboardingArtifacts(options: {
   externalId: string;
   vendorPrincipalArn: string;
   roleTemplateUrl: string;
+  /** The open callback's token, when the install has one: the link then fills in the callback parameters. */
+  callbackToken?: string;
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
@@ -117,6 +177,12 @@ export function renderOnboardingArtifacts(options: {
     templateURL: options.roleTemplateUrl,
     stackName: `install-${options.install.installId}-access`,
     param_ExternalId: options.externalId,
+    ...(options.callbackToken
+      ? {
+          param_CallbackUrl: onboardingCallbackUrl(options.roleTemplateUrl),
+          param_CallbackToken: options.callbackToken,
+        }
+      : {}),
   })
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
     .join('&');
@@ -133,5 +199,6 @@ export function renderOnboardingArtifacts(options: {
     deprovisionPolicy,
     roleTemplate,
     quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
+    ...(options.callbackToken ? { callbackUrl: onboardingCallbackUrl(options.roleTemplateUrl) } : {}),
   };
 }

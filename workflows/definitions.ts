@@ -33,6 +33,8 @@ export type SandboxTemplateName = 'runner-minimal';
 export interface InstallTimeouts {
   /** How long the customer has to create the role and submit its ARN before the install expires. */
   roleSubmission: Duration;
+  /** How long the role template's one-time callback stays open (restart onboarding for a new one). */
+  onboardingCallback: Duration;
   /** When to remind the customer that the role is still missing. */
   roleReminder: Duration;
   /** How long a just-created role may keep being refused (IAM propagates in seconds, rarely a minute). */
@@ -143,7 +145,13 @@ export interface InstallStatus {
   phase: InstallPhase;
   phaseSince: string;
   steps: Partial<Record<StepName, StepStatus>>;
-  onboarding?: { externalId: string; vendorPrincipalArn: string; roleTemplateUrl: string };
+  onboarding?: {
+    externalId: string;
+    vendorPrincipalArn: string;
+    roleTemplateUrl: string;
+    /** The role template's one-time callback (zero-paste onboarding); its token is derived by the API, never kept. */
+    callback?: OnboardingCallback;
+  };
   role?: {
     arn: string;
     verifiedAt?: string;
@@ -206,8 +214,19 @@ export interface Leftover {
   reason: string;
 }
 
+export interface OnboardingCallback {
+  callbackId: string;
+  state: 'open' | 'used' | 'expired';
+  expiresAt: string;
+  usedAt?: string;
+  /** The customer's CloudFormation stack that reported the role. */
+  stackId?: string;
+}
+
 export interface RoleArnSubmission {
   roleArn: string;
+  /** Set when the role template's callback, not a person, submits the ARN. */
+  callback?: { callbackId: string; stackId: string };
 }
 
 export interface VerificationOutcome {
@@ -246,6 +265,8 @@ export const deprovisionSignal = defineSignal<[DeprovisionRequest]>('deprovision
 export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [DeprovisionRequest]>(
   'requestDeprovision',
 );
+/** Opens a fresh callback (the old token stops working), e.g. after the last one expired. */
+export const restartOnboardingUpdate = defineUpdate<OnboardingCallback>('restartOnboarding');
 export const decideApprovalUpdate = defineUpdate<{ phase: InstallPhase }, [ApprovalDecision]>('decideApproval');
 /** Sent by the first-report watch (a child workflow) to the install it watches for. */
 export const firstReportNewsSignal = defineSignal<[FirstReportNews]>('firstReportNews');

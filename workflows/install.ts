@@ -5,6 +5,7 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
+  patched,
   setHandler,
 } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
@@ -16,6 +17,7 @@ import {
   firstReportNewsSignal,
   getStatusQuery,
   requestDeprovisionUpdate,
+  restartOnboardingUpdate,
   roleArnSubmittedSignal,
   runnerCheckInUpdate,
   submitRoleArnUpdate,
@@ -25,6 +27,7 @@ import {
   type InstallInput,
   type InstallStatus,
   type InstallTimeouts,
+  type RoleArnSubmission,
   type VerificationOutcome,
 } from './definitions';
 import { summarizeFailure } from './failures';
@@ -32,12 +35,14 @@ import { InstallTracker } from './install-tracker';
 import { reverifyWhileActive } from './active-checks';
 import { awaitApproval } from './approval';
 import { recordFirstReportNews } from './first-report-news';
+import { callbackLapsed, openCallback, rejectCallbackSubmission, markCallbackUsed } from './onboarding-callback';
 import { DeprovisionRequested, provisionInstall } from './provisioning';
 import { verifyRole } from './role-verification';
 import { tearDownInstall } from './teardown';
 
 export const defaultTimeouts: InstallTimeouts = {
   roleSubmission: '7 days',
+  onboardingCallback: '24 hours',
   roleReminder: '1 day',
   rolePropagation: '2 minutes',
   sandboxStack: '30 minutes',
@@ -60,7 +65,8 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   let approvalDecision: ApprovalDecision | undefined;
   const deprovisionRequested = () => deprovisionRequestedAt !== undefined;
 
-  const rejectSubmission = (roleArn: string) => {
+  const rejectSubmission = ({ roleArn, callback }: RoleArnSubmission) => {
+    if (callback) rejectCallbackSubmission(status.onboarding?.callback, callback);
     if (status.phase !== 'awaiting_role' || pendingSubmission) {
       throw ApplicationFailure.nonRetryable(
         `A role ARN can be submitted only while awaiting the role; the install is ${status.phase}.`,
@@ -70,7 +76,8 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
     const check = checkRoleArnForInstall(roleArn, expected);
     if (!check.ok) throw ApplicationFailure.nonRetryable(check.problem.message, 'InvalidRoleArn', check.problem.code);
   };
-  const acceptSubmission = (roleArn: string) => {
+  const acceptSubmission = ({ roleArn, callback }: RoleArnSubmission) => {
+    if (callback) markCallbackUsed(status.onboarding!.callback!, callback);
     status.roleSubmissions += 1;
     pendingSubmission = { id: status.roleSubmissions, roleArn: roleArn.trim() };
     return pendingSubmission.id;
@@ -78,22 +85,36 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
 
   setHandler(getStatusQuery, () => status);
   setHandler(firstReportNewsSignal, (news) => recordFirstReportNews(tracker, news));
-  setHandler(roleArnSubmittedSignal, ({ roleArn }) => {
+  setHandler(roleArnSubmittedSignal, (submission) => {
     try {
-      rejectSubmission(roleArn);
-      acceptSubmission(roleArn);
+      rejectSubmission(submission);
+      acceptSubmission(submission);
     } catch (error) {
       tracker.recordError(summarizeFailure(error), 'receive_role');
     }
   });
   setHandler(
     submitRoleArnUpdate,
-    async ({ roleArn }) => {
-      const id = acceptSubmission(roleArn);
+    async (submission) => {
+      const id = acceptSubmission(submission);
       await condition(() => outcomes.has(id));
       return outcomes.get(id)!;
     },
-    { validator: ({ roleArn }) => rejectSubmission(roleArn) },
+    { validator: rejectSubmission },
+  );
+  setHandler(
+    restartOnboardingUpdate,
+    () => {
+      status.onboarding!.callback = openCallback(timeouts.onboardingCallback);
+      return status.onboarding!.callback;
+    },
+    {
+      validator: () => {
+        if (status.phase !== 'awaiting_role' || !status.onboarding?.callback) {
+          throw ApplicationFailure.nonRetryable(`Onboarding cannot be restarted while ${status.phase}.`, 'WrongPhase');
+        }
+      },
+    },
   );
   setHandler(
     runnerCheckInUpdate,
@@ -169,6 +190,8 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
     status.onboarding = await tracker.step('prepare_onboarding', () =>
       quick('Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
     );
+    // Installs that started before zero-paste onboarding replay without a callback.
+    if (patched('onboarding-callback')) status.onboarding.callback = openCallback(timeouts.onboardingCallback);
     const onboarded = await awaitVerifiedRole();
     if (onboarded === 'expired') {
       tracker.enter('expired');
@@ -226,11 +249,22 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       tracker.enter('awaiting_role');
       while (!pendingSubmission && !deprovisionRequested()) {
         const remindAt = startedWaiting + msToNumber(timeouts.roleReminder) * (status.remindersSent + 1);
-        const wakeAt = Math.min(expiresAt, remindAt);
+        const callback = status.onboarding?.callback;
+        const callbackEndsAt = callback?.state === 'open' ? Date.parse(callback.expiresAt) : Infinity;
+        const wakeAt = Math.min(expiresAt, remindAt, callbackEndsAt);
         // At least 1 ms: a verification that outlasted the next reminder must not become a wait without end.
         const waitMs = Math.max(wakeAt - Date.now(), 1);
-        if (await condition(() => pendingSubmission !== undefined || deprovisionRequested(), waitMs)) break;
+        const interrupted = () =>
+          pendingSubmission !== undefined || deprovisionRequested() || status.onboarding?.callback !== callback;
+        if (await condition(interrupted, waitMs)) {
+          if (pendingSubmission || deprovisionRequested()) break;
+          continue; // onboarding was restarted: wait for the new callback's expiry instead
+        }
         if (Date.now() >= expiresAt) return 'expired';
+        if (callbackLapsed(callback)) {
+          callback!.state = 'expired';
+          continue;
+        }
         await quick('Remind the customer to create the role').sendRoleReminder({
           installId: input.installId,
           orgId: input.orgId,

@@ -11,10 +11,17 @@ export const problems = {
     title: 'The runner registration token is not valid',
     status: 401,
   },
+  invalidCallbackToken: {
+    slug: 'invalid-callback-token',
+    title: 'The onboarding callback token is not valid for this install',
+    status: 401,
+  },
   notFound: { slug: 'not-found', title: 'No such resource', status: 404 },
   installNotFound: { slug: 'install-not-found', title: 'No such install', status: 404 },
   wrongPhase: { slug: 'wrong-phase', title: 'The install is not in a phase that allows this', status: 409 },
   installIdTaken: { slug: 'install-id-taken', title: 'The install id is used by a different install', status: 409 },
+  callbackUsed: { slug: 'callback-used', title: 'The onboarding callback was already used', status: 409 },
+  callbackExpired: { slug: 'callback-expired', title: 'The onboarding callback has expired', status: 410 },
   payloadTooLarge: { slug: 'payload-too-large', title: 'The request body is too large', status: 413 },
   unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Send application/json', status: 415 },
   notReady: { slug: 'not-ready', title: 'Not ready yet; retry shortly', status: 503 },
@@ -64,6 +71,9 @@ const rejectionKinds: Record<string, ProblemKind> = {
   InvalidRoleArn: 'invalidRoleArn',
   InvalidRunnerToken: 'invalidRunnerToken',
   InstallIdTaken: 'installIdTaken',
+  CallbackUsed: 'callbackUsed',
+  CallbackExpired: 'callbackExpired',
+  CallbackSuperseded: 'invalidCallbackToken',
 };
 
 /** One place that turns every error into a problem document, so no route leaks a stack trace or a secret. */

@@ -49,6 +49,11 @@ export const startInstallBody = {
         format: { type: 'string', enum: ['textORcsv', 'Parquet'] },
         versioning: { type: 'string', enum: ['CREATE_NEW_REPORT', 'OVERWRITE_REPORT'] },
         bucketOnDeprovision: { type: 'string', enum: ['delete', 'retain'] },
+        firstReport: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { watch: { type: 'boolean' }, pollEvery: duration, overdueAfter: duration },
+        },
       },
     },
     timeouts: {
@@ -56,6 +61,7 @@ export const startInstallBody = {
       additionalProperties: false,
       properties: {
         roleSubmission: duration,
+        onboardingCallback: duration,
         roleReminder: duration,
         rolePropagation: duration,
         sandboxStack: duration,
@@ -124,5 +130,19 @@ export const approvalBody = {
     approve: { type: 'boolean' },
     by: { type: 'string', minLength: 1, maxLength: 200 },
     reason: { type: 'string', maxLength: 500 },
+  },
+} as const;
+
+export const onboardingCallbackBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['roleArn', 'stackId'],
+  properties: {
+    roleArn: { type: 'string', minLength: 1, maxLength: 2048 },
+    stackId: {
+      type: 'string',
+      pattern: '^arn:aws[a-z-]*:cloudformation:[a-z0-9-]+:\\d{12}:stack/[A-Za-z][A-Za-z0-9-]{0,127}/[0-9a-f-]{36}$',
+      maxLength: 2048,
+    },
   },
 } as const;

@@ -6,13 +6,14 @@ import { handleError, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
+import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
 
 export interface ApiOptions {
   installs: InstallService;
   /** Bearer keys accepted on vendor routes; empty turns authentication off (local development only). */
   apiKeys: readonly string[];
-  /** The same key the workers use to derive runner registration tokens. */
+  /** The same key the workers use to derive runner registration tokens; onboarding callback tokens come from it too. */
   runnerTokenKey: Uint8Array;
   namespace: string;
   /** Base URL of the Temporal Web UI, for links in responses. */
@@ -25,7 +26,13 @@ export interface ApiOptions {
 }
 
 /** Routes a runner or a probe calls without the vendor's API key. */
-const publicRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/installs/:installId/runner/check-in']);
+const publicRoutes = new Set([
+  '/healthz',
+  '/readyz',
+  '/openapi.json',
+  '/installs/:installId/runner/check-in',
+  '/installs/:installId/onboarding/callback',
+]);
 
 /**
  * The HTTP API: starts installs, serves onboarding kits, takes role ARNs and runner check-ins.
@@ -73,6 +80,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
 
   registerHealthRoutes(app, options);
   registerInstallRoutes(app, options);
+  registerOnboardingCallbackRoutes(app, options);
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

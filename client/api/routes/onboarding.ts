@@ -1,14 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
 import { renderOnboardingKit } from '../../../domain/onboarding-kit';
-import type { InstallStatus } from '../../../workflows/definitions';
+import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
+import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
 import { Problem } from '../problems';
 import { installIdParam } from '../schemas';
 import type { ApiOptions } from '../server';
 
-function artifactsOf(status: InstallStatus) {
+/** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
+export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
   if (!status.onboarding) throw new Problem('notReady', 'The External ID is still being created; retry in a moment.');
-  return renderOnboardingArtifacts({ install: status, ...status.onboarding });
+  const { callback, ...onboarding } = status.onboarding;
+  const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
+  return renderOnboardingArtifacts({
+    install: status,
+    ...onboarding,
+    callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
+  });
 }
 
 export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptions): void {
@@ -16,10 +24,12 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
     '/installs/:installId/onboarding',
     { schema: { summary: 'What the customer needs to create the role', params: installIdParam } },
     async (request) => {
-      const artifacts = artifactsOf(await options.installs.onboardedStatus(request.params.installId));
+      const status = await options.installs.onboardedStatus(request.params.installId);
+      const artifacts = artifactsOf(status, options.runnerTokenKey);
       const base = `/installs/${request.params.installId}/onboarding`;
       return {
         ...artifacts,
+        callback: status.onboarding?.callback && describeCallback(status.onboarding.callback),
         files: renderOnboardingKit(artifacts).map((file) => ({ name: file.name, url: `${base}/${file.name}` })),
       };
     },
@@ -38,7 +48,10 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
       },
     },
     async (request, reply) => {
-      const artifacts = artifactsOf(await options.installs.onboardedStatus(request.params.installId));
+      const artifacts = artifactsOf(
+        await options.installs.onboardedStatus(request.params.installId),
+        options.runnerTokenKey,
+      );
       const file = renderOnboardingKit(artifacts).find((candidate) => candidate.name === request.params.file);
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);
       return reply
@@ -47,4 +60,14 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
         .send(file.body);
     },
   );
+}
+
+/** The callback's state as of now: the workflow marks expiry on its own timer, which may not have fired yet. */
+export function describeCallback(callback: OnboardingCallback): Omit<OnboardingCallback, 'callbackId'> {
+  const lapsed = callback.state === 'open' && Date.now() >= Date.parse(callback.expiresAt);
+  return {
+    state: lapsed ? 'expired' : callback.state,
+    expiresAt: callback.expiresAt,
+    ...(callback.usedAt ? { usedAt: callback.usedAt, stackId: callback.stackId } : {}),
+  };
 }

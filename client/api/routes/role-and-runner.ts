@@ -37,7 +37,7 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
         );
       }
       const waitMs = (request.body.waitSeconds ?? defaultVerificationWaitSeconds) * 1000;
-      const outcome = await options.installs.submitRoleArn(installId, check.role.arn, waitMs);
+      const outcome = await options.installs.submitRoleArn(installId, { roleArn: check.role.arn }, waitMs);
       const links = installLinks(options, installId);
       if (!outcome) return reply.code(202).header('location', links.self).send({ accepted: true, links });
       return { ...outcome, links };

@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { checkRoleArnForInstall, partitionOfRegion } from '../../../domain/arn';
+import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
+import { bearerToken, secretsEqual } from '../auth';
+import { Problem } from '../problems';
+import { installIdParam, onboardingCallbackBody } from '../schemas';
+import { installLinks, type ApiOptions } from '../server';
+import { artifactsOf, describeCallback } from './onboarding';
+
+/**
+ * Zero-paste onboarding: the role template's custom resource posts here with its one-time token, and the ARN goes
+ * to the workflow exactly as a pasted one would. Answered at once (202): CloudFormation waits on the custom resource,
+ * not on the verification.
+ */
+export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: ApiOptions): void {
+  app.post<{ Params: { installId: string }; Body: { roleArn: string; stackId: string } }>(
+    '/installs/:installId/onboarding/callback',
+    {
+      schema: {
+        summary: "The customer's CloudFormation stack reports the role it created (Bearer: the callback token)",
+        params: installIdParam,
+        body: onboardingCallbackBody,
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      const { installId } = request.params;
+      const token = bearerToken(request.headers.authorization);
+      if (!token) throw new Problem('invalidCallbackToken', 'Send Authorization: Bearer <callback token>.');
+      const status = await options.installs.status(installId);
+      const callback = status.onboarding?.callback;
+      if (!callback) throw new Problem('wrongPhase', `This install has no onboarding callback (${status.phase}).`);
+      if (!secretsEqual(token, deriveCallbackToken(options.runnerTokenKey, installId, callback.callbackId))) {
+        throw new Problem('invalidCallbackToken', 'The callback token is not valid for this install.');
+      }
+      const shown = describeCallback(callback);
+      if (shown.state === 'used') throw new Problem('callbackUsed', `The callback was used at ${callback.usedAt}.`);
+      if (shown.state === 'expired') {
+        throw new Problem('callbackExpired', `The callback expired at ${callback.expiresAt}; restart onboarding.`, {
+          restart: `/installs/${installId}/onboarding/restart`,
+        });
+      }
+      const expected = { accountId: status.awsAccountId, partition: partitionOfRegion(status.region) };
+      const check = checkRoleArnForInstall(request.body.roleArn, expected);
+      if (!check.ok) throw new Problem('invalidRoleArn', check.problem.message, { code: check.problem.code });
+      if (request.body.stackId.split(':')[4] !== status.awsAccountId) {
+        throw new Problem('invalidRequest', `The stack is not in account ${status.awsAccountId}.`);
+      }
+      await options.installs.submitRoleArn(
+        installId,
+        { roleArn: check.role.arn, callback: { callbackId: callback.callbackId, stackId: request.body.stackId } },
+        0,
+      );
+      const links = installLinks(options, installId);
+      return reply.code(202).header('location', links.self).send({ accepted: true, links });
+    },
+  );
+
+  app.post<{ Params: { installId: string } }>(
+    '/installs/:installId/onboarding/restart',
+    {
+      schema: {
+        summary: 'A fresh onboarding link and callback, e.g. after the last one expired',
+        params: installIdParam,
+      },
+    },
+    async (request) => {
+      const { installId } = request.params;
+      const callback = await options.installs.restartOnboarding(installId);
+      const status = await options.installs.status(installId);
+      const artifacts = artifactsOf(status, options.runnerTokenKey);
+      return { callback: describeCallback(callback), quickCreateUrl: artifacts.quickCreateUrl };
+    },
+  );
+}

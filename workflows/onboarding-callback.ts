@@ -1,0 +1,46 @@
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { ApplicationFailure, uuid4 } from '@temporalio/workflow';
+import type { OnboardingCallback, RoleArnSubmission } from './definitions';
+
+/**
+ * Opens a callback for the role template. The id may come from the workflow's deterministic random: it is not a
+ * secret, the token is (HMAC of it under the API's key, never in history).
+ */
+export function openCallback(validFor: Duration): OnboardingCallback {
+  return {
+    callbackId: uuid4().replace(/-/g, ''),
+    state: 'open',
+    expiresAt: new Date(Date.now() + msToNumber(validFor)).toISOString(),
+  };
+}
+
+export function callbackLapsed(callback: OnboardingCallback | undefined): boolean {
+  return callback?.state === 'open' && Date.now() >= Date.parse(callback.expiresAt);
+}
+
+/** A callback submission is taken once, from the open callback, before it expires. */
+export function rejectCallbackSubmission(
+  current: OnboardingCallback | undefined,
+  submitted: NonNullable<RoleArnSubmission['callback']>,
+): void {
+  if (!current || current.callbackId !== submitted.callbackId) {
+    throw ApplicationFailure.nonRetryable('This callback was replaced by a newer one.', 'CallbackSuperseded');
+  }
+  if (current.state === 'used') {
+    throw ApplicationFailure.nonRetryable('This callback was already used.', 'CallbackUsed');
+  }
+  if (current.state === 'expired' || callbackLapsed(current)) {
+    throw ApplicationFailure.nonRetryable(
+      `This callback expired at ${current.expiresAt}; restart onboarding for a new one.`,
+      'CallbackExpired',
+    );
+  }
+}
+
+export function markCallbackUsed(
+  current: OnboardingCallback,
+  submitted: NonNullable<RoleArnSubmission['callback']>,
+): void {
+  Object.assign(current, { state: 'used', usedAt: new Date().toISOString(), stackId: submitted.stackId });
+}
