@@ -24,7 +24,14 @@ import {
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
+  includesDataExport,
+  includesLegacyReport,
+  renderDataExportBucketPolicyStatements,
+  type CostReportKind,
+} from '../domain/data-export';
+import {
   costReportDifferences,
+  curBucketPolicySidPrefix,
   mergeCurStatements,
   renderCurBucketPolicyStatements,
   sameCostReportDefinition,
@@ -131,14 +138,22 @@ export function createCostReportActivities(deps: ActivityDeps) {
     },
 
     /** Adds the billing service's delivery statements to the bucket policy, keeping any statements of the customer. */
-    async applyCurBucketPolicy(input: { access: CustomerAccess; bucket: string; partition: string }): Promise<void> {
+    async applyCurBucketPolicy(input: {
+      access: CustomerAccess;
+      bucket: string;
+      partition: string;
+      kind?: CostReportKind;
+    }): Promise<void> {
       const { s3 } = await deps.sessions.clients(input.access);
       const accountId = input.access.roleArn.split(':')[4] ?? '';
       const existing = await readBucketPolicy(s3, input.bucket);
-      const policy = mergeCurStatements(
-        existing,
-        renderCurBucketPolicyStatements({ partition: input.partition, accountId, bucket: input.bucket }),
-      );
+      const target = { partition: input.partition, accountId, bucket: input.bucket };
+      const policy = mergeCurStatements(existing, [
+        ...(includesLegacyReport(input.kind) ? renderCurBucketPolicyStatements(target) : []),
+        ...(includesDataExport(input.kind)
+          ? renderDataExportBucketPolicyStatements({ ...target, sidPrefix: curBucketPolicySidPrefix })
+          : []),
+      ]);
       await callAws('s3:PutBucketPolicy', () =>
         s3.send(new PutBucketPolicyCommand({ Bucket: input.bucket, Policy: JSON.stringify(policy) })),
       );

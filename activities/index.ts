@@ -1,4 +1,5 @@
 import { createCostReportActivities } from './cost-report';
+import { createDataExportActivities } from './data-export';
 import type { ActivityDeps } from './deps';
 import { createOnboardingActivities } from './onboarding';
 import { createRunnerActivities } from './runner';
@@ -20,6 +21,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createVerifyRoleActivities(deps),
   ...createSandboxActivities(deps),
   ...createCostReportActivities(deps),
+  ...createDataExportActivities(deps),
   ...createRunnerActivities(deps),
 });
 

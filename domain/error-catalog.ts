@@ -17,6 +17,10 @@ const fixes: Record<string, string> = {
     'The Cost and Usage Report definition was deleted in the Billing console: deprovision and start the install again to recreate it.',
   cost_report_changed:
     'The Cost and Usage Report definition was edited: restore the settings named above (daily, resource IDs, refresh of closed months) in the Billing console.',
+  data_export_missing:
+    'The CUR 2.0 data export was deleted in the Billing console: deprovision and start the install again to recreate it.',
+  data_export_changed:
+    'The CUR 2.0 data export was edited: restore the settings named above (daily, resource ids, Parquet, the bucket and prefix) in the Billing console.',
   cur_first_report_overdue:
     "Check in the Billing console that the report definition exists and that the bucket policy still lets billingreports.amazonaws.com write; a new account's first report can also wait for its first billing data.",
   missing_permissions:

@@ -1,4 +1,5 @@
 import { partitionOfRegion } from './arn';
+import type { CostReportKind } from './data-export';
 import {
   defaultCurBucketName,
   defaultCurPrefix,
@@ -42,7 +43,7 @@ export interface InstallResourceInput {
   installId: string;
   awsAccountId: string;
   region: string;
-  cur?: { bucketName?: string; prefix?: string; reportName?: string };
+  cur?: { bucketName?: string; prefix?: string; reportName?: string; kind?: CostReportKind; exportName?: string };
 }
 
 export function sandboxResourcePrefix(installId: string): string {
@@ -50,7 +51,11 @@ export function sandboxResourcePrefix(installId: string): string {
 }
 
 /** The names of everything the install creates in the customer account. */
-export function installResourceNames(input: InstallResourceInput): InstallResourceNames & { curReportName: string } {
+export function installResourceNames(input: InstallResourceInput): InstallResourceNames & {
+  curReportName: string;
+  costReportKind: CostReportKind;
+  dataExportName: string;
+} {
   return {
     partition: partitionOfRegion(input.region),
     accountId: input.awsAccountId,
@@ -60,6 +65,8 @@ export function installResourceNames(input: InstallResourceInput): InstallResour
     curBucket: input.cur?.bucketName ?? defaultCurBucketName(input.installId, input.awsAccountId),
     curPrefix: input.cur?.prefix ?? defaultCurPrefix(input.installId),
     curReportName: input.cur?.reportName ?? defaultCurReportName(input.installId),
+    costReportKind: input.cur?.kind ?? 'legacy',
+    dataExportName: input.cur?.exportName ?? defaultCurReportName(input.installId),
   };
 }
 

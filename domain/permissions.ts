@@ -1,3 +1,4 @@
+import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** What the orchestrator does in the customer account, one entry per action and resource it needs. */
@@ -17,6 +18,8 @@ export interface InstallResourceNames {
   sandboxResourcePrefix: string;
   curBucket: string;
   curPrefix: string;
+  /** Which cost reports the install sets up; the legacy CUR definition when omitted. */
+  costReportKind?: CostReportKind;
 }
 
 /** The CUR API exists only in us-east-1, whatever the install's home region. */
@@ -34,6 +37,7 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
   const sandboxQueues = `arn:${p}:sqs:${region}:${account}:${names.sandboxResourcePrefix}*`;
   const curBucket = `arn:${p}:s3:::${names.curBucket}`;
   const reportDefinitions = `arn:${p}:cur:${curApiRegion}:${account}:definition/*`;
+  const dataExports = `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:export/*`;
   return [
     ...grant(
       'inspect_role',
@@ -70,8 +74,27 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
       ],
       curBucket,
     ),
-    ...grant('cost_report', ['cur:PutReportDefinition', 'cur:ModifyReportDefinition'], reportDefinitions),
-    ...grant('cost_report', ['cur:DescribeReportDefinitions'], '*'),
+    ...(includesLegacyReport(names.costReportKind)
+      ? [
+          ...grant('cost_report', ['cur:PutReportDefinition', 'cur:ModifyReportDefinition'], reportDefinitions),
+          ...grant('cost_report', ['cur:DescribeReportDefinitions'], '*'),
+        ]
+      : []),
+    ...(includesDataExport(names.costReportKind)
+      ? [
+          ...grant(
+            'cost_report',
+            ['bcm-data-exports:CreateExport', 'bcm-data-exports:UpdateExport', 'bcm-data-exports:GetExport'],
+            dataExports,
+          ),
+          ...grant(
+            'cost_report',
+            ['bcm-data-exports:CreateExport', 'bcm-data-exports:UpdateExport'],
+            `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:table/COST_AND_USAGE_REPORT`,
+          ),
+          ...grant('cost_report', ['bcm-data-exports:ListExports'], '*'),
+        ]
+      : []),
   ];
 }
 
@@ -86,7 +109,16 @@ export function deprovisionPermissions(names: InstallResourceNames): RequiredPer
     ),
     ...grant('teardown', ['s3:DeleteBucket', 's3:ListBucket'], `arn:${p}:s3:::${names.sandboxResourcePrefix}*`),
     ...grant('teardown', ['sqs:DeleteQueue'], `arn:${p}:sqs:${region}:${account}:${names.sandboxResourcePrefix}*`),
-    ...grant('teardown', ['cur:DeleteReportDefinition'], `arn:${p}:cur:${curApiRegion}:${account}:definition/*`),
+    ...(includesLegacyReport(names.costReportKind)
+      ? grant('teardown', ['cur:DeleteReportDefinition'], `arn:${p}:cur:${curApiRegion}:${account}:definition/*`)
+      : []),
+    ...(includesDataExport(names.costReportKind)
+      ? grant(
+          'teardown',
+          ['bcm-data-exports:DeleteExport', 'bcm-data-exports:GetExport'],
+          `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:export/*`,
+        )
+      : []),
     ...grant(
       'teardown',
       ['s3:ListBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:DeleteBucket'],

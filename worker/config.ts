@@ -41,14 +41,16 @@ function positiveInteger(raw: string | undefined, name: string, fallback: number
 }
 
 /**
- * AWS_ENDPOINT_URL points every service at one endpoint (moto); AWS_ENDPOINT_URL_CUR overrides the CUR service,
+ * AWS_ENDPOINT_URL points every service at one endpoint (moto); AWS_ENDPOINT_URL_CUR and
+ * AWS_ENDPOINT_URL_BCM_DATA_EXPORTS override the CUR and Data Exports services,
  * which moto lacks. Unset means real AWS.
  */
 function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
   const all = env.AWS_ENDPOINT_URL;
   const cur = env.AWS_ENDPOINT_URL_CUR ?? all;
-  if (!all && !cur) return undefined;
-  return { sts: all, iam: all, s3: all, cloudformation: all, cur };
+  const dataExports = env.AWS_ENDPOINT_URL_BCM_DATA_EXPORTS ?? all;
+  if (!all && !cur && !dataExports) return undefined;
+  return { sts: all, iam: all, s3: all, cloudformation: all, cur, dataExports };
 }
 
 export type TemporalConfig = WorkerConfig['temporal'];

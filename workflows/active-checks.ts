@@ -5,7 +5,7 @@ import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
-import { costReportDefinitionFor } from './provisioning';
+import { costReportDefinitionFor, dataExportDefinitionFor } from './provisioning';
 
 type Drift = Omit<InstallError, 'at'>;
 
@@ -59,6 +59,21 @@ async function findDrift(
         return drift(
           'cost_report_changed',
           `The cost report ${status.cur.reportName} was changed: ${report.differences.join(', ')}.`,
+        );
+      }
+    }
+    const dataExport = status.cur?.dataExport;
+    if (dataExport?.exportArn && dataExport.result) {
+      const found = await healthCheck('Re-verify: the CUR 2.0 data export').inspectDataExport({
+        access,
+        exportArn: dataExport.exportArn,
+        definition: dataExportDefinitionFor(input, status.cur!),
+      });
+      if (!found.present) return drift('data_export_missing', `The data export ${dataExport.name} no longer exists.`);
+      if (found.differences.length > 0) {
+        return drift(
+          'data_export_changed',
+          `The data export ${dataExport.name} was changed: ${found.differences.join(', ')}.`,
         );
       }
     }

@@ -1,5 +1,6 @@
 import { msToNumber } from '@temporalio/common/lib/time';
 import { condition } from '@temporalio/workflow';
+import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { installResourceNames, sandboxResourcePrefix } from '../domain/onboarding-artifacts';
 import type { ApprovalDecision, InstallInput } from './definitions';
 import type { InstallTracker } from './install-tracker';
@@ -13,8 +14,18 @@ export function approvalPlan(input: InstallInput): string[] {
   return [
     `CloudFormation stack ${names.stackName} (template ${input.sandbox?.template ?? 'runner-minimal'}) in ${input.region}`,
     `S3 bucket ${prefix}${input.awsAccountId}-artifacts and SQS queue ${prefix}runner-jobs, created by that stack`,
-    `S3 bucket ${names.curBucket} (kept if it already exists) with a policy for billingreports.amazonaws.com`,
-    `Cost and Usage Report ${names.curReportName}: daily, resource IDs, into s3://${names.curBucket}/${names.curPrefix}/`,
+    `S3 bucket ${names.curBucket} (kept if it already exists) with a policy for ${[
+      ...(includesLegacyReport(names.costReportKind) ? ['billingreports.amazonaws.com'] : []),
+      ...(includesDataExport(names.costReportKind) ? [dataExportsServicePrincipal] : []),
+    ].join(' and ')}`,
+    ...(includesLegacyReport(names.costReportKind)
+      ? [
+          `Cost and Usage Report ${names.curReportName}: daily, resource IDs, into s3://${names.curBucket}/${names.curPrefix}/`,
+        ]
+      : []),
+    ...(includesDataExport(names.costReportKind)
+      ? [`CUR 2.0 data export ${names.dataExportName}: daily, resource IDs, Parquet, into the same prefix`]
+      : []),
   ];
 }
 

@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
+import type { CostReportKind } from '../domain/data-export';
 
 export * from './search-attributes';
 
@@ -56,6 +57,10 @@ export interface InstallInput {
     bucketName?: string;
     prefix?: string;
     reportName?: string;
+    /** The legacy CUR definition (default), a CUR 2.0 data export, or both. */
+    kind?: CostReportKind;
+    /** Name of the CUR 2.0 export; the report name by default. */
+    exportName?: string;
     format?: CurFormat;
     versioning?: CurVersioning;
     /** Watch the bucket for the first delivery (AWS takes up to 24 hours); on by default. */
@@ -112,6 +117,7 @@ export type StepName =
   | 'create_cur_bucket'
   | 'apply_cur_bucket_policy'
   | 'define_cost_report'
+  | 'define_data_export'
   | 'register_runner'
   | 'runner_check_in'
   | 'teardown';
@@ -144,6 +150,11 @@ export interface InstallStatus {
   region: string;
   phase: InstallPhase;
   phaseSince: string;
+  /** The cost-report names and kind the install was started with: the onboarding policies are rendered from them. */
+  costReportSettings?: Pick<
+    NonNullable<InstallInput['cur']>,
+    'bucketName' | 'prefix' | 'reportName' | 'kind' | 'exportName'
+  >;
   steps: Partial<Record<StepName, StepStatus>>;
   onboarding?: {
     externalId: string;
@@ -173,6 +184,9 @@ export interface InstallStatus {
     bucketCreatedByInstall?: boolean;
     policyApplied?: boolean;
     reportDefinition?: 'created' | 'unchanged' | 'modified';
+    kind?: CostReportKind;
+    /** The CUR 2.0 export, when the install sets one up. */
+    dataExport?: { name: string; exportArn?: string; result?: 'created' | 'unchanged' | 'modified' };
     /** `waiting` until AWS delivers the first report; `overdue` when that takes longer than it should. */
     firstReport?: {
       state: 'waiting' | 'overdue' | 'delivered' | 'stopped';

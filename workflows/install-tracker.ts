@@ -44,6 +44,17 @@ export class InstallTracker {
       steps: {},
       roleSubmissions: 0,
       remindersSent: 0,
+      ...(input.cur
+        ? {
+            costReportSettings: {
+              bucketName: input.cur.bucketName,
+              prefix: input.cur.prefix,
+              reportName: input.cur.reportName,
+              kind: input.cur.kind,
+              exportName: input.cur.exportName,
+            },
+          }
+        : {}),
     };
     upsertSearchAttributes([
       { key: InstallIdAttribute, value: input.installId },

@@ -6,6 +6,13 @@ import {
   renderCostReportDefinition,
   type CostReportDefinition,
 } from '../domain/cost-report';
+import {
+  dataExportManifestLocation,
+  includesDataExport,
+  includesLegacyReport,
+  renderDataExportDefinition,
+  type DataExportDefinition,
+} from '../domain/data-export';
 import { installResourceNames } from '../domain/onboarding-artifacts';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
@@ -24,6 +31,19 @@ export function costReportDefinitionFor(
     bucketRegion: input.region,
     format: input.cur?.format ?? 'textORcsv',
     versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
+  });
+}
+
+/** The CUR 2.0 export the install sets up (when asked to), and re-checks while active. */
+export function dataExportDefinitionFor(
+  input: InstallInput,
+  cur: { dataExport?: { name: string }; bucket: string; prefix: string },
+): DataExportDefinition {
+  return renderDataExportDefinition({
+    exportName: cur.dataExport!.name,
+    bucket: cur.bucket,
+    prefix: cur.prefix,
+    bucketRegion: input.region,
   });
 }
 
@@ -76,7 +96,13 @@ export async function provisionInstall(
 
   checkpoint();
   tracker.enter('configuring_cur');
-  const cur = (status.cur = { bucket: names.curBucket, prefix: names.curPrefix, reportName: names.curReportName });
+  const kind = names.costReportKind;
+  const cur: NonNullable<typeof status.cur> = (status.cur = {
+    bucket: names.curBucket,
+    prefix: names.curPrefix,
+    reportName: names.curReportName,
+    kind,
+  });
   await tracker.step('create_cur_bucket', async () => {
     const bucket = await quick(`Create the CUR bucket ${cur.bucket}`).ensureCurBucket({ access, bucket: cur.bucket });
     Object.assign(cur, { bucketCreatedByInstall: bucket.createdByInstall });
@@ -84,19 +110,32 @@ export async function provisionInstall(
   await tracker.step('apply_cur_bucket_policy', async () => {
     // Recorded before the call: a timed-out PutBucketPolicy may still have landed, and teardown must look.
     Object.assign(cur, { policyApplied: true });
-    await quick('Let billingreports.amazonaws.com deliver to the bucket').applyCurBucketPolicy({
+    await quick('Let the billing services deliver to the bucket').applyCurBucketPolicy({
       access,
       bucket: cur.bucket,
       partition: names.partition,
+      kind,
     });
   });
-  await tracker.step('define_cost_report', async () => {
-    const defined = await quick(`Define the daily cost report ${cur.reportName}`).defineCostReport({
-      access,
-      definition: costReportDefinitionFor(input, cur),
+  if (includesLegacyReport(kind)) {
+    await tracker.step('define_cost_report', async () => {
+      const defined = await quick(`Define the daily cost report ${cur.reportName}`).defineCostReport({
+        access,
+        definition: costReportDefinitionFor(input, cur),
+      });
+      Object.assign(cur, { reportDefinition: defined.result });
     });
-    Object.assign(cur, { reportDefinition: defined.result });
-  });
+  }
+  if (includesDataExport(kind)) {
+    const dataExport = (cur.dataExport = { name: names.dataExportName });
+    await tracker.step('define_data_export', async () => {
+      const defined = await quick(`Create the CUR 2.0 data export ${dataExport.name}`).defineDataExport({
+        access,
+        definition: dataExportDefinitionFor(input, cur),
+      });
+      Object.assign(dataExport, { exportArn: defined.exportArn, result: defined.result });
+    });
+  }
   // Installs that started before the watch existed replay without it.
   if (patched('first-report-watch') && input.cur?.firstReport?.watch !== false) {
     await startFirstReportWatch(tracker, input, access);
@@ -148,7 +187,9 @@ async function startFirstReportWatch(
         installId: input.installId,
         access,
         bucket: cur.bucket,
-        ...costReportManifestLocation(cur.prefix, cur.reportName),
+        ...(cur.dataExport && !cur.reportDefinition
+          ? dataExportManifestLocation(cur.prefix, cur.dataExport.name)
+          : costReportManifestLocation(cur.prefix, cur.reportName)),
         startedAt: since,
         options: input.cur?.firstReport ?? {},
       },

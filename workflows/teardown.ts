@@ -50,6 +50,26 @@ export async function tearDownInstall(
     });
   }
 
+  const dataExport = cur?.dataExport;
+  if (dataExport && dataExport.result !== undefined) {
+    await attempt('cur 2.0 data export', dataExport.exportArn ?? dataExport.name, async () => {
+      await teardown(`Delete the data export ${dataExport.name}`).deleteDataExport({
+        access,
+        exportName: dataExport.name,
+        exportArn: dataExport.exportArn,
+      });
+      dataExport.result = undefined;
+    });
+  } else if (dataExport) {
+    // The create may have landed without its answer: look it up by name.
+    await attempt('cur 2.0 data export', dataExport.name, () =>
+      teardown(`Delete the data export ${dataExport.name}, if it was created`).deleteDataExport({
+        access,
+        exportName: dataExport.name,
+      }),
+    );
+  }
+
   const sandbox = status.sandbox;
   if (sandbox?.stackId) {
     const stackId = sandbox.stackId;

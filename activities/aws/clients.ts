@@ -1,3 +1,4 @@
+import { BCMDataExportsClient } from '@aws-sdk/client-bcm-data-exports';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CostAndUsageReportServiceClient } from '@aws-sdk/client-cost-and-usage-report-service';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -13,6 +14,7 @@ export interface AwsEndpoints {
   s3?: string;
   cloudformation?: string;
   cur?: string;
+  dataExports?: string;
 }
 
 export interface AwsSettings {
@@ -31,6 +33,7 @@ export interface CustomerClients {
   s3: S3Client;
   cloudFormation: CloudFormationClient;
   cur: CostAndUsageReportServiceClient;
+  dataExports: BCMDataExportsClient;
 }
 
 export interface AwsClientFactory {
@@ -70,6 +73,8 @@ export function createAwsClientFactory(settings: AwsSettings): AwsClientFactory 
           new S3Client({ ...common, region, endpoint: endpoints.s3, forcePathStyle: endpoints.s3 !== undefined }),
         cloudFormation: () => new CloudFormationClient({ ...common, region, endpoint: endpoints.cloudformation }),
         cur: () => new CostAndUsageReportServiceClient({ ...common, region: curApiRegion, endpoint: endpoints.cur }),
+        dataExports: () =>
+          new BCMDataExportsClient({ ...common, region: curApiRegion, endpoint: endpoints.dataExports }),
       });
     },
   };

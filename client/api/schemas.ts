@@ -46,6 +46,8 @@ export const startInstallBody = {
         bucketName: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
         prefix: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()/-]{1,200}$" },
         reportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,256}$" },
+        kind: { type: 'string', enum: ['legacy', 'cur2', 'both'] },
+        exportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,128}$" },
         format: { type: 'string', enum: ['textORcsv', 'Parquet'] },
         versioning: { type: 'string', enum: ['CREATE_NEW_REPORT', 'OVERWRITE_REPORT'] },
         bucketOnDeprovision: { type: 'string', enum: ['delete', 'retain'] },

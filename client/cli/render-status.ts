@@ -26,6 +26,7 @@ const stepLabels: Record<StepName, string> = {
   create_cur_bucket: 'CUR bucket',
   apply_cur_bucket_policy: 'CUR bucket policy',
   define_cost_report: 'CUR report definition',
+  define_data_export: 'CUR 2.0 data export',
   register_runner: 'runner registration',
   runner_check_in: 'runner check-in',
   teardown: 'teardown',

@@ -266,6 +266,32 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
+  it('sets up a CUR 2.0 data export instead of the legacy report when asked, watches its manifest and removes it', async () => {
+    const { activities, calls } = mockActivities();
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('cur2', { cur: { kind: 'cur2' } }));
+        await activate(handle);
+        const active = await waitForPhase(handle, 'active');
+        expect(active.cur?.dataExport).toMatchObject({ name: active.cur?.reportName, result: 'created' });
+        expect(active.cur?.reportDefinition).toBeUndefined();
+        const called = (name: string) => calls.filter((call) => call.name === name);
+        expect(called('defineCostReport')).toHaveLength(0);
+        expect(called('applyCurBucketPolicy')[0]?.input).toMatchObject({ kind: 'cur2' });
+        expect(called('findReportManifest')[0]?.input).toMatchObject({
+          keyPrefix: `${active.cur?.prefix}/${active.cur?.dataExport?.name}/metadata/`,
+        });
+
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        const final = await handle.result();
+        expect(final.deprovision?.leftovers).toEqual([]);
+        expect(called('deleteDataExport')[0]?.input).toMatchObject({ exportArn: active.cur?.dataExport?.exportArn });
+        expect(called('deleteCostReport')).toHaveLength(0);
+      },
+      { activityOverrides: activities },
+    );
+  });
+
   it('continues as new while active when history grows long, keeping its status, and still deprovisions', async () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(

@@ -38,6 +38,12 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     defineCostReport: async () => ({ result: 'created' as const }),
     inspectCostReport: async () => ({ present: true, differences: [] }),
     findReportManifest: async () => ({}),
+    defineDataExport: async ({ definition }) => ({
+      exportArn: `arn:aws:bcm-data-exports:us-east-1:111111111111:export/${definition.Name}-1`,
+      result: 'created' as const,
+    }),
+    inspectDataExport: async () => ({ present: true, differences: [] }),
+    deleteDataExport: async () => ({ deleted: true }),
     deleteCostReport: async () => ({ deleted: true }),
     emptyCurPrefix: async () => ({ deletedObjects: 0 }),
     removeCurBucketPolicy: async () => undefined,

@@ -13,7 +13,7 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
   const { callback, ...onboarding } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
   return renderOnboardingArtifacts({
-    install: status,
+    install: { ...status, cur: status.costReportSettings },
     ...onboarding,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
   });
