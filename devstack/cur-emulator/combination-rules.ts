@@ -1,5 +1,5 @@
+import { validationError } from '../aws-json/service-error';
 import type { ReportDefinition } from './model';
-import { validationError } from './service-error';
 
 /**
  * Rules across members that AWS enforces beyond each member's shape. AWS answers a broken one with a bare

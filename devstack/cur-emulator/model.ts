@@ -4,6 +4,8 @@
  * passes any string through, and so does AWS.
  */
 
+import type { StringShape } from '../aws-json/structure-reader';
+
 export const timeUnits = ['HOURLY', 'DAILY', 'MONTHLY'] as const;
 export const reportFormats = ['textORcsv', 'Parquet'] as const;
 export const compressionFormats = ['ZIP', 'GZIP', 'Parquet'] as const;
@@ -52,13 +54,6 @@ export type AdditionalArtifact = (typeof additionalArtifacts)[number];
 export type ReportVersioning = (typeof reportVersionings)[number];
 export type LastStatus = (typeof lastStatuses)[number];
 export type AwsRegion = (typeof awsRegions)[number];
-
-/** A string member's constraints; `pattern` is the model's text, which AWS matches against the whole value. */
-export interface StringShape {
-  minLength?: number;
-  maxLength: number;
-  pattern: string;
-}
 
 export const reportNameShape: StringShape = { maxLength: 256, pattern: String.raw`[0-9A-Za-z!\-_.*\'()]+` };
 export const s3BucketShape: StringShape = { maxLength: 256, pattern: String.raw`[A-Za-z0-9_\.\-]+` };

@@ -1,3 +1,4 @@
+import type { Operation } from '../aws-json/json-rpc-server';
 import type { ReportStore } from './report-store';
 import {
   readDeleteReportDefinitionRequest,
@@ -5,9 +6,6 @@ import {
   readModifyReportDefinitionRequest,
   readPutReportDefinitionRequest,
 } from './request-validation';
-import type { JsonObject } from './structure-reader';
-
-export type Operation = (input: JsonObject) => JsonObject;
 
 /**
  * The operations of the installed SDK (3.332.0). ListTagsForResource, TagResource and UntagResource came later and

@@ -1,6 +1,7 @@
+import { pageOf } from '../aws-json/page-token';
+import { validationError } from '../aws-json/service-error';
 import { describePageSize, reportsPerAccount, type ReportDefinition } from './model';
-import { decodePageToken, encodePageToken } from './page-token';
-import { CurServiceError, validationError } from './service-error';
+import { curError } from './service-error';
 
 interface StoredReport {
   sequence: number;
@@ -24,13 +25,13 @@ export class ReportStore {
 
   put(definition: ReportDefinition): void {
     if (this.reports.has(definition.ReportName)) {
-      throw new CurServiceError(
+      throw curError(
         'DuplicateReportNameException',
         `A report with the name ${definition.ReportName} already exists in the account`,
       );
     }
     if (this.reports.size >= this.limit) {
-      throw new CurServiceError(
+      throw curError(
         'ReportLimitReachedException',
         `This account already has ${this.limit} reports defined. To define a new report, you must delete an existing report.`,
       );
@@ -39,13 +40,10 @@ export class ReportStore {
   }
 
   describe(nextToken: string | undefined): { ReportDefinitions: ReportDefinition[]; NextToken?: string } {
-    const after = nextToken === undefined ? 0 : decodePageToken(nextToken);
-    const remaining = [...this.reports.values()].filter((report) => report.sequence > after);
-    const page = remaining.slice(0, describePageSize);
-    const last = page.at(-1);
+    const { page, nextToken: following } = pageOf(this.reports.values(), nextToken, describePageSize);
     return {
       ReportDefinitions: page.map((report) => structuredClone(report.definition)),
-      ...(last && remaining.length > page.length ? { NextToken: encodePageToken(last.sequence) } : {}),
+      ...(following === undefined ? {} : { NextToken: following }),
     };
   }
 

@@ -1,3 +1,5 @@
+import type { JsonObject } from '../aws-json/service-error';
+import { StructureReader } from '../aws-json/structure-reader';
 import { checkCombinationRules } from './combination-rules';
 import {
   additionalArtifacts,
@@ -18,7 +20,6 @@ import {
   type ReportDefinition,
   type ReportStatus,
 } from './model';
-import { StructureReader, type JsonObject } from './structure-reader';
 
 export function readPutReportDefinitionRequest(input: JsonObject): { definition: ReportDefinition } {
   const request = StructureReader.root(input);

@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { assertSigned } from './authentication';
-import { curOperations, type Operation } from './operations';
-import { operationNameOf, readJsonObject, sendError, sendResult } from './protocol';
+import { startJsonRpcServer } from '../aws-json/json-rpc-server';
+import { curOperations } from './operations';
 import { ReportStore } from './report-store';
-import { CurServiceError } from './service-error';
+import { curError } from './service-error';
+
+// The CUR model's targetPrefix (cur-2017-01-06): x-amz-target is AWSOrigamiServiceGatewayService.<operation>.
+const targetPrefix = 'AWSOrigamiServiceGatewayService';
 
 export interface CurEmulator {
   url: string;
@@ -22,46 +22,15 @@ export interface CurEmulatorOptions {
   reportLimit?: number;
 }
 
-export function startCurEmulator(options: CurEmulatorOptions = {}): Promise<CurEmulator> {
-  const host = options.host ?? '127.0.0.1';
+export async function startCurEmulator(options: CurEmulatorOptions = {}): Promise<CurEmulator> {
   const store = new ReportStore(options.reportLimit);
-  const operations = curOperations(store);
-  const server = createServer((request, response) => void answer(operations, request, response));
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-        reportNames: () => store.names(),
-        close: () =>
-          new Promise((closed, failed) => {
-            server.close((error) => (error ? failed(error) : closed()));
-            server.closeAllConnections();
-          }),
-      });
-    });
+  const server = await startJsonRpcServer({
+    name: 'cur emulator',
+    host: options.host,
+    port: options.port,
+    targetPrefix,
+    operations: curOperations(store),
+    internalError: (message) => curError('InternalErrorException', message),
   });
-}
-
-async function answer(
-  operations: ReadonlyMap<string, Operation>,
-  request: IncomingMessage,
-  response: ServerResponse,
-): Promise<void> {
-  try {
-    assertSigned(request);
-    const name = operationNameOf(request);
-    const operation = operations.get(name);
-    if (!operation) throw new CurServiceError('UnknownOperationException', `Unknown operation ${name}`);
-    sendResult(response, operation(await readJsonObject(request)));
-  } catch (error) {
-    if (error instanceof CurServiceError) {
-      sendError(response, error);
-      return;
-    }
-    console.error('cur emulator: internal error', error);
-    sendError(response, new CurServiceError('InternalErrorException', 'An internal error occurred in the emulator'));
-  }
+  return { url: server.url, close: () => server.close(), reportNames: () => store.names() };
 }

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CurServiceError } from './service-error';
-import type { JsonObject } from './structure-reader';
+import { commonError, type AwsServiceError, type JsonObject } from './service-error';
 
-// What the SDK sends (dist-cjs/protocols/Aws_json1_1.js: sharedHeaders, buildHttpRpcRequest): awsJson1_1, POST /.
-const targetPrefix = 'AWSOrigamiServiceGatewayService.';
+// What the SDK sends (its AwsJson1_1Protocol): POST /, the operation named by x-amz-target as
+// `<service target prefix>.<operation>`, a JSON body.
 const contentType = 'application/x-amz-json-1.1';
 
-export function operationNameOf(request: IncomingMessage): string {
+/** The operation a request names, if it is a POST whose x-amz-target belongs to this service. */
+export function operationNameOf(request: IncomingMessage, targetPrefix: string): string {
   const target = request.headers['x-amz-target'];
-  if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(targetPrefix)) {
-    throw new CurServiceError(
+  if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(`${targetPrefix}.`)) {
+    throw commonError(
       'UnknownOperationException',
       `Unknown operation ${request.method} ${target ?? '(no x-amz-target)'}`,
     );
   }
-  return target.slice(targetPrefix.length);
+  return target.slice(targetPrefix.length + 1);
 }
 
 export async function readJsonObject(request: IncomingMessage): Promise<JsonObject> {
@@ -26,10 +26,10 @@ export async function readJsonObject(request: IncomingMessage): Promise<JsonObje
   try {
     parsed = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
-    throw new CurServiceError('SerializationException', 'The request body is not valid JSON');
+    throw commonError('SerializationException', 'The request body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CurServiceError('SerializationException', 'The request body must be a JSON object');
+    throw commonError('SerializationException', 'The request body must be a JSON object');
   }
   return parsed as JsonObject;
 }
@@ -42,8 +42,13 @@ export function sendResult(response: ServerResponse, body: JsonObject): void {
  * The SDK reads the error's name from x-amzn-errortype first and `__type` second, and its message from `Message`;
  * both carry the name so a plain `fetch` sees it too.
  */
-export function sendError(response: ServerResponse, error: CurServiceError): void {
-  send(response, error.statusCode, { __type: error.type, Message: error.message }, { 'x-amzn-errortype': error.type });
+export function sendError(response: ServerResponse, error: AwsServiceError): void {
+  send(
+    response,
+    error.statusCode,
+    { __type: error.type, Message: error.message, ...error.members },
+    { 'x-amzn-errortype': error.type },
+  );
 }
 
 function send(response: ServerResponse, statusCode: number, body: JsonObject, headers: Record<string, string>): void {
