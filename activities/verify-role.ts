@@ -17,7 +17,7 @@ import {
   provisionPermissions,
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
-import { accessDeniedCodes, type CustomerAccess, toCredentialIdentity } from './aws/customer-session';
+import { accessDeniedCodes, type CustomerAccess } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 
@@ -77,15 +77,8 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
       let credentials;
       try {
-        const assumed = await deps.aws.vendorSts().send(
-          new AssumeRoleCommand({
-            RoleArn: access.roleArn,
-            ExternalId: access.externalId,
-            // The orchestrator's own session name: these credentials are kept for the steps that follow.
-            RoleSessionName: roleSessionName(access.installId),
-          }),
-        );
-        credentials = toCredentialIdentity(assumed.Credentials);
+        // The orchestrator's own session: these credentials are kept for the steps that follow.
+        credentials = await deps.sessions.assumeRole(access);
       } catch (error) {
         const code = awsErrorCode(error);
         if (code && accessDeniedCodes.has(code)) {
@@ -95,7 +88,8 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
             awsErrorDetails(error, 'sts:AssumeRole'),
           );
         }
-        if (code === 'ValidationError') {
+        // STS answers ValidationError both for an ARN it cannot parse and for a session longer than allowed.
+        if (code === 'ValidationError' && !/DurationSeconds|MaxSessionDuration|role chaining/i.test(String(error))) {
           throw ApplicationFailure.nonRetryable(
             `AWS rejected the role ARN: ${(error as Error).message}`,
             'MalformedRoleArn',

@@ -1,59 +1,301 @@
 /**
- * What a person can do about each error an install can meet, keyed by the stable code the status carries (an AWS
- * error code or one of ours). Shown in the status, the API and the CLI next to the message.
+ * Every error an install can meet, as the customer or operator reads it: a stable code, a one-sentence cause and a
+ * fix they can act on. Entries match on what the failure says (its type, AWS's code, the operation, the step and,
+ * where one AWS code means several things, the message), most specific first. Shown in the status, the API and the
+ * CLI next to AWS's own message.
  */
-const fixes: Record<string, string> = {
-  RoleNotAssumable:
-    "Make the role's trust policy the one in the onboarding kit (the vendor principal, with sts:ExternalId), wait a minute for IAM, then submit the ARN again.",
-  AccessDenied:
-    'Attach the provision and deprovision policies from the onboarding kit to the role, then submit the ARN again.',
-  AccessDeniedException:
-    'Attach the provision and deprovision policies from the onboarding kit to the role, then submit the ARN again.',
-  external_id_not_enforced:
-    'Add the condition StringEquals sts:ExternalId (value from the onboarding kit) to the trust policy, then submit the ARN again.',
-  sandbox_stack_changed:
-    'The sandbox stack was deleted or changed outside the install: deprovision this install and start a new one, or restore the stack.',
-  cost_report_missing:
-    'The Cost and Usage Report definition was deleted in the Billing console: deprovision and start the install again to recreate it.',
-  cost_report_changed:
-    'The Cost and Usage Report definition was edited: restore the settings named above (daily, resource IDs, refresh of closed months) in the Billing console.',
-  data_export_missing:
-    'The CUR 2.0 data export was deleted in the Billing console: deprovision and start the install again to recreate it.',
-  data_export_changed:
-    'The CUR 2.0 data export was edited: restore the settings named above (daily, resource ids, Parquet, the bucket and prefix) in the Billing console.',
-  cur_first_report_overdue:
-    "Check in the Billing console that the report definition exists and that the bucket policy still lets billingreports.amazonaws.com write; a new account's first report can also wait for its first billing data.",
-  missing_permissions:
-    'Attach the provision and deprovision policies from the onboarding kit to the role, then submit the ARN again.',
-  IdentityMismatch: 'Submit the ARN of the role you created in the account this install is for.',
-  InvalidRoleArn:
-    'Paste the ARN shown on the role’s page in the IAM console: arn:aws:iam::<account id>:role/<role name>.',
-  MalformedRoleArn:
-    'Paste the ARN shown on the role’s page in the IAM console: arn:aws:iam::<account id>:role/<role name>.',
-  RoleAccessLost:
-    'The role was deleted or its trust policy changed: recreate it from the onboarding kit; the install resumes on its own retry or on re-verification.',
-  InvalidClientTokenId: "The vendor's own AWS credentials are invalid: the operator must fix the worker's credentials.",
-  StackFailed:
-    'Read the failing resource and reason above, fix it in the account (a quota, a name already in use), then start the install again.',
-  StackNeedsDeletion:
-    'Delete the sandbox stack in the CloudFormation console (it is in ROLLBACK_COMPLETE), then start the install again.',
-  StackDeleteFailed:
-    'Delete the resources named above by hand, then delete the sandbox stack in the CloudFormation console.',
-  BucketNameTaken: 'Choose another CUR bucket name (cur.bucketName) and start the install again.',
-  ValidationException:
-    'The Cost and Usage Report settings were refused: check the report name, bucket and prefix, then start the install again.',
-  MalformedPolicy:
-    'The bucket already has a policy AWS cannot merge with: fix or remove it, then start the install again.',
-  RunnerCheckInTimedOut:
-    'Check that the runner was started with its registration token and can reach the API, then start the install again.',
-  Timeout:
-    'AWS did not answer in time; the install stopped here. Start it again; if it recurs, check the AWS service health.',
-};
 
-const fallback = 'See the message; if it names an AWS permission, attach the onboarding kit policies and try again.';
-
-export function fixFor(code: string): string {
-  return fixes[code] ?? fallback;
+/** What is known of a failure when it is explained. */
+export interface ErrorFacts {
+  /** The failure's type: AWS's error code, or one of ours (`RoleNotAssumable`, `external_id_not_enforced`). */
+  code: string;
+  message: string;
+  awsErrorCode?: string;
+  /** The AWS operation that failed, e.g. `s3:PutBucketPolicy`. */
+  operation?: string;
+  /** The install step that was running. */
+  step?: string;
 }
 
-export const cataloguedCodes = Object.keys(fixes);
+export interface ErrorExplanation {
+  /** Stable and machine-readable: dashboards and alerts may key on it. */
+  code: string;
+  cause: string;
+  fix: string;
+}
+
+interface CatalogEntry {
+  code: string;
+  matches: (facts: ErrorFacts) => boolean;
+  cause: string | ((facts: ErrorFacts) => string);
+  fix: string;
+}
+
+const codeIs =
+  (...codes: string[]) =>
+  (facts: ErrorFacts) =>
+    codes.includes(facts.code) || (facts.awsErrorCode !== undefined && codes.includes(facts.awsErrorCode));
+
+const and =
+  (...tests: Array<(facts: ErrorFacts) => boolean>) =>
+  (facts: ErrorFacts) =>
+    tests.every((test) => test(facts));
+
+const messageSays = (pattern: RegExp) => (facts: ErrorFacts) => pattern.test(facts.message);
+
+const onService = (service: string) => (facts: ErrorFacts) => facts.operation?.startsWith(`${service}:`) === true;
+
+const accessDenied = codeIs('AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation');
+const kitPolicies = 'Attach the provision and deprovision policies from the onboarding kit to the role';
+
+const catalog: CatalogEntry[] = [
+  // Reaching the role.
+  {
+    code: 'role_not_assumable',
+    matches: codeIs('RoleNotAssumable'),
+    cause:
+      "AWS refused to let the vendor assume the role with this install's External ID: the role does not exist, or its trust policy does not name the vendor with this External ID.",
+    fix: "Make the role's trust policy the one in the onboarding kit (the vendor principal, with sts:ExternalId), wait a minute for IAM, then submit the ARN again.",
+  },
+  {
+    code: 'external_id_not_enforced',
+    matches: codeIs('external_id_not_enforced'),
+    cause:
+      'The role can be assumed without the External ID, so anyone who learns its ARN and can act as the vendor could use it for another customer.',
+    fix: 'Add the condition StringEquals sts:ExternalId (value from the onboarding kit) to the trust policy, then submit the ARN again.',
+  },
+  {
+    code: 'role_access_lost',
+    matches: codeIs('RoleAccessLost'),
+    cause: 'The role worked before and is now refused: it was deleted, or its trust policy was changed.',
+    fix: 'Recreate the role from the onboarding kit; the install resumes on its own retry or on re-verification.',
+  },
+  {
+    code: 'identity_mismatch',
+    matches: codeIs('IdentityMismatch'),
+    cause: 'The role answered as another account or role than the one this install is for.',
+    fix: 'Submit the ARN of the role you created in the account this install is for.',
+  },
+  {
+    code: 'invalid_role_arn',
+    matches: codeIs('InvalidRoleArn', 'MalformedRoleArn'),
+    cause: 'The submitted text is not the ARN of an IAM role in this install’s account and partition.',
+    fix: 'Paste the ARN shown on the role’s page in the IAM console: arn:aws:iam::<account id>:role/<role name>.',
+  },
+  {
+    code: 'vendor_credentials_invalid',
+    matches: codeIs('InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException'),
+    cause:
+      "AWS does not recognise the vendor's own credentials: the worker's access key is unknown or deactivated, or its secret is wrong.",
+    fix: "Nothing for the customer to do: the operator must fix the worker's AWS credentials, then the ARN can be submitted again.",
+  },
+  {
+    code: 'session_too_long_for_role_chaining',
+    matches: and(codeIs('ValidationError'), messageSays(/role chaining/i)),
+    cause:
+      "The worker itself runs as an assumed role, and AWS limits a session assumed from another role's session (role chaining) to one hour.",
+    fix: 'The operator must set CUSTOMER_SESSION_SECONDS to 3600 or less on the workers, or run them as an identity that is not an assumed role.',
+  },
+  {
+    code: 'session_longer_than_role_allows',
+    matches: and(codeIs('ValidationError'), messageSays(/MaxSessionDuration/)),
+    cause: "The session length the vendor asks for is longer than the role's maximum session duration.",
+    fix: "Raise the role's maximum session duration in the IAM console (Roles → the role → Edit), or the operator lowers CUSTOMER_SESSION_SECONDS.",
+  },
+  {
+    code: 'sts_region_disabled',
+    matches: codeIs('RegionDisabledException'),
+    cause: 'AWS STS is deactivated in this region for the account, so the role cannot be assumed there.',
+    fix: 'Activate STS for the region in the IAM console (Account settings → Security Token Service endpoints), then submit the ARN again.',
+  },
+  {
+    code: 'missing_permissions',
+    matches: codeIs('missing_permissions'),
+    cause: 'The role lacks actions the install needs; the message names each one.',
+    fix: `${kitPolicies}, then submit the ARN again.`,
+  },
+
+  // Policies AWS refuses.
+  {
+    code: 'cur_bucket_policy_denied',
+    matches: and(
+      accessDenied,
+      (facts) => facts.operation === 's3:PutBucketPolicy' || facts.step === 'apply_cur_bucket_policy',
+    ),
+    cause: 'AWS refused to set the CUR bucket’s policy (s3:PutBucketPolicy).',
+    fix: `${kitPolicies}; if they are attached, a service control policy or permissions boundary denies s3:PutBucketPolicy: allow it for the CUR bucket, then start the install again.`,
+  },
+  {
+    code: 'cur_bucket_policy_malformed',
+    matches: and(
+      codeIs('MalformedPolicy', 'MalformedPolicyDocument'),
+      (facts) => facts.operation?.startsWith('s3:') === true || facts.step === 'apply_cur_bucket_policy',
+    ),
+    cause:
+      'S3 refused the CUR bucket’s policy as invalid, usually because the bucket already had a policy it cannot be merged with.',
+    fix: 'Fix or remove the existing policy of the CUR bucket (S3 console → the bucket → Permissions), then start the install again.',
+  },
+  {
+    code: 'policy_document_malformed',
+    matches: codeIs('MalformedPolicyDocument', 'MalformedPolicy'),
+    cause: 'AWS refused a policy document as malformed.',
+    fix: 'Use the policies from the onboarding kit unchanged (edited copies often break the JSON or an ARN), then submit the ARN again.',
+  },
+
+  // The sandbox stack.
+  {
+    code: 'stack_failed',
+    matches: codeIs('StackFailed'),
+    cause:
+      'CloudFormation could not create the sandbox stack and rolled it back; the message names the failing resource.',
+    fix: 'Read the failing resource and reason above, fix it in the account (a quota, a name already in use), then start the install again.',
+  },
+  {
+    code: 'stack_needs_deletion',
+    matches: codeIs('StackNeedsDeletion'),
+    cause:
+      'A sandbox stack of this name is left in ROLLBACK_COMPLETE from an earlier attempt, and CloudFormation cannot update it.',
+    fix: 'Delete the sandbox stack in the CloudFormation console (it is in ROLLBACK_COMPLETE), then start the install again.',
+  },
+  {
+    code: 'stack_delete_failed',
+    matches: codeIs('StackDeleteFailed'),
+    cause: 'CloudFormation could not delete some of the sandbox stack’s resources.',
+    fix: 'Delete the resources named above by hand, then delete the sandbox stack in the CloudFormation console.',
+  },
+  {
+    code: 'stack_limit_reached',
+    matches: and(codeIs('LimitExceededException'), onService('cloudformation')),
+    cause: 'The account has reached its CloudFormation stack quota in this region.',
+    fix: 'Delete unused stacks or ask AWS for a higher stack quota (Service Quotas → CloudFormation), then start the install again.',
+  },
+  {
+    code: 'sandbox_stack_changed',
+    matches: codeIs('sandbox_stack_changed'),
+    cause: 'The sandbox stack was deleted or changed outside the install.',
+    fix: 'Deprovision this install and start a new one, or restore the stack.',
+  },
+
+  // Cost and Usage Reports.
+  {
+    code: 'cur_bucket_name_taken',
+    matches: codeIs('BucketNameTaken', 'BucketAlreadyExists'),
+    cause: 'The CUR bucket name is already taken by another AWS account (bucket names are global).',
+    fix: 'Choose another CUR bucket name (cur.bucketName) and start the install again.',
+  },
+  {
+    code: 'cur_report_limit_reached',
+    matches: codeIs('ReportLimitReachedException'),
+    cause: 'The account already has five Cost and Usage Report definitions, the most AWS allows.',
+    fix: 'Delete a report definition nobody uses (Billing console → Data Exports → Legacy CUR), then start the install again.',
+  },
+  {
+    code: 'cur_settings_refused',
+    matches: and(
+      codeIs('ValidationException'),
+      (facts) => onService('cur')(facts) || facts.step === 'define_cost_report',
+    ),
+    cause: 'AWS refused the Cost and Usage Report definition; the message names the setting.',
+    fix: 'Check the report name, bucket and prefix (cur.reportName, cur.bucketName, cur.prefix), then start the install again.',
+  },
+  {
+    code: 'data_export_settings_refused',
+    matches: and(
+      codeIs('ValidationException'),
+      (facts) => onService('bcm-data-exports')(facts) || facts.step === 'define_data_export',
+    ),
+    cause: 'AWS refused the CUR 2.0 data export; the message names the setting.',
+    fix: 'Check the export name, bucket and prefix (cur.exportName, cur.bucketName, cur.prefix), then start the install again.',
+  },
+  {
+    code: 'data_export_quota_reached',
+    matches: codeIs('ServiceQuotaExceededException'),
+    cause: 'The account already has as many data exports as AWS allows.',
+    fix: 'Delete a data export nobody uses (Billing console → Data Exports), then start the install again.',
+  },
+  {
+    code: 'cost_report_missing',
+    matches: codeIs('cost_report_missing'),
+    cause: 'The Cost and Usage Report definition the install created was deleted.',
+    fix: 'Deprovision and start the install again to recreate it.',
+  },
+  {
+    code: 'cost_report_changed',
+    matches: codeIs('cost_report_changed'),
+    cause: 'The Cost and Usage Report definition was edited and no longer says what the install set.',
+    fix: 'Restore the settings named above (daily, resource IDs, refresh of closed months) in the Billing console.',
+  },
+  {
+    code: 'data_export_missing',
+    matches: codeIs('data_export_missing'),
+    cause: 'The CUR 2.0 data export the install created was deleted.',
+    fix: 'Deprovision and start the install again to recreate it.',
+  },
+  {
+    code: 'data_export_changed',
+    matches: codeIs('data_export_changed'),
+    cause: 'The CUR 2.0 data export was edited and no longer says what the install set.',
+    fix: 'Restore the settings named above (daily, resource ids, Parquet, the bucket and prefix) in the Billing console.',
+  },
+  {
+    code: 'cur_first_report_overdue',
+    matches: codeIs('cur_first_report_overdue'),
+    cause: 'AWS has not delivered the first cost report in the time it usually takes.',
+    fix: "Check in the Billing console that the report definition exists and that the bucket policy still lets billingreports.amazonaws.com write; a new account's first report can also wait for its first billing data.",
+  },
+
+  // Any other refusal names the operation AWS refused.
+  {
+    code: 'permission_denied',
+    matches: accessDenied,
+    cause: (facts) => `AWS refused ${facts.operation ?? 'a call the install made'} to the role.`,
+    fix: `${kitPolicies}; if they are attached, check that no service control policy or permissions boundary denies the action, then try again.`,
+  },
+
+  // Everything else the install decides.
+  {
+    code: 'runner_check_in_timed_out',
+    matches: codeIs('RunnerCheckInTimedOut'),
+    cause: 'The runner did not check in before its registration expired.',
+    fix: 'Check that the runner was started with its registration token and can reach the API, then start the install again.',
+  },
+  {
+    code: 'approval_expired',
+    matches: codeIs('approval_expired'),
+    cause: 'Nobody approved or rejected the plan before the approval expired; nothing was created.',
+    fix: 'Start the install again and approve its plan within the approval period (approval.expiresAfter).',
+  },
+  {
+    code: 'aws_timeout',
+    matches: codeIs('Timeout'),
+    cause: 'AWS did not answer in time, through every retry.',
+    fix: 'Start the install again; if it recurs, check the AWS service health for the region.',
+  },
+];
+
+/**
+ * Explains a failure. Anything the catalog does not know keeps its own code and says what AWS answered.
+ *
+ * @example
+ * explainError({ code: 'ValidationError', awsErrorCode: 'ValidationError', operation: 'sts:AssumeRole',
+ *   message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.' })
+ * // → { code: 'session_too_long_for_role_chaining', cause: 'The worker itself runs as an assumed role…', fix: '…' }
+ */
+export function explainError(facts: ErrorFacts): ErrorExplanation {
+  const entry = catalog.find((candidate) => candidate.matches(facts));
+  if (!entry) {
+    const answered = facts.awsErrorCode ? `AWS answered ${facts.awsErrorCode}` : 'The install stopped on an error';
+    return {
+      code: facts.code,
+      cause: `${answered}${facts.operation ? ` to ${facts.operation}` : ''}.`,
+      fix: 'See the message; if it names an AWS permission, attach the onboarding kit policies and try again.',
+    };
+  }
+  return {
+    code: entry.code,
+    cause: typeof entry.cause === 'function' ? entry.cause(facts) : entry.cause,
+    fix: entry.fix,
+  };
+}
+
+export const catalogCodes: readonly string[] = catalog.map((entry) => entry.code);

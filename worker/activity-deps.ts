@@ -10,6 +10,8 @@ export interface ActivityDepsOptions {
   roleTemplateBaseUrl: string;
   runnerTokenKey: Uint8Array;
   pollIntervalMs: number;
+  /** Length of customer-role sessions (AssumeRole DurationSeconds); AWS's default when omitted. */
+  customerSessionSeconds?: number;
   notify?: (notification: InstallNotification) => Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function createActivityDeps(options: ActivityDepsOptions): Promise<
   const principalArn = options.vendorPrincipalArn ?? (await discoverVendorPrincipal(aws.vendorSts()));
   return {
     aws,
-    sessions: new CustomerSessions(aws),
+    sessions: new CustomerSessions(aws, { sessionSeconds: options.customerSessionSeconds }),
     vendor: { principalArn, roleTemplateBaseUrl: options.roleTemplateBaseUrl },
     runnerTokenKey: options.runnerTokenKey,
     pollIntervalMs: options.pollIntervalMs,

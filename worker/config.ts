@@ -16,6 +16,8 @@ export interface WorkerConfig {
   roleTemplateBaseUrl: string;
   runnerTokenKey: Buffer;
   pollIntervalMs: number;
+  /** Length of customer-role sessions; AWS's default (one hour) when unset. */
+  customerSessionSeconds?: number;
   workflowBundlePath?: string;
 }
 
@@ -37,6 +39,16 @@ function positiveInteger(raw: string | undefined, name: string, fallback: number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}=${raw} must be a positive whole number.`);
+  return value;
+}
+
+/** AssumeRole takes 900 s to 12 h; anything else would fail on the first install instead of at start. */
+function sessionSeconds(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 900 || value > 43_200) {
+    throw new ConfigError(`CUSTOMER_SESSION_SECONDS=${raw} must be a whole number of seconds from 900 to 43200.`);
+  }
   return value;
 }
 
@@ -91,6 +103,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     roleTemplateBaseUrl: env.ROLE_TEMPLATE_BASE_URL ?? 'http://127.0.0.1:3000/installs',
     runnerTokenKey: readRunnerTokenKey(env),
     pollIntervalMs: positiveInteger(env.POLL_INTERVAL_MS, 'POLL_INTERVAL_MS', 5_000),
+    customerSessionSeconds: sessionSeconds(env.CUSTOMER_SESSION_SECONDS),
     workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
   };
 }

@@ -1,16 +1,15 @@
 import { condition, workflowInfo } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
-import { fixFor } from '../domain/error-catalog';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
-import { summarizeFailure } from './failures';
+import { describeFailure, summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
 import { costReportDefinitionFor, dataExportDefinitionFor } from './provisioning';
 
 type Drift = Omit<InstallError, 'at'>;
 
 function drift(code: string, message: string): Drift {
-  return { code, message, fix: fixFor(code) };
+  return describeFailure({ code, message });
 }
 
 /**
@@ -79,8 +78,7 @@ async function findDrift(
     }
     return undefined;
   } catch (error) {
-    const failure = summarizeFailure(error);
-    return { ...failure, fix: fixFor(failure.code) };
+    return describeFailure(summarizeFailure(error));
   }
 }
 
@@ -95,7 +93,6 @@ export async function reverifyWhileActive(
   access: CustomerAccess,
   deprovisionRequested: () => boolean,
 ): Promise<void> {
-  const role = tracker.status.role!;
   const historyIsLong = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 10_000);
   while (!deprovisionRequested() && !historyIsLong()) {
@@ -104,11 +101,6 @@ export async function reverifyWhileActive(
       return;
     }
     if (await condition(deprovisionRequested, input.reverifyEvery)) return;
-    const found = await findDrift(tracker, input, access);
-    const checkedAt = new Date().toISOString();
-    role.drift = found && { ...found, at: checkedAt };
-    role.lastVerifiedAt = checkedAt;
-    // A check that fails after the install was healthy degrades it; the next one that passes restores it.
-    tracker.enter(role.drift ? 'degraded' : 'active');
+    tracker.recordHealthCheck(await findDrift(tracker, input, access));
   }
 }

@@ -133,13 +133,18 @@ export interface StepStatus {
 }
 
 export interface InstallError {
-  /** Stable, machine-readable: an AWS error code or one of ours (e.g. `external_id_not_enforced`). */
+  /** Stable, machine-readable, from domain/error-catalog.ts (e.g. `external_id_not_enforced`). */
   code: string;
+  /** AWS's or the install's own words. */
   message: string;
-  /** What the customer or operator can do about it, from domain/error-catalog.ts. */
+  /** The catalog's one sentence on why it happened. */
+  cause?: string;
+  /** What the customer or operator can do about it. */
   fix?: string;
   step?: StepName;
+  /** AWS's error code and the operation it answered, when an AWS call failed. */
   awsErrorCode?: string;
+  operation?: string;
   at: string;
 }
 
@@ -171,7 +176,11 @@ export interface InstallStatus {
     withoutExternalId?: 'refused' | 'allowed';
     missingPermissions?: string[];
     conditionalPermissions?: string[];
+    /** When a re-verification last passed (onboarding's verification counts as the first). */
     lastVerifiedAt?: string;
+    /** When a re-verification last ran, passing or not. */
+    lastCheckedAt?: string;
+    /** What the latest re-verification found wrong; `at` is when that problem was first seen. */
     drift?: InstallError;
   };
   roleSubmissions: number;

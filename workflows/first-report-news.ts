@@ -1,4 +1,4 @@
-import { fixFor } from '../domain/error-catalog';
+import { describeFailure } from './failures';
 import type { FirstReportNews } from './definitions';
 import type { InstallTracker } from './install-tracker';
 
@@ -13,9 +13,10 @@ export function recordFirstReportNews(tracker: InstallTracker, news: FirstReport
   }
   watch.state = 'overdue';
   watch.problem = {
-    code: 'cur_first_report_overdue',
-    message: `No cost report has been delivered since ${news.since}; AWS usually delivers the first within 24 hours.`,
-    fix: fixFor('cur_first_report_overdue'),
+    ...describeFailure({
+      code: 'cur_first_report_overdue',
+      message: `No cost report has been delivered since ${news.since}; AWS usually delivers the first within 24 hours.`,
+    }),
     at: new Date().toISOString(),
   };
 }

@@ -1,6 +1,5 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { fixFor } from '../domain/error-catalog';
-import type { FailureSummary } from './failures';
+import { describeFailure, type FailureSummary } from './failures';
 import {
   AwsAccountIdAttribute,
   InstallIdAttribute,
@@ -21,7 +20,7 @@ const phaseDescriptions: Record<InstallPhase, string> = {
   configuring_cur: 'Setting up the Cost and Usage Report bucket and definition.',
   handing_off: 'Waiting for the runner in the customer account to check in.',
   active: 'Active: the runner is in charge.',
-  degraded: 'Degraded: the latest re-verification of the role failed; see role.drift for the reason and the fix.',
+  degraded: 'Degraded: the latest re-verification found a problem (role.drift in the status).',
   deprovisioning: 'Removing everything the install created.',
   deprovisioned: 'Deprovisioned.',
   expired: 'Expired: nobody submitted the role or approved the plan in time.',
@@ -77,8 +76,31 @@ export class InstallTracker {
 
   private publishPhase(): void {
     upsertSearchAttributes([{ key: InstallPhaseAttribute, value: this.status.phase }]);
-    const error = this.status.phase === 'failed' && this.status.lastError ? ` ${this.status.lastError.message}` : '';
-    setCurrentDetails(`**${this.status.phase}**: ${phaseDescriptions[this.status.phase]}${error}`);
+    this.publishDetails();
+  }
+
+  /** The Temporal UI's "current details": the phase in words, and for a failed or degraded install what to do. */
+  private publishDetails(): void {
+    const { phase, lastError, role } = this.status;
+    const lines = [`**${phase}**: ${phaseDescriptions[phase]}`];
+    const problem = phase === 'failed' ? lastError : phase === 'degraded' ? role?.drift : undefined;
+    if (problem) lines.push(`${problem.code}: ${problem.message}`, `To fix: ${problem.fix ?? ''}`);
+    if ((phase === 'active' || phase === 'degraded') && role?.lastCheckedAt) {
+      lines.push(`Last checked ${role.lastCheckedAt}; last passed ${role.lastVerifiedAt ?? 'never'}.`);
+    }
+    setCurrentDetails(lines.join('\n\n'));
+  }
+
+  /** A re-verification's outcome: a problem degrades the install, a pass restores it; the UI shows which. */
+  recordHealthCheck(problem: Omit<InstallError, 'at'> | undefined): void {
+    const role = this.status.role!;
+    const checkedAt = new Date().toISOString();
+    // A problem that persists keeps the time it was first seen: "failing since", not "failing at the last check".
+    role.drift = problem && { ...problem, at: role.drift?.code === problem.code ? role.drift.at : checkedAt };
+    role.lastCheckedAt = checkedAt;
+    if (!problem) role.lastVerifiedAt = checkedAt;
+    this.enter(problem ? 'degraded' : 'active');
+    this.publishDetails();
   }
 
   /** Runs one step, recording when it started and how it ended, so the status shows where time goes. */
@@ -100,7 +122,7 @@ export class InstallTracker {
   }
 
   recordError(failure: FailureSummary, step?: StepName): InstallError {
-    const error: InstallError = { ...failure, fix: fixFor(failure.code), step, at: new Date().toISOString() };
+    const error: InstallError = { ...describeFailure(failure, step), at: new Date().toISOString() };
     this.status.lastError = error;
     return error;
   }

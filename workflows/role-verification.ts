@@ -68,6 +68,7 @@ export async function verifyRole(
   } catch (error) {
     return tracker.recordError(summarizeFailure(error), 'check_permissions');
   }
-  Object.assign(role, { verifiedAt: new Date().toISOString() });
+  const verifiedAt = new Date().toISOString();
+  Object.assign(role, { verifiedAt, lastVerifiedAt: verifiedAt });
   return undefined;
 }

@@ -13,7 +13,11 @@ export interface CustomerAccess {
   region: string;
 }
 
-export const accessDeniedCodes = new Set(['AccessDenied', 'AccessDeniedException', 'InvalidClientTokenId']);
+/**
+ * A refusal by the role (or the customer's policies). Not InvalidClientTokenId or SignatureDoesNotMatch: on AssumeRole
+ * those are about the vendor's own credentials, which no change to the customer's role can fix.
+ */
+export const accessDeniedCodes = new Set(['AccessDenied', 'AccessDeniedException']);
 
 export function toCredentialIdentity(credentials: Credentials | undefined): AwsCredentialIdentity {
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
@@ -37,42 +41,33 @@ const refreshMarginMs = 5 * 60_000;
  * Assumed-role sessions, cached per process for their lifetime: credentials live only in worker memory and are
  * never returned to a workflow. Each worker process assumes the role on its own, so nothing assumes one machine.
  */
+export interface CustomerSessionOptions {
+  /**
+   * How long an assumed-role session lasts (AWS default 3600 s). AWS caps it at one hour when the worker itself runs
+   * as an assumed role (role chaining), and at the role's own maximum session duration.
+   */
+  sessionSeconds?: number;
+  now?: () => number;
+}
+
 export class CustomerSessions {
   private readonly sessions = new Map<string, CachedSession>();
+  private readonly now: () => number;
 
   constructor(
     private readonly aws: AwsClientFactory,
-    private readonly now: () => number = Date.now,
-  ) {}
+    private readonly options: CustomerSessionOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
 
   async clients(access: CustomerAccess): Promise<CustomerClients> {
     const key = `${access.roleArn}|${access.externalId}|${access.region}`;
     const cached = this.sessions.get(key);
     if (cached && cached.expiresAt - refreshMarginMs > this.now()) return cached.clients;
 
-    return this.remember(access, await this.assume(access));
-  }
-
-  /** Keeps credentials another activity already obtained (verification), sparing the next activity an AssumeRole. */
-  remember(access: CustomerAccess, credentials: AwsCredentialIdentity): CustomerClients {
-    const session = {
-      expiresAt: credentials.expiration?.getTime() ?? this.now() + 15 * 60_000,
-      clients: this.aws.customer(credentials, access.region),
-    };
-    this.sessions.set(`${access.roleArn}|${access.externalId}|${access.region}`, session);
-    return session.clients;
-  }
-
-  private async assume(access: CustomerAccess): Promise<AwsCredentialIdentity> {
     try {
-      const response = await this.aws.vendorSts().send(
-        new AssumeRoleCommand({
-          RoleArn: access.roleArn,
-          ExternalId: access.externalId,
-          RoleSessionName: roleSessionName(access.installId),
-        }),
-      );
-      return toCredentialIdentity(response.Credentials);
+      return this.remember(access, await this.assumeRole(access));
     } catch (error) {
       const code = awsErrorCode(error);
       if (code && accessDeniedCodes.has(code)) {
@@ -85,5 +80,28 @@ export class CustomerSessions {
       }
       rethrowAwsError(error, 'sts:AssumeRole');
     }
+  }
+
+  /** AssumeRole as the vendor, with the External ID; AWS's errors reach the caller as they came, to classify. */
+  async assumeRole(access: CustomerAccess): Promise<AwsCredentialIdentity> {
+    const response = await this.aws.vendorSts().send(
+      new AssumeRoleCommand({
+        RoleArn: access.roleArn,
+        ExternalId: access.externalId,
+        RoleSessionName: roleSessionName(access.installId),
+        DurationSeconds: this.options.sessionSeconds,
+      }),
+    );
+    return toCredentialIdentity(response.Credentials);
+  }
+
+  /** Keeps credentials another activity already obtained (verification), sparing the next activity an AssumeRole. */
+  remember(access: CustomerAccess, credentials: AwsCredentialIdentity): CustomerClients {
+    const session = {
+      expiresAt: credentials.expiration?.getTime() ?? this.now() + 15 * 60_000,
+      clients: this.aws.customer(credentials, access.region),
+    };
+    this.sessions.set(`${access.roleArn}|${access.externalId}|${access.region}`, session);
+    return session.clients;
   }
 }

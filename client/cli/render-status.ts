@@ -58,7 +58,19 @@ export function renderStatus(status: InstallStatus): string {
     );
   }
   if (status.lastError) lines.push(`last error  ${status.lastError.code}: ${status.lastError.message}`);
+  if (status.lastError?.cause) lines.push(`because     ${status.lastError.cause}`);
   if (status.lastError?.fix) lines.push(`to fix      ${status.lastError.fix}`);
+  const role = status.role;
+  if (role?.lastCheckedAt) {
+    lines.push(
+      `health  ${role.drift ? `failing since ${role.drift.at}` : 'passing'}, last checked ${role.lastCheckedAt}` +
+        (role.lastVerifiedAt ? `, last passed ${role.lastVerifiedAt}` : ''),
+    );
+  }
+  if (role?.drift) {
+    lines.push(`drift   ${role.drift.code}: ${role.drift.message}`);
+    if (role.drift.fix) lines.push(`to fix  ${role.drift.fix}`);
+  }
   if (status.phase === 'awaiting_role')
     lines.push('next    create the role from the onboarding kit and submit its ARN');
   if (status.phase === 'handing_off') lines.push('next    start the runner with its registration token');

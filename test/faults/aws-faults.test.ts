@@ -83,7 +83,11 @@ describe('AWS faults between the worker and AWS', () => {
       expect(failure).toBeInstanceOf(WorkflowFailedError);
       const status = await handle.query(getStatusQuery);
       expect(status.phase).toBe('failed');
-      expect(status.lastError).toMatchObject({ code: 'ValidationException', awsErrorCode: 'ValidationException' });
+      expect(status.lastError).toMatchObject({
+        code: 'cur_settings_refused',
+        awsErrorCode: 'ValidationException',
+        operation: 'cur:PutReportDefinition',
+      });
       expect(status.lastError?.message).toContain('cur:PutReportDefinition');
       expect(status.steps.define_cost_report?.state).toBe('failed');
       expect(await stackStatus(installResourceNames(input).stackName)).toBeUndefined();

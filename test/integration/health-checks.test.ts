@@ -4,12 +4,18 @@ import {
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { requestDeprovisionUpdate } from '../../workflows/definitions';
 import { customerClients, reportDefinition } from '../customer-account';
 import { closeTestClient, testClient, withTestWorker } from '../helpers';
 import { onboardUntilActive, testInstallInput, waitForPhase } from '../install-driver';
+
+/** What the Temporal UI shows as the workflow's current details (the SDK's built-in metadata query). */
+async function currentDetails(handle: WorkflowHandle): Promise<string> {
+  const metadata = await handle.query<{ currentDetails?: string | null }>('__temporal_workflow_metadata');
+  return metadata.currentDetails ?? '';
+}
 
 describe('re-verification while active, against the real dev server, moto and the CUR endpoint', () => {
   let client: Client;
@@ -40,6 +46,10 @@ describe('re-verification while active, against the real dev server, moto and th
       expect(degraded.role?.drift).toMatchObject({ code: 'external_id_not_enforced' });
       expect(degraded.role?.drift?.fix).toContain('sts:ExternalId');
       expect(degraded.role?.withoutExternalId).toBe('allowed');
+      // The Temporal UI shows the workflow's current details: the problem and its fix, not just the phase.
+      const details = await currentDetails(handle);
+      expect(details).toContain('external_id_not_enforced: The role no longer requires the External ID.');
+      expect(details).toContain(`To fix: ${degraded.role!.drift!.fix}`);
 
       await iam.send(
         new UpdateAssumeRolePolicyCommand({
@@ -50,7 +60,8 @@ describe('re-verification while active, against the real dev server, moto and th
       const restored = await waitForPhase(handle, 'active');
       expect(restored.role?.drift).toBeUndefined();
       expect(restored.role?.withoutExternalId).toBe('refused');
-      expect(Date.parse(restored.role!.lastVerifiedAt!)).toBeGreaterThan(Date.parse(degraded.role!.lastVerifiedAt!));
+      expect(Date.parse(restored.role!.lastVerifiedAt!)).toBeGreaterThan(Date.parse(degraded.role!.drift!.at));
+      expect(restored.role!.lastCheckedAt).toBe(restored.role!.lastVerifiedAt);
 
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       expect((await handle.result()).phase).toBe('deprovisioned');

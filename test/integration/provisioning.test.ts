@@ -65,12 +65,15 @@ describe('provisioning the sandbox and the cost report', () => {
 
         const failure = await handle.result().catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(WorkflowFailedError);
-        expect((failure as WorkflowFailedError).cause).toMatchObject({ type: 'StackFailed' });
+        expect((failure as WorkflowFailedError).cause).toMatchObject({ type: 'stack_failed' });
         expect((failure as WorkflowFailedError).cause?.message).toContain('Queue limit exceeded');
 
         const status = await handle.query(getStatusQuery);
         expect(status.phase).toBe('failed');
-        expect(status.lastError).toMatchObject({ code: 'StackFailed' });
+        expect(status.lastError).toMatchObject({
+          code: 'stack_failed',
+          cause: expect.stringMatching(/rolled it back/),
+        });
         expect(status.deprovision?.leftovers).toEqual([]);
         expect(status.steps.create_cur_bucket).toBeUndefined();
         expect(await stackStatus(names.stackName)).toBeUndefined();

@@ -1,27 +1,301 @@
-import { cataloguedCodes, fixFor } from '../../domain/error-catalog';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClientFactory } from '../../activities/aws/clients';
+import { CustomerSessions } from '../../activities/aws/customer-session';
+import { callAws } from '../../activities/aws/errors';
+import type { ActivityDeps } from '../../activities/deps';
+import { createVerifyRoleActivities } from '../../activities/verify-role';
+import { catalogCodes, explainError } from '../../domain/error-catalog';
+import type { StepName } from '../../workflows/definitions';
+import { describeFailure, summarizeFailure } from '../../workflows/failures';
 
-describe('the actionable error catalog', () => {
-  it.each([
-    ['RoleNotAssumable', /trust policy.*sts:ExternalId/],
-    ['external_id_not_enforced', /StringEquals sts:ExternalId/],
-    ['missing_permissions', /provision and deprovision policies/],
-    ['AccessDenied', /provision and deprovision policies/],
-    ['IdentityMismatch', /account this install is for/],
-    ['InvalidRoleArn', /arn:aws:iam::<account id>:role\/<role name>/],
-    ['RoleAccessLost', /recreate it from the onboarding kit/],
-    ['InvalidClientTokenId', /operator/],
-    ['StackFailed', /failing resource/],
-    ['StackNeedsDeletion', /ROLLBACK_COMPLETE/],
-    ['BucketNameTaken', /cur\.bucketName/],
-    ['ValidationException', /report name, bucket and prefix/],
-    ['RunnerCheckInTimedOut', /registration token/],
-  ])('tells what to do about %s', (code, fix) => {
-    expect(fixFor(code)).toMatch(fix);
+/** An error shaped as the SDK raises what AWS answered: its code as the name, AWS's message, the HTTP status. */
+function awsError(code: string, message: string, httpStatusCode = 400): Error {
+  return Object.assign(new Error(message), { name: code, $metadata: { httpStatusCode, requestId: 'req-1' } });
+}
+
+/** What the status shows for an AWS call that failed this way inside an activity. */
+async function explainAwsFailure(operation: string, error: Error, step?: StepName) {
+  const failure = await callAws(operation, () => Promise.reject(error)).catch((e: unknown) => e);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  return describeFailure(summarizeFailure(failure), step);
+}
+
+const access = {
+  installId: 'acme-prod',
+  roleArn: 'arn:aws:iam::111111111111:role/install-acme-prod-access',
+  externalId: 'e'.repeat(48),
+  region: 'us-east-1',
+};
+const sts = mockClient(STSClient);
+/** The activities fail on purpose here; their failure logs would bury the report. */
+const quietActivityEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
+
+/** verifyRoleAccess against a mocked STS answering AssumeRole with `error`, with sessions of `sessionSeconds`. */
+async function explainVerification(error: Error, sessionSeconds?: number) {
+  sts.reset();
+  sts.on(AssumeRoleCommand).rejects(error);
+  const aws = { vendorSts: () => new STSClient({ region: 'us-east-1' }) } as unknown as AwsClientFactory;
+  const sessions = new CustomerSessions(aws, { sessionSeconds });
+  const { verifyRoleAccess } = createVerifyRoleActivities({ aws, sessions } as unknown as ActivityDeps);
+  const failure = await quietActivityEnvironment()
+    .run(verifyRoleAccess, { access })
+    .catch((e: unknown) => e);
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  return { failure: failure as ApplicationFailure, shown: describeFailure(summarizeFailure(failure), 'verify_role') };
+}
+
+const covered = new Set<string>();
+function expectExplained(
+  shown: { code: string; cause?: string; fix?: string },
+  code: string,
+  cause: RegExp,
+  fix: RegExp,
+): void {
+  expect(shown.code).toBe(code);
+  expect(shown.cause).toMatch(cause);
+  expect(shown.fix).toMatch(fix);
+  covered.add(code);
+}
+
+describe('the actionable error catalog, case by case', () => {
+  describe('reaching the role (sts:AssumeRole as the activity makes it)', () => {
+    it('explains AccessDenied on AssumeRole as a trust policy that does not admit the vendor with the External ID', async () => {
+      const { failure, shown } = await explainVerification(
+        awsError(
+          'AccessDenied',
+          'User: arn:aws:iam::123456789012:user/vendor is not authorized to perform: sts:AssumeRole on resource: ' +
+            access.roleArn,
+          403,
+        ),
+      );
+      expect(failure.nonRetryable).toBe(false); // IAM may still be propagating a new role
+      expect(shown).toMatchObject({ awsErrorCode: 'AccessDenied', operation: 'sts:AssumeRole' });
+      expectExplained(shown, 'role_not_assumable', /trust policy/, /sts:ExternalId/);
+    });
+
+    it.each([
+      ['InvalidClientTokenId', 'The security token included in the request is invalid.'],
+      ['SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'],
+    ])("explains %s as the vendor's own credentials, not the customer's role", async (code, message) => {
+      const { failure, shown } = await explainVerification(awsError(code, message, 403));
+      expect(failure.nonRetryable).toBe(true);
+      expectExplained(shown, 'vendor_credentials_invalid', /vendor's own credentials/, /operator/);
+    });
+
+    it('explains a session longer than role chaining allows, and does not blame the ARN', async () => {
+      const { shown } = await explainVerification(
+        awsError(
+          'ValidationError',
+          'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+        ),
+        7200,
+      );
+      expect(sts.commandCalls(AssumeRoleCommand)[0]!.args[0].input.DurationSeconds).toBe(7200);
+      expectExplained(shown, 'session_too_long_for_role_chaining', /role chaining/, /CUSTOMER_SESSION_SECONDS/);
+    });
+
+    it("explains a session longer than the role's own maximum", async () => {
+      const { shown } = await explainVerification(
+        awsError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'),
+        14_400,
+      );
+      expectExplained(shown, 'session_longer_than_role_allows', /maximum session duration/, /Edit/);
+    });
+
+    it('explains an ARN STS cannot parse', async () => {
+      const { shown } = await explainVerification(
+        awsError(
+          'ValidationError',
+          "1 validation error detected: Value 'arn:aws:iam::111111111111:role/' at 'roleArn' failed to satisfy " +
+            'constraint: Member must have length greater than or equal to 20',
+        ),
+      );
+      expectExplained(shown, 'invalid_role_arn', /not the ARN of an IAM role/, /arn:aws:iam::<account id>/);
+    });
+
+    it('explains STS deactivated in the region', async () => {
+      const { shown } = await explainVerification(
+        awsError(
+          'RegionDisabledException',
+          'STS is not activated in this region for account:111111111111. Your account administrator can activate ' +
+            'STS in this region using the IAM Console.',
+          403,
+        ),
+      );
+      expectExplained(shown, 'sts_region_disabled', /deactivated in this region/, /Security Token Service endpoints/);
+    });
+
+    it('explains a role that worked and is now refused (a later step assumes it again)', async () => {
+      sts.reset();
+      sts.on(AssumeRoleCommand).rejects(awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole', 403));
+      const aws = { vendorSts: () => new STSClient({ region: 'us-east-1' }) } as unknown as AwsClientFactory;
+      const failure = await new CustomerSessions(aws).clients(access).catch((e: unknown) => e);
+      const shown = describeFailure(summarizeFailure(failure), 'deploy_sandbox');
+      expectExplained(shown, 'role_access_lost', /deleted, or its trust policy was changed/, /Recreate the role/);
+    });
+
+    it('explains a role that answers as another account', async () => {
+      sts.reset();
+      sts.on(AssumeRoleCommand).resolves({
+        Credentials: { AccessKeyId: 'ASIAEXAMPLE', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date() },
+      });
+      sts
+        .on(GetCallerIdentityCommand)
+        .resolves({ Account: '999999999999', Arn: 'arn:aws:sts::999999999999:assumed-role/other/s' });
+      const aws = {
+        vendorSts: () => new STSClient({ region: 'us-east-1' }),
+        customer: () => ({ sts: new STSClient({ region: 'us-east-1' }) }),
+      } as unknown as AwsClientFactory;
+      const { verifyRoleAccess } = createVerifyRoleActivities({
+        aws,
+        sessions: new CustomerSessions(aws),
+      } as unknown as ActivityDeps);
+      const failure = await quietActivityEnvironment()
+        .run(verifyRoleAccess, { access })
+        .catch((e: unknown) => e);
+      expectExplained(
+        describeFailure(summarizeFailure(failure), 'verify_role'),
+        'identity_mismatch',
+        /another account or role/,
+        /account this install is for/,
+      );
+    });
   });
 
-  it('gives every catalogued code a fix of its own, and unknown codes a general one', () => {
-    const general = fixFor('SomethingNobodyHasSeen');
-    expect(general).toMatch(/message/);
-    for (const code of cataloguedCodes) expect(fixFor(code)).not.toBe(general);
+  describe("the install's own findings", () => {
+    it.each([
+      [
+        'external_id_not_enforced',
+        'external_id_not_enforced',
+        /without the External ID/,
+        /StringEquals sts:ExternalId/,
+      ],
+      ['InvalidRoleArn', 'invalid_role_arn', /not the ARN of an IAM role/, /IAM console/],
+      ['missing_permissions', 'missing_permissions', /lacks actions/, /provision and deprovision policies/],
+      ['RunnerCheckInTimedOut', 'runner_check_in_timed_out', /did not check in/, /registration token/],
+      ['approval_expired', 'approval_expired', /Nobody approved/, /approval\.expiresAfter/],
+      ['Timeout', 'aws_timeout', /did not answer in time/, /service health/],
+      ['sandbox_stack_changed', 'sandbox_stack_changed', /outside the install/, /restore the stack/],
+      ['cost_report_missing', 'cost_report_missing', /was deleted/, /recreate it/],
+      ['cost_report_changed', 'cost_report_changed', /was edited/, /refresh of closed months/],
+      ['data_export_missing', 'data_export_missing', /was deleted/, /recreate it/],
+      ['data_export_changed', 'data_export_changed', /was edited/, /Parquet/],
+      ['cur_first_report_overdue', 'cur_first_report_overdue', /first cost report/, /billingreports\.amazonaws\.com/],
+      ['StackFailed', 'stack_failed', /rolled it back/, /failing resource/],
+      ['StackNeedsDeletion', 'stack_needs_deletion', /ROLLBACK_COMPLETE/, /Delete the sandbox stack/],
+      ['StackDeleteFailed', 'stack_delete_failed', /could not delete/, /by hand/],
+      ['BucketNameTaken', 'cur_bucket_name_taken', /another AWS account/, /cur\.bucketName/],
+    ])('explains %s', (type, code, cause, fix) => {
+      const failure = ApplicationFailure.nonRetryable('what happened', type);
+      expectExplained(describeFailure(summarizeFailure(failure)), code, cause, fix);
+    });
+  });
+
+  describe('AWS refusing what the install creates', () => {
+    it('explains the CUR bucket policy being denied, apart from any other refusal', async () => {
+      const shown = await explainAwsFailure(
+        's3:PutBucketPolicy',
+        awsError('AccessDenied', 'Access Denied', 403),
+        'apply_cur_bucket_policy',
+      );
+      expectExplained(shown, 'cur_bucket_policy_denied', /s3:PutBucketPolicy/, /service control policy/);
+    });
+
+    it('explains any other refusal naming the operation AWS refused', async () => {
+      const shown = await explainAwsFailure(
+        'cloudformation:CreateStack',
+        awsError('AccessDenied', 'User is not authorized to perform: cloudformation:CreateStack', 403),
+        'deploy_sandbox',
+      );
+      expectExplained(shown, 'permission_denied', /AWS refused cloudformation:CreateStack/, /onboarding kit/);
+    });
+
+    it('explains a bucket policy S3 cannot accept', async () => {
+      const shown = await explainAwsFailure(
+        's3:PutBucketPolicy',
+        awsError('MalformedPolicy', 'Policy has invalid resource'),
+        'apply_cur_bucket_policy',
+      );
+      expectExplained(shown, 'cur_bucket_policy_malformed', /refused the CUR bucket’s policy/, /existing policy/);
+    });
+
+    it('explains a policy document IAM calls malformed', async () => {
+      const shown = await explainAwsFailure(
+        'iam:PutRolePolicy',
+        awsError('MalformedPolicyDocument', 'Syntax errors in policy.'),
+      );
+      expectExplained(shown, 'policy_document_malformed', /malformed/, /onboarding kit unchanged/);
+    });
+
+    it('explains the stack quota', async () => {
+      const shown = await explainAwsFailure(
+        'cloudformation:CreateStack',
+        awsError('LimitExceededException', 'Limit for stacks has been exceeded'),
+        'deploy_sandbox',
+      );
+      expectExplained(shown, 'stack_limit_reached', /stack quota/, /Service Quotas/);
+    });
+
+    it('explains a CUR bucket name owned by another account', async () => {
+      const shown = await explainAwsFailure(
+        's3:CreateBucket',
+        awsError('BucketAlreadyExists', 'The requested bucket name is not available.', 409),
+        'create_cur_bucket',
+      );
+      expectExplained(shown, 'cur_bucket_name_taken', /bucket names are global/, /cur\.bucketName/);
+    });
+
+    it('explains CUR refusing the report definition, apart from Data Exports refusing the export', async () => {
+      const report = await explainAwsFailure(
+        'cur:PutReportDefinition',
+        awsError('ValidationException', "1 validation error detected: Value 'a b' at 'reportDefinition.reportName'"),
+        'define_cost_report',
+      );
+      expectExplained(report, 'cur_settings_refused', /Cost and Usage Report definition/, /cur\.reportName/);
+      const dataExport = await explainAwsFailure(
+        'bcm-data-exports:CreateExport',
+        awsError('ValidationException', "Value 'a b' at 'export.name' failed to satisfy constraint"),
+        'define_data_export',
+      );
+      expectExplained(dataExport, 'data_export_settings_refused', /CUR 2.0 data export/, /cur\.exportName/);
+    });
+
+    it('explains the report and export quotas', async () => {
+      const reports = await explainAwsFailure(
+        'cur:PutReportDefinition',
+        awsError('ReportLimitReachedException', 'Report limit of 5 has been reached.'),
+        'define_cost_report',
+      );
+      expectExplained(reports, 'cur_report_limit_reached', /five/, /Legacy CUR/);
+      const exports = await explainAwsFailure(
+        'bcm-data-exports:CreateExport',
+        awsError('ServiceQuotaExceededException', 'You have reached the maximum number of exports.'),
+        'define_data_export',
+      );
+      expectExplained(exports, 'data_export_quota_reached', /as many data exports/, /Data Exports/);
+    });
+  });
+
+  it('covers every entry of the catalog above', () => {
+    expect([...covered].sort()).toEqual([...catalogCodes].sort());
+  });
+
+  it('keeps the code of what it does not know and says what AWS answered to which call', () => {
+    expect(
+      explainError({
+        code: 'SomethingNobodyHasSeen',
+        awsErrorCode: 'SomethingNobodyHasSeen',
+        operation: 's3:PutBucketTagging',
+        message: 'x',
+      }),
+    ).toEqual({
+      code: 'SomethingNobodyHasSeen',
+      cause: 'AWS answered SomethingNobodyHasSeen to s3:PutBucketTagging.',
+      fix: expect.stringMatching(/See the message/),
+    });
   });
 });

@@ -38,13 +38,40 @@ describe('the CLI status view', () => {
       lastError: {
         code: 'external_id_not_enforced',
         message: 'The role can be assumed without the External ID.',
+        cause: 'Anyone who learns the ARN could use it.',
         fix: 'Add the condition.',
         at: '',
       },
     });
+    expect(text).toContain('because     Anyone who learns the ARN could use it.');
     expect(text).toContain('last error  external_id_not_enforced: The role can be assumed without the External ID.');
     expect(text).toContain('to fix      Add the condition.');
     expect(text).toContain('next    create the role from the onboarding kit and submit its ARN');
+  });
+
+  it('shows when the install was last checked and what drifted, with its fix', () => {
+    const role = { arn: 'arn:aws:iam::111111111111:role/r', lastVerifiedAt: '2026-11-22T10:00:00.000Z' };
+    const healthy = renderStatus({ ...base, phase: 'active', role: { ...role, lastCheckedAt: role.lastVerifiedAt } });
+    expect(healthy).toContain('health  passing, last checked 2026-11-22T10:00:00.000Z');
+    const degraded = renderStatus({
+      ...base,
+      phase: 'degraded',
+      role: {
+        ...role,
+        lastCheckedAt: '2026-11-22T11:00:00.000Z',
+        drift: {
+          code: 'external_id_not_enforced',
+          message: 'The role no longer requires the External ID.',
+          fix: 'Add the condition.',
+          at: '2026-11-22T11:00:00.000Z',
+        },
+      },
+    });
+    expect(degraded).toContain(
+      'health  failing since 2026-11-22T11:00:00.000Z, last checked 2026-11-22T11:00:00.000Z, last passed 2026-11-22T10:00:00.000Z',
+    );
+    expect(degraded).toContain('drift   external_id_not_enforced: The role no longer requires the External ID.');
+    expect(degraded).toContain('to fix  Add the condition.');
   });
 
   it('lists what deprovisioning left behind', () => {

@@ -94,7 +94,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(status).toMatchObject({
           phase: 'awaiting_role',
           roleSubmissions: 0,
-          lastError: { code: 'InvalidRoleArn' },
+          lastError: { code: 'invalid_role_arn' },
         });
         expect(status.lastError?.message).toContain('IAM user');
 
@@ -142,7 +142,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         const input = testInstallInput('no-runner', { timeouts: { runnerCheckIn: '1 second' } });
         const handle = await startInstall(client, taskQueue, input);
         await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'RunnerCheckInTimedOut' } });
+        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'runner_check_in_timed_out' } });
         const status = await handle.query(getStatusQuery);
         expect(status.phase).toBe('failed');
         expect(status.steps.runner_check_in?.state).toBe('failed');
@@ -216,9 +216,10 @@ describe('installWorkflow logic, with activities mocked', () => {
         await waitForPhase(handle, 'active');
         roleWorks = false;
         const degraded = await waitForPhase(handle, 'degraded');
-        expect(degraded.role?.drift).toMatchObject({ code: 'RoleNotAssumable', message: 'role deleted' });
+        expect(degraded.role?.drift).toMatchObject({ code: 'role_not_assumable', message: 'role deleted' });
         expect(degraded.role?.drift?.fix).toContain('onboarding kit');
-        expect(degraded.role?.lastVerifiedAt).toBeDefined();
+        expect(Date.parse(degraded.role!.lastCheckedAt!)).toBeGreaterThanOrEqual(Date.parse(degraded.role!.drift!.at));
+        expect(Date.parse(degraded.role!.lastVerifiedAt!)).toBeLessThanOrEqual(Date.parse(degraded.role!.drift!.at));
 
         roleWorks = true;
         const restored = await waitForPhase(handle, 'active');
