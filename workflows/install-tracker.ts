@@ -10,6 +10,7 @@ import {
   type InstallPhase,
   type InstallStatus,
   type StepName,
+  type StepStatus,
 } from './definitions';
 
 const phaseDescriptions: Record<InstallPhase, string> = {
@@ -115,6 +116,15 @@ export class InstallTracker {
       this.status.steps[name] = { ...step, state: 'failed', finishedAt: new Date().toISOString() };
       throw error;
     }
+  }
+
+  /** The step that failed last, to say where a failure happened. */
+  lastFailedStep(): StepName | undefined {
+    const failed = (Object.entries(this.status.steps) as Array<[StepName, StepStatus]>).filter(
+      ([, step]) => step.state === 'failed',
+    );
+    failed.sort(([, a], [, b]) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
+    return failed.at(-1)?.[0];
   }
 
   markStep(name: StepName, state: 'compensated' | 'skipped' | 'failed', detail?: string): void {

@@ -295,7 +295,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
 
   async function failInstall(error: unknown): Promise<never> {
     const failedPhase = status.phase;
-    const failure = tracker.recordError(summarizeFailure(error));
+    const failure = tracker.recordError(summarizeFailure(error), tracker.lastFailedStep());
     if (!input.keepResourcesOnFailure) {
       const leftovers = await CancellationScope.nonCancellable(() =>
         tearDownInstall(tracker, input, access(), timeouts.sandboxStack),

@@ -4,7 +4,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { installResourceNames } from '../../domain/onboarding-artifacts';
-import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
+import {
+  decideApprovalUpdate,
+  getStatusQuery,
+  requestDeprovisionUpdate,
+  submitRoleArnUpdate,
+} from '../../workflows/definitions';
 import {
   bucketExists,
   bucketPolicy,
@@ -14,6 +19,7 @@ import {
   stackStatus,
 } from '../customer-account';
 import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   closeTestClient,
   createCustomerRole,
@@ -47,6 +53,45 @@ describe('provisioning the sandbox and the cost report', () => {
     client = await testClient();
   });
   afterAll(() => closeTestClient());
+
+  it("fails in the catalog's words when AWS refuses the CUR bucket policy, and removes what it created", async () => {
+    const input = testInstallInput('policy-denied', { approval: { required: true } });
+    const names = installResourceNames(input);
+    await withTestWorker(async ({ taskQueue }) => {
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const roleArn = await createCustomerRole(artifacts);
+      await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      await waitForPhase(handle, 'awaiting_approval');
+      // After the permission preflight passed, a guardrail (as a service control policy would) denies the action.
+      const guardrail = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Deny', Action: 's3:PutBucketPolicy', Resource: '*' }],
+      };
+      await customerClients().iam.send(
+        new PutRolePolicyCommand({
+          RoleName: artifacts.roleName,
+          PolicyName: 'guardrail',
+          PolicyDocument: JSON.stringify(guardrail),
+        }),
+      );
+      await handle.executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'test' }] });
+
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      const status = await handle.query(getStatusQuery);
+      expect(status.phase).toBe('failed');
+      expect(status.lastError).toMatchObject({
+        code: 'cur_bucket_policy_denied',
+        awsErrorCode: 'AccessDenied',
+        operation: 's3:PutBucketPolicy',
+        step: 'apply_cur_bucket_policy',
+        cause: expect.stringContaining('s3:PutBucketPolicy'),
+        fix: expect.stringContaining('service control policy'),
+      });
+      expect(await stackStatus(names.stackName)).toBeUndefined();
+      expect(await bucketExists(names.curBucket)).toBe(false);
+    });
+  });
 
   it('removes the sandbox stack and fails with the reason when the stack fails', async () => {
     const input = testInstallInput('stack-fails');
