@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { createOnboardingActivities } from './onboarding';
 import { createRunnerActivities } from './runner';
 import { createSandboxActivities } from './sandbox';
+import { createSandboxChangeSetActivities } from './sandbox-change-set';
 import { createVerifyRoleActivities } from './verify-role';
 
 export type { ActivityDeps } from './deps';
@@ -20,6 +21,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createOnboardingActivities(deps),
   ...createVerifyRoleActivities(deps),
   ...createSandboxActivities(deps),
+  ...createSandboxChangeSetActivities(deps),
   ...createCostReportActivities(deps),
   ...createDataExportActivities(deps),
   ...createRunnerActivities(deps),

@@ -85,23 +85,29 @@ async function pollUntilSettled(
   }
 }
 
+/** The template and parameters of the sandbox stack, as CreateStack and CreateChangeSet both take them. */
+export function sandboxStackRequest(input: Pick<DeployStackInput, 'template' | 'parameters'>) {
+  return {
+    TemplateBody: JSON.stringify(renderSandboxTemplate(input.template)),
+    Parameters: Object.entries(input.parameters).map(([ParameterKey, ParameterValue]) => ({
+      ParameterKey,
+      ParameterValue,
+    })),
+  };
+}
+
 export function createSandboxActivities(deps: ActivityDeps) {
   return {
     /** CreateStack, or UpdateStack when it already exists (a retry, or a re-run after a crash). */
     async deploySandboxStack(input: DeployStackInput): Promise<{ stackId: string; operation: StackOperation }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
-      const templateBody = JSON.stringify(renderSandboxTemplate(input.template));
-      const parameters = Object.entries(input.parameters).map(([ParameterKey, ParameterValue]) => ({
-        ParameterKey,
-        ParameterValue,
-      }));
+      const request = sandboxStackRequest(input);
       // Create first: on the common path that is the only call; a stack that exists answers AlreadyExistsException.
       try {
         const created = await cloudFormation.send(
           new CreateStackCommand({
             StackName: input.stackName,
-            TemplateBody: templateBody,
-            Parameters: parameters,
+            ...request,
             ClientRequestToken: `${input.clientRequestToken}-create`,
             Tags: [{ Key: 'install-orchestrator:stack', Value: input.stackName }],
           }),
@@ -126,8 +132,7 @@ export function createSandboxActivities(deps: ActivityDeps) {
         await cloudFormation.send(
           new UpdateStackCommand({
             StackName: input.stackName,
-            TemplateBody: templateBody,
-            Parameters: parameters,
+            ...request,
             ClientRequestToken: `${input.clientRequestToken}-update`,
           }),
         );

@@ -151,6 +151,18 @@ const catalog: CatalogEntry[] = [
     fix: 'Read the failing resource and reason above, fix it in the account (a quota, a name already in use), then start the install again.',
   },
   {
+    code: 'sandbox_plan_failed',
+    matches: codeIs('ChangeSetFailed'),
+    cause: 'CloudFormation could not work out the sandbox’s change set for approval; the message gives its reason.',
+    fix: 'Fix what the reason names in the account (a quota, a name already in use), then start the install again.',
+  },
+  {
+    code: 'approved_plan_gone',
+    matches: codeIs('ChangeSetGone'),
+    cause: 'The approved change set no longer exists: its empty sandbox stack was deleted while the install waited.',
+    fix: 'Start the install again and approve its new plan.',
+  },
+  {
     code: 'stack_needs_deletion',
     matches: codeIs('StackNeedsDeletion'),
     cause:

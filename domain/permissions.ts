@@ -52,6 +52,10 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
         'cloudformation:UpdateStack',
         'cloudformation:DescribeStacks',
         'cloudformation:DescribeStackEvents',
+        // The approval gate shows the customer CloudFormation's own change set before anything is created.
+        'cloudformation:CreateChangeSet',
+        'cloudformation:DescribeChangeSet',
+        'cloudformation:ExecuteChangeSet',
       ],
       stack,
     ),

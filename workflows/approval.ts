@@ -1,19 +1,36 @@
 import { msToNumber } from '@temporalio/common/lib/time';
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
+import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { PlannedChange } from '../activities/sandbox-change-set';
 import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { installResourceNames, sandboxResourcePrefix } from '../domain/onboarding-artifacts';
-import type { ApprovalDecision, InstallInput } from './definitions';
+import { quick, stackWait } from './activity-profiles';
+import type { ApprovalDecision, InstallInput, InstallTimeouts } from './definitions';
 import type { InstallTracker } from './install-tracker';
+import { sandboxDeployRequest } from './provisioning';
 
 export const defaultApprovalExpiry = '30 days';
 
-/** What provisioning will create, in words an approver on the customer's side can check. */
-export function approvalPlan(input: InstallInput): string[] {
+/**
+ * What provisioning will create, in words an approver on the customer's side can check: the sandbox as
+ * CloudFormation's change set lists it (or, for installs from before change sets, as the template says), then the
+ * cost-report resources, which are not CloudFormation's.
+ */
+export function approvalPlan(input: InstallInput, changes?: PlannedChange[]): string[] {
   const names = installResourceNames(input);
   const prefix = sandboxResourcePrefix(input.installId);
+  const stack = `CloudFormation stack ${names.stackName} (template ${input.sandbox?.template ?? 'runner-minimal'}) in ${input.region}`;
   return [
-    `CloudFormation stack ${names.stackName} (template ${input.sandbox?.template ?? 'runner-minimal'}) in ${input.region}`,
-    `S3 bucket ${prefix}${input.awsAccountId}-artifacts and SQS queue ${prefix}runner-jobs, created by that stack`,
+    ...(changes
+      ? changes.map(
+          (change) =>
+            `${stack}: ${change.action} ${change.resourceType} ${change.logicalResourceId}` +
+            (change.replacement && change.replacement !== 'False' ? ` (replacement: ${change.replacement})` : ''),
+        )
+      : [
+          stack,
+          `S3 bucket ${prefix}${input.awsAccountId}-artifacts and SQS queue ${prefix}runner-jobs, created by that stack`,
+        ]),
     `S3 bucket ${names.curBucket} (kept if it already exists) with a policy for ${[
       ...(includesLegacyReport(names.costReportKind) ? ['billingreports.amazonaws.com'] : []),
       ...(includesDataExport(names.costReportKind) ? [dataExportsServicePrincipal] : []),
@@ -30,18 +47,51 @@ export function approvalPlan(input: InstallInput): string[] {
 }
 
 /**
- * Waits for an approve or reject decision on the plan, or for the approval to expire. Nothing has been created in
- * the customer account yet, so a rejection or an expiry simply ends the install.
+ * Asks CloudFormation for the sandbox's change set. Nothing is created but an empty stack in REVIEW_IN_PROGRESS,
+ * recorded as the sandbox so that a rejection, an expiry or teardown removes it.
+ */
+async function planSandbox(
+  tracker: InstallTracker,
+  input: InstallInput,
+  access: CustomerAccess,
+  timeouts: InstallTimeouts,
+) {
+  const request = sandboxDeployRequest(input, access);
+  return tracker.step('plan_sandbox', async () => {
+    const planned = await quick(
+      `Ask CloudFormation what creating ${request.stackName} would change`,
+    ).createSandboxChangeSet({ ...request, changeSetName: request.stackName });
+    tracker.status.sandbox = {
+      stackName: request.stackName,
+      stackId: planned.stackId,
+      stackStatus: 'REVIEW_IN_PROGRESS',
+    };
+    const { changes } = await stackWait(timeouts.sandboxStack, 'Wait for the change set').waitForSandboxChangeSet({
+      access,
+      changeSetId: planned.changeSetId,
+    });
+    return { ...planned, changes };
+  });
+}
+
+/**
+ * Waits for an approve or reject decision on the plan, or for the approval to expire. Nothing but the change set's
+ * empty stack exists in the customer account yet; the caller removes it when the answer is no.
  */
 export async function awaitApproval(
   tracker: InstallTracker,
   input: InstallInput,
+  access: CustomerAccess,
+  timeouts: InstallTimeouts,
   decision: () => ApprovalDecision | undefined,
   deprovisionRequested: () => boolean,
 ): Promise<'approved' | 'rejected' | 'expired' | 'deprovision'> {
   const expiresAfter = input.approval?.expiresAfter ?? defaultApprovalExpiry;
+  // Installs that reached approval before change sets replay without one.
+  const changeSet = patched('approval-change-set') ? await planSandbox(tracker, input, access, timeouts) : undefined;
   tracker.status.approval = {
-    plan: approvalPlan(input),
+    plan: approvalPlan(input, changeSet?.changes),
+    ...(changeSet ? { changeSet } : {}),
     requestedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + msToNumber(expiresAfter)).toISOString(),
   };

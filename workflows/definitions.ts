@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { PlannedChange } from '../activities/sandbox-change-set';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
 
@@ -113,6 +114,7 @@ export type StepName =
   | 'receive_role'
   | 'verify_role'
   | 'check_permissions'
+  | 'plan_sandbox'
   | 'deploy_sandbox'
   | 'create_cur_bucket'
   | 'apply_cur_bucket_policy'
@@ -220,6 +222,8 @@ export interface InstallStatus {
   approval?: {
     /** What provisioning will create in the customer account, for the approver to read. */
     plan: string[];
+    /** CloudFormation's change set for the sandbox: what the approver sees is what gets executed. */
+    changeSet?: { changeSetId: string; stackId: string; changes: PlannedChange[] };
     requestedAt: string;
     expiresAt: string;
     decision?: 'approved' | 'rejected';

@@ -201,8 +201,28 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
     // Optionally, someone approves the plan before anything is created.
     let proceed = onboarded === 'verified';
     if (proceed && input.approval?.required) {
-      const approval = await awaitApproval(tracker, input, () => approvalDecision, deprovisionRequested);
+      let approval: Awaited<ReturnType<typeof awaitApproval>> = 'deprovision';
+      try {
+        approval = await awaitApproval(
+          tracker,
+          input,
+          access()!,
+          timeouts,
+          () => approvalDecision,
+          deprovisionRequested,
+        );
+      } catch (error) {
+        await failInstall(error);
+      }
       if (approval === 'rejected' || approval === 'expired') {
+        // Only the change set's empty stack exists: remove it, so a "no" leaves nothing behind.
+        const leftovers = await CancellationScope.nonCancellable(() =>
+          tearDownInstall(tracker, input, access(), timeouts.sandboxStack),
+        );
+        if (leftovers.length > 0) {
+          const at = new Date().toISOString();
+          status.deprovision = { requestedAt: at, finishedAt: at, leftovers };
+        }
         tracker.enter(approval);
         await condition(allHandlersFinished);
         return status;

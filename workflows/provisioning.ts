@@ -47,6 +47,22 @@ export function dataExportDefinitionFor(
   });
 }
 
+/** The sandbox stack's request, the same whether it is planned for approval or created directly. */
+export function sandboxDeployRequest(input: InstallInput, access: CustomerAccess) {
+  const names = installResourceNames(input);
+  return {
+    access,
+    stackName: names.stackName,
+    template: input.sandbox?.template ?? 'runner-minimal',
+    parameters: {
+      ResourcePrefix: names.sandboxResourcePrefix,
+      AccountId: input.awsAccountId,
+      ...input.sandbox?.parameters,
+    },
+    clientRequestToken: `install-${input.installId}`,
+  };
+}
+
 /** Thrown between steps when a deprovision request arrives mid-provisioning: stop creating, start removing. */
 export class DeprovisionRequested extends Error {
   constructor() {
@@ -74,22 +90,25 @@ export async function provisionInstall(
 
   checkpoint();
   tracker.enter('provisioning_sandbox');
-  const sandbox = (status.sandbox = { stackName: names.stackName } as NonNullable<typeof status.sandbox>);
+  const sandbox = (status.sandbox ??= { stackName: names.stackName });
+  const approvedChangeSet = status.approval?.changeSet;
   await tracker.step('deploy_sandbox', async () => {
-    const deployed = await quick(`Create the sandbox stack ${names.stackName}`).deploySandboxStack({
-      access,
-      stackName: names.stackName,
-      template: input.sandbox?.template ?? 'runner-minimal',
-      parameters: {
-        ResourcePrefix: names.sandboxResourcePrefix,
-        AccountId: input.awsAccountId,
-        ...input.sandbox?.parameters,
-      },
-      clientRequestToken: `install-${input.installId}`,
-    });
-    sandbox.stackId = deployed.stackId;
+    if (approvedChangeSet) {
+      // Exactly what the approver saw: CloudFormation's own change set, not a new CreateStack.
+      await quick(`Create the sandbox stack ${names.stackName} from the approved change set`).executeSandboxChangeSet({
+        access,
+        changeSetId: approvedChangeSet.changeSetId,
+        clientRequestToken: `install-${input.installId}`,
+      });
+      sandbox.stackId = approvedChangeSet.stackId;
+    } else {
+      const deployed = await quick(`Create the sandbox stack ${names.stackName}`).deploySandboxStack(
+        sandboxDeployRequest(input, access),
+      );
+      sandbox.stackId = deployed.stackId;
+    }
     const settled = await stackWait(timeouts.sandboxStack, `Wait for ${names.stackName} to finish`).waitForSandboxStack(
-      { access, stackId: deployed.stackId },
+      { access, stackId: sandbox.stackId },
     );
     Object.assign(sandbox, { stackStatus: settled.stackStatus, outputs: settled.outputs });
   });

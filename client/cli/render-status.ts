@@ -22,6 +22,7 @@ const stepLabels: Record<StepName, string> = {
   receive_role: 'role ARN received',
   verify_role: 'AssumeRole with External ID',
   check_permissions: 'permission preflight',
+  plan_sandbox: 'sandbox change set for approval',
   deploy_sandbox: 'sandbox stack',
   create_cur_bucket: 'CUR bucket',
   apply_cur_bucket_policy: 'CUR bucket policy',

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 import { startTestApi, useTestApi } from '../api-server';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import { stackStatus } from '../customer-account';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
 
@@ -204,7 +205,13 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
           () => api.call('GET', `/installs/${installId}`),
           (response) => response.body.install.phase === 'awaiting_approval',
         );
-        expect(waiting.body.install.approval.plan).toHaveLength(4);
+        // The plan is CloudFormation's own change set, computed in the account; only an empty stack exists so far.
+        const { plan, changeSet } = waiting.body.install.approval as { plan: string[]; changeSet: { stackId: string } };
+        expect(
+          plan.filter((line) => / Add AWS::(S3::Bucket RunnerArtifacts|SQS::Queue RunnerJobs)$/.test(line)),
+        ).toHaveLength(2);
+        expect(plan.some((line) => line.startsWith('Cost and Usage Report'))).toBe(true);
+        expect(await stackStatus(changeSet.stackId)).toBe('REVIEW_IN_PROGRESS');
         const bad = await api.call('POST', `/installs/${installId}/approval`, { approve: 'yes', by: 'carol' });
         expect(bad.status).toBe(400);
         const decided = await api.call('POST', `/installs/${installId}/approval`, {
@@ -219,6 +226,7 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
         );
         const late = await api.call('POST', `/installs/${installId}/approval`, { approve: true, by: 'carol' });
         expect(late.status).toBe(409);
+        expect(await stackStatus(changeSet.stackId)).toBe('DELETE_COMPLETE');
       },
       { taskQueue },
     );

@@ -186,6 +186,8 @@ describe('the actionable error catalog, case by case', () => {
       ['data_export_changed', 'data_export_changed', /was edited/, /Parquet/],
       ['cur_first_report_overdue', 'cur_first_report_overdue', /first cost report/, /billingreports\.amazonaws\.com/],
       ['StackFailed', 'stack_failed', /rolled it back/, /failing resource/],
+      ['ChangeSetFailed', 'sandbox_plan_failed', /change set for approval/, /start the install again/],
+      ['ChangeSetGone', 'approved_plan_gone', /was deleted while the install waited/, /approve its new plan/],
       ['StackNeedsDeletion', 'stack_needs_deletion', /ROLLBACK_COMPLETE/, /Delete the sandbox stack/],
       ['StackDeleteFailed', 'stack_delete_failed', /could not delete/, /by hand/],
       ['BucketNameTaken', 'cur_bucket_name_taken', /another AWS account/, /cur\.bucketName/],

@@ -168,7 +168,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         const input = testInstallInput('keep-on-failure', { keepResourcesOnFailure: true });
         const handle = await startInstall(client, taskQueue, input);
         await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationException' } });
+        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'cur_settings_refused' } });
         expect(calls.map((call) => call.name)).not.toContain('deleteSandboxStack');
         expect((await handle.query(getStatusQuery)).sandbox?.stackId).toBeDefined();
       },
@@ -317,19 +317,22 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
-  it('waits for approval before creating anything, showing the plan, and proceeds once approved', async () => {
+  it("waits for approval showing CloudFormation's change set, and executes exactly that change set once approved", async () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(
       async ({ taskQueue }) => {
         const { handle, waiting } = await startAwaitingApproval(client, taskQueue, 'approve');
         expect(waiting.approval?.plan.join('\n')).toMatch(
-          /CloudFormation stack install-approve-.*-sandbox[\s\S]*Cost and Usage Report/,
+          /CloudFormation stack install-approve-.*-sandbox .*: Add AWS::S3::Bucket RunnerArtifacts\n.*Add AWS::SQS::Queue RunnerJobs[\s\S]*Cost and Usage Report/,
         );
-        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
+        const changeSetId = waiting.approval?.changeSet?.changeSetId;
+        expect(changeSetId).toBeDefined();
+        expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
         await handle.executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'alice@customer' }] });
         const handingOff = await waitForPhase(handle, 'handing_off');
         expect(handingOff.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@customer' });
-        expect(calls.map((call) => call.name)).toContain('deploySandboxStack');
+        expect(calls.find((call) => call.name === 'executeSandboxChangeSet')?.input).toMatchObject({ changeSetId });
+        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
         await handle.terminate('test done');
       },
       { activityOverrides: activities },
@@ -349,7 +352,11 @@ describe('installWorkflow logic, with activities mocked', () => {
           phase: 'rejected',
           approval: { decision: 'rejected', reason: 'not this quarter' },
         });
-        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
+        expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
+        // The change set's empty stack is removed: a "no" leaves nothing behind.
+        expect(calls.find((call) => call.name === 'deleteSandboxStack')?.input).toMatchObject({
+          stackName: final.approval?.changeSet?.stackId,
+        });
         const again = await handle
           .executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'bob' }] })
           .catch((e: unknown) => e);
@@ -369,7 +376,8 @@ describe('installWorkflow logic, with activities mocked', () => {
         const final = await handle.result();
         expect(final.phase).toBe('expired');
         expect(final.lastError).toMatchObject({ code: 'approval_expired' });
-        expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
+        expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
+        expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
       },
       { activityOverrides: activities },
     );

@@ -29,6 +29,17 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
       stackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${stackName}/1`,
       operation: 'create' as const,
     }),
+    createSandboxChangeSet: async ({ stackName }) => ({
+      changeSetId: `arn:aws:cloudformation:us-east-1:111111111111:changeSet/${stackName}/1`,
+      stackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${stackName}/1`,
+    }),
+    waitForSandboxChangeSet: async () => ({
+      changes: [
+        { action: 'Add', logicalResourceId: 'RunnerArtifacts', resourceType: 'AWS::S3::Bucket' },
+        { action: 'Add', logicalResourceId: 'RunnerJobs', resourceType: 'AWS::SQS::Queue' },
+      ],
+    }),
+    executeSandboxChangeSet: async () => undefined,
     waitForSandboxStack: async ({ stackId }) => ({ stackId, stackStatus: 'CREATE_COMPLETE', outputs: {} }),
     inspectSandboxStack: async () => ({ stackStatus: 'CREATE_COMPLETE' }),
     deleteSandboxStack: async ({ stackName }) => ({ stackId: stackName }),
