@@ -16,6 +16,7 @@ export interface StackEndpoints {
   temporalUiUrl: string;
   awsEndpoint: string;
   curEndpoint: string;
+  dataExportsEndpoint: string;
 }
 
 export interface StackState extends StackEndpoints {
@@ -28,7 +29,10 @@ export interface StackState extends StackEndpoints {
 
 const stateFile = join(stackDir, 'state.json');
 
-/** Every local customer account shares the CUR endpoint's one namespace, so it holds more than AWS's five. */
+/**
+ * Every local customer account shares the CUR and Data Exports endpoints' one namespace, so they hold more than AWS's
+ * five definitions (or exports) per account.
+ */
 export const sharedStackReportLimit = 1000;
 
 function envPort(name: string, fallback: number): number {
@@ -48,6 +52,7 @@ function stackConfig() {
     uiPort: envPort('TEMPORAL_UI_PORT', 8233),
     motoPort: envPort('MOTO_PORT', 4566),
     curPort: envPort('CUR_PORT', 4580),
+    dataExportsPort: envPort('DATA_EXPORTS_PORT', 4581),
   };
 }
 
@@ -61,11 +66,13 @@ async function stackAnswers(state: StackState): Promise<boolean> {
     temporalIsServing(state.temporalAddress).catch(() => false),
     motoIsServing(state.awsEndpoint).catch(() => false),
     httpAnswers(state.curEndpoint).catch(() => false),
+    // A state file from before the Data Exports endpoint has none: restart the stack to get one.
+    state.dataExportsEndpoint ? httpAnswers(state.dataExportsEndpoint).catch(() => false) : false,
   ]);
   return checks.every(Boolean);
 }
 
-/** Starts Temporal, moto and the CUR endpoint as background processes, or reuses the ones already up. */
+/** Starts Temporal, moto, the CUR and the Data Exports endpoints as background processes, or reuses the ones already up. */
 export async function stackUp(log: Log): Promise<StackState> {
   const existing = readStackState();
   if (existing && (await stackAnswers(existing))) {
@@ -79,6 +86,7 @@ export async function stackUp(log: Log): Promise<StackState> {
   await assertPortFree(config.host, config.uiPort, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
   await assertPortFree(config.host, config.motoPort, 'moto AWS endpoint', 'MOTO_PORT');
   await assertPortFree(config.host, config.curPort, 'CUR endpoint', 'CUR_PORT');
+  await assertPortFree(config.host, config.dataExportsPort, 'Data Exports endpoint', 'DATA_EXPORTS_PORT');
 
   const temporalCli = await ensureTemporalCli(log);
   const motoPython = await ensureMotoPython(log);
@@ -90,6 +98,7 @@ export async function stackUp(log: Log): Promise<StackState> {
     temporalUiUrl: `http://${config.host}:${config.uiPort}`,
     awsEndpoint: `http://${config.host}:${config.motoPort}`,
     curEndpoint: `http://${config.host}:${config.curPort}`,
+    dataExportsEndpoint: `http://${config.host}:${config.dataExportsPort}`,
   };
   const pids: Record<string, number> = {};
   let accounts: LocalAccounts;
@@ -137,6 +146,8 @@ export async function stackUp(log: Log): Promise<StackState> {
         config.host,
         '--port',
         String(config.curPort),
+        '--report-limit',
+        String(sharedStackReportLimit),
       ],
       logFile: join(stackDir, 'logs', 'cur.log'),
       detached: true,
@@ -144,6 +155,28 @@ export async function stackUp(log: Log): Promise<StackState> {
       readyTimeoutMs: 20_000,
     });
     pids.cur = cur.pid!;
+
+    log(`starting the Data Exports (CUR 2.0) endpoint on ${endpoints.dataExportsEndpoint}`);
+    const dataExports = await startService({
+      name: 'Data Exports endpoint',
+      command: process.execPath,
+      args: [
+        '--import',
+        'tsx',
+        join(projectRoot, 'devstack', 'data-exports-emulator', 'main.ts'),
+        '--host',
+        config.host,
+        '--port',
+        String(config.dataExportsPort),
+        '--export-limit',
+        String(sharedStackReportLimit),
+      ],
+      logFile: join(stackDir, 'logs', 'data-exports.log'),
+      detached: true,
+      isReady: () => httpAnswers(endpoints.dataExportsEndpoint),
+      readyTimeoutMs: 20_000,
+    });
+    pids.dataExports = dataExports.pid!;
   } catch (error) {
     await Promise.all(Object.values(pids).map((pid) => stopProcessAndWait(pid, true)));
     throw error;

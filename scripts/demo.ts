@@ -49,7 +49,14 @@ async function main(): Promise<void> {
         await createActivityDeps({
           aws: {
             region: 'us-east-1',
-            endpoints: { sts: all, iam: all, s3: all, cloudformation: all, cur: stack.curEndpoint },
+            endpoints: {
+              sts: all,
+              iam: all,
+              s3: all,
+              cloudformation: all,
+              cur: stack.curEndpoint,
+              dataExports: stack.dataExportsEndpoint,
+            },
             vendorCredentials: stack.accounts.vendor.credentials,
           },
           vendorPrincipalArn: stack.accounts.vendor.principalArn,

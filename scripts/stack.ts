@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     log(`Temporal UI: ${endpoints.temporalUiUrl}`);
     log(`AWS (moto):  ${endpoints.awsEndpoint}`);
     log(`CUR:         ${endpoints.curEndpoint}`);
+    log(`CUR 2.0:     ${endpoints.dataExportsEndpoint}`);
   } else if (command === 'down') {
     await stackDown(log);
   } else if (command === 'status') {

@@ -1,3 +1,9 @@
+import {
+  BCMDataExportsClient,
+  GetExportCommand,
+  paginateListExports,
+  type Export,
+} from '@aws-sdk/client-bcm-data-exports';
 import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CostAndUsageReportServiceClient,
@@ -16,6 +22,7 @@ export function customerClients(account = customerAccount) {
     s3: new S3Client({ ...common, endpoint: stack.awsEndpoint, forcePathStyle: true }),
     cur: new CostAndUsageReportServiceClient({ ...common, endpoint: stack.curEndpoint }),
     iam: new IAMClient({ ...common, endpoint: stack.awsEndpoint }),
+    dataExports: new BCMDataExportsClient({ ...common, endpoint: stack.dataExportsEndpoint }),
   };
 }
 
@@ -53,6 +60,16 @@ export async function reportDefinition(reportName: string): Promise<ReportDefini
     if (found) return found;
     nextToken = page.NextToken;
   } while (nextToken);
+  return undefined;
+}
+
+/** The CUR 2.0 export of this name, as GetExport answers, or undefined when there is none. */
+export async function dataExportNamed(exportName: string): Promise<Export | undefined> {
+  const { dataExports } = customerClients();
+  for await (const page of paginateListExports({ client: dataExports }, {})) {
+    const found = page.Exports?.find((reference) => reference.ExportName === exportName);
+    if (found) return (await dataExports.send(new GetExportCommand({ ExportArn: found.ExportArn }))).Export;
+  }
   return undefined;
 }
 

@@ -31,7 +31,14 @@ export function uniqueInstallId(label: string): string {
 
 export function awsEndpoints() {
   const all = stack.awsEndpoint;
-  return { sts: all, iam: all, s3: all, cloudformation: all, cur: stack.curEndpoint };
+  return {
+    sts: all,
+    iam: all,
+    s3: all,
+    cloudformation: all,
+    cur: stack.curEndpoint,
+    dataExports: stack.dataExportsEndpoint,
+  };
 }
 
 /** Real dependencies against the test stack; `endpoints` puts something (a fault proxy) in between. */

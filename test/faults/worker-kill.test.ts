@@ -32,6 +32,7 @@ function startWorkerProcess(taskQueue: string, logDir: string, generation: numbe
       TEMPORAL_TASK_QUEUE: taskQueue,
       AWS_ENDPOINT_URL: stack.awsEndpoint,
       AWS_ENDPOINT_URL_CUR: stack.curEndpoint,
+      AWS_ENDPOINT_URL_BCM_DATA_EXPORTS: stack.dataExportsEndpoint,
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: stack.accounts.vendor.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: stack.accounts.vendor.credentials.secretAccessKey,

@@ -10,6 +10,7 @@ import { freePort } from '../../devstack/ports';
 import { startService, stopProcessAndWait } from '../../devstack/service-process';
 import { ensureMotoPython, ensureTemporalCli } from '../../devstack/tools';
 import { startCurEmulator } from '../../devstack/cur-emulator/server';
+import { startDataExportsEmulator } from '../../devstack/data-exports-emulator/server';
 import { sharedStackReportLimit } from '../../devstack/stack';
 import { installSearchAttributes } from '../../workflows/search-attributes';
 import { scanHistoriesForSecrets } from './history-scan';
@@ -17,7 +18,7 @@ import { testStackFileEnv, type TestStack } from './test-stack';
 
 /**
  * One real stack for the whole run: the Temporal dev server (the CLI the project builds, handed to
- * @temporalio/testing as an existing path), moto and the CUR endpoint, on free loopback ports. Any failure here
+ * @temporalio/testing as an existing path), moto, the CUR and the Data Exports endpoints, on free loopback ports. Any failure here
  * fails the run: no test may skip because a server is missing.
  */
 const quietBundlerLogger = {
@@ -79,6 +80,13 @@ export default async function globalSetup(): Promise<void> {
 
   const cur = await startCurEmulator({ host: '127.0.0.1', port: 0, reportLimit: sharedStackReportLimit });
   cleanups.push(() => cur.close());
+  const dataExports = await startDataExportsEmulator({
+    host: '127.0.0.1',
+    port: 0,
+    accountId: accounts.customers[0]!.accountId,
+    exportLimit: sharedStackReportLimit,
+  });
+  cleanups.push(() => dataExports.close());
 
   // Bundling takes seconds; doing it once here spares every test file from doing it again.
   const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
@@ -90,6 +98,7 @@ export default async function globalSetup(): Promise<void> {
     temporalUiUrl: `http://127.0.0.1:${uiPort}`,
     awsEndpoint,
     curEndpoint: cur.url,
+    dataExportsEndpoint: dataExports.url,
     accounts,
     logDir: workDir,
     workflowBundlePath,

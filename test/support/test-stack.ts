@@ -13,6 +13,7 @@ export interface TestStack {
   temporalUiUrl: string;
   awsEndpoint: string;
   curEndpoint: string;
+  dataExportsEndpoint: string;
   accounts: LocalAccounts;
   logDir: string;
   workflowBundlePath: string;

@@ -77,7 +77,7 @@ describe('the sandbox change set for approval', () => {
     const env = environment();
     const heartbeats: unknown[] = [];
     env.on('heartbeat', (details: unknown) => heartbeats.push(details));
-    const planned = await env.run(activities.waitForSandboxChangeSet, { access, changeSetId });
+    const planned: { changes: unknown[] } = await env.run(activities.waitForSandboxChangeSet, { access, changeSetId });
     expect(planned.changes).toEqual([
       { action: 'Add', logicalResourceId: 'RunnerJobs', resourceType: 'AWS::SQS::Queue' },
     ]);
