@@ -34,7 +34,10 @@ describe('permission preflight', () => {
       Statement: [{ Effect: 'Deny', Action: 'cloudformation:Create*', Resource: '*' }],
     };
     const report = evaluatePermissions([artifacts.provisionPolicy, artifacts.deprovisionPolicy, deny], required);
-    expect(report.missing.map((permission) => permission.action)).toEqual(['cloudformation:CreateStack']);
+    expect(report.missing.map((permission) => permission.action)).toEqual([
+      'cloudformation:CreateStack',
+      'cloudformation:CreateChangeSet',
+    ]);
   });
 
   it('accepts wildcards, case-insensitive actions and NotAction the way IAM does', () => {
