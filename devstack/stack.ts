@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AwsEndpoints } from '../activities/aws/clients';
 import { assertPortFree } from './ports';
 import { bootstrapLocalAccounts, type LocalAccounts } from './local-accounts';
 import { motoArgs, motoIsServing } from './moto';
@@ -28,6 +29,21 @@ export interface StackState extends StackEndpoints {
 }
 
 const stateFile = join(stackDir, 'state.json');
+
+/** Every AWS service the activities call, pointed at the local stack: moto, and the two billing endpoints. */
+export function localAwsEndpoints(
+  endpoints: Pick<StackEndpoints, 'awsEndpoint' | 'curEndpoint' | 'dataExportsEndpoint'>,
+): AwsEndpoints {
+  const all = endpoints.awsEndpoint;
+  return {
+    sts: all,
+    iam: all,
+    s3: all,
+    cloudformation: all,
+    cur: endpoints.curEndpoint,
+    dataExports: endpoints.dataExportsEndpoint,
+  };
+}
 
 /**
  * Every local customer account shares the CUR and Data Exports endpoints' one namespace, so they hold more than AWS's

@@ -7,7 +7,7 @@ import { ApiClient } from '../client/cli/api-client';
 import { renderStatus } from '../client/cli/render-status';
 import { InstallService } from '../client/install-service';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
-import { stackUp } from '../devstack/stack';
+import { localAwsEndpoints, stackUp } from '../devstack/stack';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import { createActivityDeps } from '../worker/activity-deps';
 import { createInstallWorker } from '../worker/install-worker';
@@ -26,7 +26,6 @@ async function main(): Promise<void> {
   const stack = await stackUp((line) => log(`stack: ${line}`));
   const customer = stack.accounts.customers[0]!;
   const runnerTokenKey = Buffer.from(stack.runnerTokenKey, 'hex');
-  const all = stack.awsEndpoint;
 
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -49,14 +48,7 @@ async function main(): Promise<void> {
         await createActivityDeps({
           aws: {
             region: 'us-east-1',
-            endpoints: {
-              sts: all,
-              iam: all,
-              s3: all,
-              cloudformation: all,
-              cur: stack.curEndpoint,
-              dataExports: stack.dataExportsEndpoint,
-            },
+            endpoints: localAwsEndpoints(stack),
             vendorCredentials: stack.accounts.vendor.credentials,
           },
           vendorPrincipalArn: stack.accounts.vendor.principalArn,

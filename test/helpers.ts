@@ -9,6 +9,7 @@ import { createInstallWorker } from '../worker/install-worker';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ActivityDeps } from '../activities/deps';
 import type { AwsEndpoints } from '../activities/aws/clients';
+import { localAwsEndpoints } from '../devstack/stack';
 import { readTestStack, type TestStack } from './support/test-stack';
 import { readFileSync } from 'node:fs';
 
@@ -29,16 +30,8 @@ export function uniqueInstallId(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
-export function awsEndpoints() {
-  const all = stack.awsEndpoint;
-  return {
-    sts: all,
-    iam: all,
-    s3: all,
-    cloudformation: all,
-    cur: stack.curEndpoint,
-    dataExports: stack.dataExportsEndpoint,
-  };
+export function awsEndpoints(): AwsEndpoints {
+  return localAwsEndpoints(stack);
 }
 
 /** Real dependencies against the test stack; `endpoints` puts something (a fault proxy) in between. */

@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { callAws, isTransientAwsError } from '../../activities/aws/errors';
 
-function awsError(name: string, httpStatusCode: number): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode, requestId: 'req-1' } });
-}
+import { awsError as sdkError } from './aws-fakes';
+
+const awsError = (name: string, httpStatusCode: number) => sdkError(name, `${name} happened`, httpStatusCode);
 
 describe('AWS error classification', () => {
   it.each([

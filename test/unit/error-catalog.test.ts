@@ -1,7 +1,5 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClientFactory } from '../../activities/aws/clients';
 import { CustomerSessions } from '../../activities/aws/customer-session';
@@ -11,11 +9,7 @@ import { createVerifyRoleActivities } from '../../activities/verify-role';
 import { catalogCodes, explainError } from '../../domain/error-catalog';
 import type { StepName } from '../../workflows/definitions';
 import { describeFailure, summarizeFailure } from '../../workflows/failures';
-
-/** An error shaped as the SDK raises what AWS answered: its code as the name, AWS's message, the HTTP status. */
-function awsError(code: string, message: string, httpStatusCode = 400): Error {
-  return Object.assign(new Error(message), { name: code, $metadata: { httpStatusCode, requestId: 'req-1' } });
-}
+import { awsError, quietActivityEnvironment } from './aws-fakes';
 
 /** What the status shows for an AWS call that failed this way inside an activity. */
 async function explainAwsFailure(operation: string, error: Error, step?: StepName) {
@@ -31,8 +25,6 @@ const access = {
   region: 'us-east-1',
 };
 const sts = mockClient(STSClient);
-/** The activities fail on purpose here; their failure logs would bury the report. */
-const quietActivityEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 
 /** verifyRoleAccess against a mocked STS answering AssumeRole with `error`, with sessions of `sessionSeconds`. */
 async function explainVerification(error: Error, sessionSeconds?: number) {

@@ -9,21 +9,10 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createSandboxActivities } from '../../activities/sandbox';
-import type { ActivityDeps } from '../../activities/deps';
-import type { CustomerSessions } from '../../activities/aws/customer-session';
+import { cloudFormationDeps, testAccess as access } from './aws-fakes';
 
 const cloudFormation = mockClient(CloudFormationClient);
-const access = {
-  installId: 'i-1',
-  roleArn: 'arn:aws:iam::111111111111:role/r',
-  externalId: 'x'.repeat(48),
-  region: 'us-east-1',
-};
-const sessions = { clients: async () => ({ cloudFormation: new CloudFormationClient({ region: 'us-east-1' }) }) };
-const activities = createSandboxActivities({
-  sessions: sessions as unknown as CustomerSessions,
-  pollIntervalMs: 1,
-} as ActivityDeps);
+const activities = createSandboxActivities(cloudFormationDeps());
 const stackId = 'arn:aws:cloudformation:us-east-1:111111111111:stack/install-i-1-sandbox/abc';
 const deployInput = {
   access,
@@ -129,10 +118,7 @@ describe('sandbox stack activities', () => {
     cloudFormation.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }],
     });
-    const slow = createSandboxActivities({
-      sessions: sessions as unknown as CustomerSessions,
-      pollIntervalMs: 60_000,
-    } as ActivityDeps);
+    const slow = createSandboxActivities({ ...cloudFormationDeps(), pollIntervalMs: 60_000 });
     const environment = new MockActivityEnvironment();
     const running = environment.run(slow.waitForSandboxStack, { access, stackId });
     environment.on('heartbeat', () => environment.cancel());

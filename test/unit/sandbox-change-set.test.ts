@@ -5,25 +5,17 @@ import {
   ExecuteChangeSetCommand,
 } from '@aws-sdk/client-cloudformation';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CustomerSessions } from '../../activities/aws/customer-session';
-import type { ActivityDeps } from '../../activities/deps';
 import { createSandboxChangeSetActivities } from '../../activities/sandbox-change-set';
+import {
+  awsError,
+  cloudFormationDeps,
+  quietActivityEnvironment as environment,
+  testAccess as access,
+} from './aws-fakes';
 
 const cloudFormation = mockClient(CloudFormationClient);
-const access = {
-  installId: 'i-1',
-  roleArn: 'arn:aws:iam::111111111111:role/r',
-  externalId: 'x'.repeat(48),
-  region: 'us-east-1',
-};
-const sessions = { clients: async () => ({ cloudFormation: new CloudFormationClient({ region: 'us-east-1' }) }) };
-const activities = createSandboxChangeSetActivities({
-  sessions: sessions as unknown as CustomerSessions,
-  pollIntervalMs: 1,
-} as ActivityDeps);
+const activities = createSandboxChangeSetActivities(cloudFormationDeps());
 const changeSetId = 'arn:aws:cloudformation:us-east-1:111111111111:changeSet/install-i-1-sandbox/abc';
 const stackId = 'arn:aws:cloudformation:us-east-1:111111111111:stack/install-i-1-sandbox/def';
 const planInput = {
@@ -34,9 +26,6 @@ const planInput = {
   parameters: { ResourcePrefix: 'i-1-' },
   clientRequestToken: 'install-i-1',
 };
-const environment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
-const awsError = (name: string, message: string) =>
-  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
 
 beforeEach(() => cloudFormation.reset());
 
