@@ -333,7 +333,9 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(handingOff.approval).toMatchObject({ decision: 'approved', decidedBy: 'alice@customer' });
         expect(calls.find((call) => call.name === 'executeSandboxChangeSet')?.input).toMatchObject({ changeSetId });
         expect(calls.map((call) => call.name)).not.toContain('deploySandboxStack');
-        await handle.terminate('test done');
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
+        await recordHistoryIfAsked(handle, 'approved-with-change-set');
       },
       { activityOverrides: activities },
     );
