@@ -6,11 +6,15 @@ import { AwsServiceError, commonError, type JsonObject } from './service-error';
 
 export type Operation = (input: JsonObject) => JsonObject;
 
-export interface JsonRpcServerOptions {
-  /** For log lines: "cur emulator". */
-  name: string;
+/** Where a server listens: loopback and a free port unless told. */
+export interface ListenOptions {
   host?: string;
   port?: number;
+}
+
+export interface JsonRpcServerOptions extends ListenOptions {
+  /** For log lines: "cur emulator". */
+  name: string;
   /** The model's `targetPrefix`: x-amz-target is `<targetPrefix>.<operation>`. */
   targetPrefix: string;
   operations: ReadonlyMap<string, Operation>;

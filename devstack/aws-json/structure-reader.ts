@@ -215,6 +215,11 @@ export class StructureReader {
   }
 }
 
+/** The members a reader found, without those it did not, so that a structure is given back as the caller sent it. */
+export function presentOnly<T extends object>(members: T): Partial<T> {
+  return Object.fromEntries(Object.entries(members).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
 function stringConstraintsBroken(value: string, shape: StringShape): string[] {
   const broken: string[] = [];
   if (shape.minLength !== undefined && value.length < shape.minLength) {

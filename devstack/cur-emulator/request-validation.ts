@@ -1,5 +1,5 @@
 import type { JsonObject } from '../aws-json/service-error';
-import { StructureReader } from '../aws-json/structure-reader';
+import { presentOnly, StructureReader } from '../aws-json/structure-reader';
 import { checkCombinationRules } from './combination-rules';
 import {
   additionalArtifacts,
@@ -84,8 +84,4 @@ function readReportStatus(status: StructureReader): ReportStatus {
     lastDelivery: status.string('lastDelivery', lastDeliveryShape, false),
     lastStatus: status.enumValue('lastStatus', lastStatuses, false),
   });
-}
-
-function presentOnly<T extends object>(members: T): Partial<T> {
-  return Object.fromEntries(Object.entries(members).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,4 +1,4 @@
-import { startJsonRpcServer } from '../aws-json/json-rpc-server';
+import { startJsonRpcServer, type JsonRpcServer, type ListenOptions } from '../aws-json/json-rpc-server';
 import { curOperations } from './operations';
 import { ReportStore } from './report-store';
 import { curError } from './service-error';
@@ -6,15 +6,11 @@ import { curError } from './service-error';
 // The CUR model's targetPrefix (cur-2017-01-06): x-amz-target is AWSOrigamiServiceGatewayService.<operation>.
 const targetPrefix = 'AWSOrigamiServiceGatewayService';
 
-export interface CurEmulator {
-  url: string;
-  close(): Promise<void>;
+export interface CurEmulator extends JsonRpcServer {
   reportNames(): string[];
 }
 
-export interface CurEmulatorOptions {
-  host?: string;
-  port?: number;
+export interface CurEmulatorOptions extends ListenOptions {
   /**
    * AWS allows five definitions per account; a stack whose accounts and tests all share the emulator's one namespace
    * needs more.
@@ -32,5 +28,5 @@ export async function startCurEmulator(options: CurEmulatorOptions = {}): Promis
     operations: curOperations(store),
     internalError: (message) => curError('InternalErrorException', message),
   });
-  return { url: server.url, close: () => server.close(), reportNames: () => store.names() };
+  return { ...server, reportNames: () => store.names() };
 }

@@ -1,5 +1,5 @@
 import { validationError, type JsonObject } from '../aws-json/service-error';
-import { StructureReader } from '../aws-json/structure-reader';
+import { presentOnly, StructureReader } from '../aws-json/structure-reader';
 import {
   accountIdShape,
   arnShape,
@@ -181,8 +181,4 @@ function distinctKeys(tags: ResourceTag[]): ResourceTag[] {
   const repeated = keys.filter((key, index) => keys.indexOf(key) !== index);
   if (repeated.length > 0) throw validationError(`Tag keys must be unique: ${[...new Set(repeated)].join(', ')}`);
   return tags;
-}
-
-function presentOnly<T extends object>(members: T): Partial<T> {
-  return Object.fromEntries(Object.entries(members).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

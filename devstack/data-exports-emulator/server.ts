@@ -1,18 +1,14 @@
-import { startJsonRpcServer } from '../aws-json/json-rpc-server';
+import { startJsonRpcServer, type JsonRpcServer, type ListenOptions } from '../aws-json/json-rpc-server';
 import { dataExportsError } from './errors';
 import { ExportStore } from './export-store';
 import { targetPrefix } from './model';
 import { dataExportsOperations } from './operations';
 
-export interface DataExportsEmulator {
-  url: string;
-  close(): Promise<void>;
+export interface DataExportsEmulator extends JsonRpcServer {
   exportNames(): string[];
 }
 
-export interface DataExportsEmulatorOptions {
-  host?: string;
-  port?: number;
+export interface DataExportsEmulatorOptions extends ListenOptions {
   /**
    * The account every export belongs to (its ARN's account). The emulator cannot map a SigV4 access key to an
    * account, so one namespace serves all callers, as the CUR emulator's does. Default 000000000000.
@@ -49,5 +45,5 @@ export async function startDataExportsEmulator(options: DataExportsEmulatorOptio
     operations: dataExportsOperations(store),
     internalError: (message) => dataExportsError('InternalServerException', message),
   });
-  return { url: server.url, close: () => server.close(), exportNames: () => store.names() };
+  return { ...server, exportNames: () => store.names() };
 }

@@ -12,11 +12,7 @@ import {
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
 import { startCurEmulator, type CurEmulator } from '../../devstack/cur-emulator/server';
-
-const target = (operation: string) => `AWSOrigamiServiceGatewayService.${operation}`;
-const sigV4Authorization =
-  'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/cur/aws4_request, ' +
-  'SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=0123456789abcdef';
+import { emulatorClientConfig, rejectionOf } from '../support/aws-json-client';
 
 /** AWS's limit of five definitions holds here. */
 let emulator: CurEmulator;
@@ -26,12 +22,7 @@ let roomyEmulator: CurEmulator;
 let roomyCur: CostAndUsageReportServiceClient;
 
 function clientFor(endpoint: CurEmulator): CostAndUsageReportServiceClient {
-  return new CostAndUsageReportServiceClient({
-    region: 'us-east-1',
-    endpoint: endpoint.url,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
+  return new CostAndUsageReportServiceClient(emulatorClientConfig(endpoint.url));
 }
 
 beforeAll(async () => {
@@ -95,23 +86,6 @@ async function describeAll(client = cur): Promise<ReportDefinition[]> {
     definitions.push(...(page.ReportDefinitions ?? []));
   }
   return definitions;
-}
-
-async function rejectionOf(call: Promise<unknown>): Promise<Error> {
-  try {
-    await call;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the call to fail, but it succeeded');
-}
-
-function rawCall(operation: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(emulator.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target(operation), ...headers },
-    body,
-  });
 }
 
 describe('report definitions, through the real CUR SDK client', () => {
@@ -352,6 +326,14 @@ describe('report definitions, through the real CUR SDK client', () => {
     expect(error).toBeInstanceOf(ValidationException);
     expect(error.message).toBe('Report missing does not exist');
   });
+
+  it('answers a member of the wrong JSON type with SerializationException', async () => {
+    const error = await rejectionOf(put(dailyReport({ RefreshClosedReports: 'yes' as unknown as boolean })));
+
+    expect(error).toBeInstanceOf(CostAndUsageReportServiceServiceException);
+    expect(error.name).toBe('SerializationException');
+    expect(error.message).toContain("'reportDefinition.refreshClosedReports'");
+  });
 });
 
 describe('paging through DescribeReportDefinitions', () => {
@@ -396,74 +378,5 @@ describe('paging through DescribeReportDefinitions', () => {
     );
 
     expect(error.name).toBe('ValidationException');
-  });
-});
-
-describe('the wire protocol', () => {
-  it('answers a request without a SigV4 Authorization header with 403 MissingAuthenticationTokenException and does nothing', async () => {
-    const response = await rawCall('PutReportDefinition', JSON.stringify({ ReportDefinition: dailyReport() }));
-
-    expect(response.status).toBe(403);
-    expect(response.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
-    expect(await response.json()).toEqual({
-      __type: 'MissingAuthenticationTokenException',
-      Message: 'Missing Authentication Token',
-    });
-    expect(emulator.reportNames()).toEqual([]);
-  });
-
-  it('answers an Authorization header that is not SigV4 with 403 IncompleteSignatureException', async () => {
-    const response = await rawCall('DescribeReportDefinitions', '{}', { authorization: 'Bearer not-aws' });
-
-    expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ __type: 'IncompleteSignatureException' });
-  });
-
-  it('accepts a signed request sent with fetch, as the SDK frames it', async () => {
-    const response = await rawCall('DescribeReportDefinitions', '{}', { authorization: sigV4Authorization });
-
-    expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.1');
-    expect(await response.json()).toEqual({ ReportDefinitions: [] });
-  });
-
-  it.each(['StealReports', 'ListTagsForResource'])(
-    'answers the unknown operation %s with 400 UnknownOperationException',
-    async (operation) => {
-      const response = await rawCall(operation, '{}', { authorization: sigV4Authorization });
-
-      expect(response.status).toBe(400);
-      expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
-      expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
-    },
-  );
-
-  it('answers a target outside the CUR service with 400 UnknownOperationException', async () => {
-    const response = await rawCall('DescribeReportDefinitions', '{}', {
-      authorization: sigV4Authorization,
-      'x-amz-target': 'AmazonS3.DescribeReportDefinitions',
-    });
-
-    expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
-  });
-
-  it.each([
-    ['malformed JSON', '{"ReportDefinition": {'],
-    ['a JSON array', '[]'],
-  ])('answers %s with 400 SerializationException', async (_case, body) => {
-    const response = await rawCall('PutReportDefinition', body, { authorization: sigV4Authorization });
-
-    expect(response.status).toBe(400);
-    expect(response.headers.get('x-amzn-errortype')).toBe('SerializationException');
-    expect(await response.json()).toMatchObject({ __type: 'SerializationException' });
-  });
-
-  it('answers a member of the wrong JSON type with SerializationException', async () => {
-    const error = await rejectionOf(put(dailyReport({ RefreshClosedReports: 'yes' as unknown as boolean })));
-
-    expect(error).toBeInstanceOf(CostAndUsageReportServiceServiceException);
-    expect(error.name).toBe('SerializationException');
-    expect(error.message).toContain("'reportDefinition.refreshClosedReports'");
   });
 });
