@@ -151,35 +151,20 @@ export async function stackUp(log: Log): Promise<StackState> {
     accounts = await bootstrapLocalAccounts(endpoints.awsEndpoint);
 
     log(`starting the CUR endpoint on ${endpoints.curEndpoint}`);
-    const cur = await startService({
-      name: 'CUR endpoint',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(projectRoot, 'devstack', 'cur-emulator', 'main.ts'),
-        '--host',
-        config.host,
-        '--port',
-        String(config.curPort),
-        '--report-limit',
-        String(sharedStackReportLimit),
-      ],
-      logFile: join(stackDir, 'logs', 'cur.log'),
-      detached: true,
-      isReady: () => httpAnswers(endpoints.curEndpoint),
-      readyTimeoutMs: 20_000,
-    });
-    pids.cur = cur.pid!;
-
+    pids.cur = await startEmulator('CUR endpoint', 'cur-emulator', endpoints.curEndpoint, [
+      '--host',
+      config.host,
+      '--port',
+      String(config.curPort),
+      '--report-limit',
+      String(sharedStackReportLimit),
+    ]);
     log(`starting the Data Exports (CUR 2.0) endpoint on ${endpoints.dataExportsEndpoint}`);
-    const dataExports = await startService({
-      name: 'Data Exports endpoint',
-      command: process.execPath,
-      args: [
-        '--import',
-        'tsx',
-        join(projectRoot, 'devstack', 'data-exports-emulator', 'main.ts'),
+    pids.dataExports = await startEmulator(
+      'Data Exports endpoint',
+      'data-exports-emulator',
+      endpoints.dataExportsEndpoint,
+      [
         '--host',
         config.host,
         '--port',
@@ -187,12 +172,7 @@ export async function stackUp(log: Log): Promise<StackState> {
         '--export-limit',
         String(sharedStackReportLimit),
       ],
-      logFile: join(stackDir, 'logs', 'data-exports.log'),
-      detached: true,
-      isReady: () => httpAnswers(endpoints.dataExportsEndpoint),
-      readyTimeoutMs: 20_000,
-    });
-    pids.dataExports = dataExports.pid!;
+    );
   } catch (error) {
     await Promise.all(Object.values(pids).map((pid) => stopProcessAndWait(pid, true)));
     throw error;
@@ -200,6 +180,20 @@ export async function stackUp(log: Log): Promise<StackState> {
   const state: StackState = { ...endpoints, pids, accounts, runnerTokenKey: randomBytes(32).toString('hex') };
   writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   return state;
+}
+
+/** One of this project's own emulators (`devstack/<folder>/main.ts`) as a background process; returns its pid. */
+async function startEmulator(name: string, folder: string, url: string, args: string[]): Promise<number> {
+  const emulator = await startService({
+    name,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(projectRoot, 'devstack', folder, 'main.ts'), ...args],
+    logFile: join(stackDir, 'logs', `${folder}.log`),
+    detached: true,
+    isReady: () => httpAnswers(url),
+    readyTimeoutMs: 20_000,
+  });
+  return emulator.pid!;
 }
 
 export async function stackDown(log: Log): Promise<void> {
