@@ -201,19 +201,14 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
     // Optionally, someone approves the plan before anything is created.
     let proceed = onboarded === 'verified';
     if (proceed && input.approval?.required) {
-      let approval: Awaited<ReturnType<typeof awaitApproval>> = 'deprovision';
-      try {
-        approval = await awaitApproval(
-          tracker,
-          input,
-          access()!,
-          timeouts,
-          () => approvalDecision,
-          deprovisionRequested,
-        );
-      } catch (error) {
-        await failInstall(error);
-      }
+      const approval = await awaitApproval(
+        tracker,
+        input,
+        access()!,
+        timeouts,
+        () => approvalDecision,
+        deprovisionRequested,
+      ).catch((error: unknown) => failInstall(error));
       if (approval === 'rejected' || approval === 'expired') {
         // Only the change set's empty stack exists: remove it, so a "no" leaves nothing behind.
         const leftovers = await CancellationScope.nonCancellable(() =>

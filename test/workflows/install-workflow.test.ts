@@ -368,6 +368,31 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
+  it('fails with the reason when CloudFormation cannot plan the sandbox, and removes the empty stack', async () => {
+    const { activities, calls } = mockActivities({
+      waitForSandboxChangeSet: permanentFailure(
+        'CloudFormation could not plan the sandbox: FAILED: quota',
+        'ChangeSetFailed',
+      ),
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('plan-fails', { approval: { required: true } });
+        const handle = await startInstall(client, taskQueue, input);
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'sandbox_plan_failed' } });
+        const status = await handle.query(getStatusQuery);
+        expect(status.phase).toBe('failed');
+        expect(status.lastError).toMatchObject({ code: 'sandbox_plan_failed', step: 'plan_sandbox' });
+        expect(calls.find((call) => call.name === 'deleteSandboxStack')?.input).toMatchObject({
+          stackName: status.sandbox?.stackId,
+        });
+        expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
   it('expires an approval nobody gave in time', async () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(
