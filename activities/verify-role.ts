@@ -88,13 +88,8 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
             awsErrorDetails(error, 'sts:AssumeRole'),
           );
         }
-        // STS answers ValidationError both for an ARN it cannot parse and for a session longer than allowed.
-        if (code === 'ValidationError' && !/DurationSeconds|MaxSessionDuration|role chaining/i.test(String(error))) {
-          throw ApplicationFailure.nonRetryable(
-            `AWS rejected the role ARN: ${(error as Error).message}`,
-            'MalformedRoleArn',
-          );
-        }
+        // Anything else is permanent, ValidationError included: STS means a bad ARN or a session longer than
+        // allowed by it, and the error catalog tells which from the message.
         rethrowAwsError(error, 'sts:AssumeRole');
       }
       const { sts } = deps.sessions.remember(access, credentials);

@@ -77,12 +77,6 @@ const catalog: CatalogEntry[] = [
     fix: 'Submit the ARN of the role you created in the account this install is for.',
   },
   {
-    code: 'invalid_role_arn',
-    matches: codeIs('InvalidRoleArn', 'MalformedRoleArn'),
-    cause: 'The submitted text is not the ARN of an IAM role in this install’s account and partition.',
-    fix: 'Paste the ARN shown on the role’s page in the IAM console: arn:aws:iam::<account id>:role/<role name>.',
-  },
-  {
     code: 'vendor_credentials_invalid',
     matches: codeIs('InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException'),
     cause:
@@ -101,6 +95,15 @@ const catalog: CatalogEntry[] = [
     matches: and(codeIs('ValidationError'), messageSays(/MaxSessionDuration/)),
     cause: "The session length the vendor asks for is longer than the role's maximum session duration.",
     fix: "Raise the role's maximum session duration in the IAM console (Roles → the role → Edit), or the operator lowers CUSTOMER_SESSION_SECONDS.",
+  },
+  {
+    code: 'invalid_role_arn',
+    // After the session-length entries: STS's ValidationError on AssumeRole means a bad ARN unless they matched.
+    matches: (facts) =>
+      codeIs('InvalidRoleArn', 'MalformedRoleArn')(facts) ||
+      (codeIs('ValidationError')(facts) && facts.operation === 'sts:AssumeRole'),
+    cause: 'The submitted text is not the ARN of an IAM role in this install’s account and partition.',
+    fix: 'Paste the ARN shown on the role’s page in the IAM console: arn:aws:iam::<account id>:role/<role name>.',
   },
   {
     code: 'sts_region_disabled',

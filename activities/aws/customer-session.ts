@@ -37,10 +37,6 @@ interface CachedSession {
 // Refresh well before expiry so a long stack wait never starts with credentials about to lapse.
 const refreshMarginMs = 5 * 60_000;
 
-/**
- * Assumed-role sessions, cached per process for their lifetime: credentials live only in worker memory and are
- * never returned to a workflow. Each worker process assumes the role on its own, so nothing assumes one machine.
- */
 export interface CustomerSessionOptions {
   /**
    * How long an assumed-role session lasts (AWS default 3600 s). AWS caps it at one hour when the worker itself runs
@@ -50,6 +46,10 @@ export interface CustomerSessionOptions {
   now?: () => number;
 }
 
+/**
+ * Assumed-role sessions, cached per process for their lifetime: credentials live only in worker memory and are
+ * never returned to a workflow. Each worker process assumes the role on its own, so nothing assumes one machine.
+ */
 export class CustomerSessions {
   private readonly sessions = new Map<string, CachedSession>();
   private readonly now: () => number;
