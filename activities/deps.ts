@@ -1,5 +1,6 @@
 import type { AwsClientFactory } from './aws/clients';
 import type { CustomerSessions } from './aws/customer-session';
+import type { DurationFloor } from '../domain/durations';
 
 export interface InstallNotification {
   kind: 'role_reminder';
@@ -25,4 +26,6 @@ export interface ActivityDeps {
   pollIntervalMs: number;
   notify: (notification: InstallNotification) => Promise<void>;
   randomBytes: (size: number) => Uint8Array;
+  /** The smallest durations this deployment lets an install set (domain/durations.ts); `production` unless chosen. */
+  durationFloor: DurationFloor;
 }

@@ -1,3 +1,4 @@
+import type { DurationFloor } from '../domain/durations';
 import type { ActivityDeps } from './deps';
 
 export interface PreparedOnboarding {
@@ -20,6 +21,14 @@ export function createOnboardingActivities(deps: ActivityDeps) {
         vendorPrincipalArn: deps.vendor.principalArn,
         roleTemplateUrl: `${base}/${encodeURIComponent(input.installId)}/onboarding/role-template.json`,
       };
+    },
+
+    /**
+     * The limits this deployment puts on install settings, read by the workflow when it starts: they are the
+     * worker's configuration, which workflow code cannot read, and the API checks the same ones.
+     */
+    async readInputLimits(): Promise<{ durationFloor: DurationFloor }> {
+      return { durationFloor: deps.durationFloor };
     },
 
     async sendRoleReminder(input: { installId: string; orgId: string; waitingSince: string }): Promise<void> {

@@ -189,6 +189,7 @@ export function zeroLatencyActivityDeps(runnerTokenKey: Uint8Array): Promise<Act
     roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
     runnerTokenKey,
     pollIntervalMs: 10,
+    durationFloor: 'development',
     notify: async () => undefined,
   });
 }

@@ -281,6 +281,18 @@ const catalog: CatalogEntry[] = [
     fix: 'Start the install again and approve its plan within the approval period (approval.expiresAfter).',
   },
   {
+    code: 'invalid_install_input',
+    matches: codeIs('invalid_install_input'),
+    cause: 'A setting of the install is outside the bounds this deployment allows; the message names each one and its range.',
+    fix: 'Start the install again with the settings inside their ranges (they are listed in the API description, /openapi.json).',
+  },
+  {
+    code: 'deprovision_requested',
+    matches: codeIs('deprovision_requested'),
+    cause: 'Deprovisioning was asked for before the submitted role was verified, so it was not verified.',
+    fix: 'Nothing to do for this install, which is being removed; start a new install to onboard the account again.',
+  },
+  {
     code: 'aws_timeout',
     matches: codeIs('Timeout'),
     cause: 'AWS did not answer in time, through every retry.',

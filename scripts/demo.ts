@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     namespace: stack.temporalNamespace,
     temporalUiUrl: stack.temporalUiUrl,
     isReady: async () => true,
+    durationFloor: 'development',
   });
   const api = new ApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: 0 }), apiKey });
   try {
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
           roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
           runnerTokenKey,
           pollIntervalMs: 500,
+          durationFloor: 'development',
         }),
       ),
     });

@@ -33,6 +33,7 @@ export async function startTestApi(options: {
     namespace: 'default',
     temporalUiUrl: 'http://127.0.0.1:8233',
     isReady: async () => true,
+    durationFloor: 'development',
     logger: options.logStream ? { stream: options.logStream } : false,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

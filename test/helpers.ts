@@ -50,6 +50,7 @@ export async function testActivityDeps(
     roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
     runnerTokenKey,
     pollIntervalMs: 50,
+    durationFloor: 'development',
     notify: async () => undefined,
   });
   return { ...deps, ...overrides };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createAwsClientFactory, type AwsSettings } from '../activities/aws/clients';
 import { CustomerSessions } from '../activities/aws/customer-session';
 import type { ActivityDeps, InstallNotification } from '../activities/deps';
+import type { DurationFloor } from '../domain/durations';
 import { discoverVendorPrincipal } from './vendor-principal';
 
 export interface ActivityDepsOptions {
@@ -13,6 +14,8 @@ export interface ActivityDepsOptions {
   /** Length of customer-role sessions (AssumeRole DurationSeconds); AWS's default when omitted. */
   customerSessionSeconds?: number;
   notify?: (notification: InstallNotification) => Promise<void>;
+  /** `development` lets installs set short timers (domain/durations.ts); production when omitted. */
+  durationFloor?: DurationFloor;
 }
 
 function logNotification(notification: InstallNotification): Promise<void> {
@@ -32,5 +35,6 @@ export async function createActivityDeps(options: ActivityDepsOptions): Promise<
     pollIntervalMs: options.pollIntervalMs,
     notify: options.notify ?? logNotification,
     randomBytes: (size) => randomBytes(size),
+    durationFloor: options.durationFloor ?? 'production',
   };
 }

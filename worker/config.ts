@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AwsEndpoints } from '../activities/aws/clients';
+import type { DurationFloor } from '../domain/durations';
 
 /** Everything the worker reads from its environment, checked once at start so a typo fails loudly. */
 export interface WorkerConfig {
@@ -19,6 +20,8 @@ export interface WorkerConfig {
   /** Length of customer-role sessions; AWS's default (one hour) when unset. */
   customerSessionSeconds?: number;
   workflowBundlePath?: string;
+  /** How short an install's timers may be (domain/durations.ts): production unless the deployment says otherwise. */
+  durationFloor: DurationFloor;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +68,15 @@ function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
   return { sts: all, iam: all, s3: all, cloudformation: all, cur, dataExports };
 }
 
+/** INSTALL_DURATION_FLOOR: `production` (default) or `development`; the API and every worker must agree. */
+export function readDurationFloor(env: NodeJS.ProcessEnv = process.env): DurationFloor {
+  const raw = env.INSTALL_DURATION_FLOOR ?? 'production';
+  if (raw !== 'production' && raw !== 'development') {
+    throw new ConfigError(`INSTALL_DURATION_FLOOR=${raw} must be production or development.`);
+  }
+  return raw;
+}
+
 export type TemporalConfig = WorkerConfig['temporal'];
 
 /** Where Temporal is and how to authenticate; the worker, the API and the CLI read the same variables. */
@@ -105,5 +117,6 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     pollIntervalMs: positiveInteger(env.POLL_INTERVAL_MS, 'POLL_INTERVAL_MS', 5_000),
     customerSessionSeconds: sessionSeconds(env.CUSTOMER_SESSION_SECONDS),
     workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
+    durationFloor: readDurationFloor(env),
   };
 }

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     roleTemplateBaseUrl: config.roleTemplateBaseUrl,
     runnerTokenKey: config.runnerTokenKey,
     pollIntervalMs: config.pollIntervalMs,
+    durationFloor: config.durationFloor,
     customerSessionSeconds: config.customerSessionSeconds,
   });
   const { temporal } = config;

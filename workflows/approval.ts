@@ -1,4 +1,4 @@
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../domain/durations';
 import { condition, patched } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import type { PlannedChange } from '../activities/sandbox-change-set';
@@ -93,7 +93,7 @@ export async function awaitApproval(
     plan: approvalPlan(input, changeSet?.changes),
     ...(changeSet ? { changeSet } : {}),
     requestedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + msToNumber(expiresAfter)).toISOString(),
+    expiresAt: new Date(Date.now() + durationMs(expiresAfter)).toISOString(),
   };
   tracker.enter('awaiting_approval');
   const decided = await condition(() => decision() !== undefined || deprovisionRequested(), expiresAfter);

@@ -110,6 +110,7 @@ export type FirstReportNews =
   { kind: 'delivered'; at: string; manifestKey: string } | { kind: 'overdue'; since: string };
 
 export type StepName =
+  | 'check_input'
   | 'prepare_onboarding'
   | 'receive_role'
   | 'verify_role'

@@ -1,4 +1,4 @@
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../domain/durations';
 import { continueAsNew, getExternalWorkflowHandle, isCancellation, sleep } from '@temporalio/workflow';
 import { quick } from './activity-profiles';
 import { firstReportNewsSignal, type FirstReportNews, type FirstReportWatchInput } from './definitions';
@@ -23,7 +23,7 @@ export async function firstReportWatchWorkflow(
 ): Promise<{ manifestKey: string; polls: number }> {
   const pollEvery = input.options.pollEvery ?? firstReportWatchDefaults.pollEvery;
   const overdueAt =
-    Date.parse(input.startedAt) + msToNumber(input.options.overdueAfter ?? firstReportWatchDefaults.overdueAfter);
+    Date.parse(input.startedAt) + durationMs(input.options.overdueAfter ?? firstReportWatchDefaults.overdueAfter);
   const pollsPerRun = input.options.pollsPerRun ?? firstReportWatchDefaults.pollsPerRun;
   let polls = input.pollsSoFar ?? 0;
   let overdueReported = input.overdueReported ?? false;

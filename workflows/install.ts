@@ -1,4 +1,3 @@
-import { msToNumber } from '@temporalio/common/lib/time';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -10,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
+import { durationMs, maxRoleReminders } from '../domain/durations';
 import { quick } from './activity-profiles';
 import {
   decideApprovalUpdate,
@@ -24,13 +24,15 @@ import {
   terminalPhases,
   type ApprovalDecision,
   type DeprovisionRequest,
+  type InstallError,
   type InstallInput,
   type InstallStatus,
   type InstallTimeouts,
   type RoleArnSubmission,
   type VerificationOutcome,
 } from './definitions';
-import { summarizeFailure } from './failures';
+import { describeFailure, summarizeFailure } from './failures';
+import { checkInstallInput } from './input-check';
 import { InstallTracker } from './install-tracker';
 import { reverifyWhileActive } from './active-checks';
 import { awaitApproval } from './approval';
@@ -97,8 +99,15 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
     submitRoleArnUpdate,
     async (submission) => {
       const id = acceptSubmission(submission);
-      await condition(() => outcomes.has(id));
-      return outcomes.get(id)!;
+      // Answered once the install has moved on, with the phase it moved to (awaiting_approval, provisioning_sandbox,
+      // back to awaiting_role, deprovisioning): the caller learns what happens next, not what we guessed. Updates
+      // answered before this change replay as they were, at the outcome.
+      if (!patched('role-outcome-after-phase')) {
+        await condition(() => outcomes.has(id));
+        return outcomes.get(id)!;
+      }
+      await condition(() => outcomes.has(id) && status.phase !== 'verifying_role');
+      return { ...outcomes.get(id)!, phase: status.phase };
     },
     { validator: rejectSubmission },
   );
@@ -186,6 +195,15 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       : undefined;
 
   if (!input.carriedOver) {
+    // 0: settings out of bounds fail the install now, before anything is created (installs older than the check
+    // replay without it).
+    const refused = patched('bounded-input') ? await checkInstallInput(tracker, input) : undefined;
+    if (refused) {
+      tracker.enter('failed');
+      await condition(allHandlersFinished);
+      throw ApplicationFailure.nonRetryable(`Install refused: ${refused.message}`, refused.code);
+    }
+
     // 1-2: the customer creates the role; we verify it, as often as they need to get it right.
     status.onboarding = await tracker.step('prepare_onboarding', () =>
       quick('Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
@@ -257,13 +275,33 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   await condition(allHandlersFinished);
   return status;
 
+  /** Waits for a role that verifies; whatever ends the wait, no submission is left without an answer. */
   async function awaitVerifiedRole(): Promise<'verified' | 'expired' | 'deprovision'> {
+    try {
+      return await waitForRoleUntilVerified();
+    } finally {
+      if (pendingSubmission && !outcomes.has(pendingSubmission.id)) {
+        outcomes.set(pendingSubmission.id, {
+          verified: false,
+          phase: status.phase,
+          error: describeUnverified(deprovisionRequested()),
+        });
+        pendingSubmission = undefined;
+      }
+    }
+  }
+
+  async function waitForRoleUntilVerified(): Promise<'verified' | 'expired' | 'deprovision'> {
     const startedWaiting = Date.now();
-    const expiresAt = startedWaiting + msToNumber(timeouts.roleSubmission);
+    const expiresAt = startedWaiting + durationMs(timeouts.roleSubmission);
+    const reminderEvery = durationMs(timeouts.roleReminder);
     for (;;) {
       tracker.enter('awaiting_role');
       while (!pendingSubmission && !deprovisionRequested()) {
-        const remindAt = startedWaiting + msToNumber(timeouts.roleReminder) * (status.remindersSent + 1);
+        const remindAt =
+          status.remindersSent < maxRoleReminders
+            ? startedWaiting + reminderEvery * (status.remindersSent + 1)
+            : Infinity;
         const callback = status.onboarding?.callback;
         const callbackEndsAt = callback?.state === 'open' ? Date.parse(callback.expiresAt) : Infinity;
         const wakeAt = Math.min(expiresAt, remindAt, callbackEndsAt);
@@ -303,7 +341,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
         timeouts.rolePropagation,
       );
       pendingSubmission = undefined;
-      outcomes.set(submission.id, { verified: !error, phase: error ? 'awaiting_role' : 'provisioning_sandbox', error });
+      outcomes.set(submission.id, { verified: !error, phase: status.phase, error });
       if (!error) return 'verified';
     }
   }
@@ -325,4 +363,12 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       status,
     );
   }
+}
+
+/** The answer to a submission the install stopped waiting for before verifying it. */
+function describeUnverified(deprovisioning: boolean): InstallError {
+  const failure = deprovisioning
+    ? { code: 'deprovision_requested', message: 'Deprovisioning was requested before the role was verified.' }
+    : { code: 'role_submission_closed', message: 'The install stopped taking role ARNs before verifying this one.' };
+  return { ...describeFailure(failure, 'verify_role'), at: new Date().toISOString() };
 }

@@ -1,5 +1,5 @@
 import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../domain/durations';
 import { ApplicationFailure, uuid4 } from '@temporalio/workflow';
 import type { OnboardingCallback, RoleArnSubmission } from './definitions';
 
@@ -11,7 +11,7 @@ export function openCallback(validFor: Duration): OnboardingCallback {
   return {
     callbackId: uuid4().replace(/-/g, ''),
     state: 'open',
-    expiresAt: new Date(Date.now() + msToNumber(validFor)).toISOString(),
+    expiresAt: new Date(Date.now() + durationMs(validFor)).toISOString(),
   };
 }
 

@@ -1,4 +1,4 @@
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../domain/durations';
 import { ApplicationFailure, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import {
@@ -166,7 +166,7 @@ export async function provisionInstall(
     quick('Issue the runner registration').issueRunnerRegistration({
       installId: input.installId,
       awsAccountId: input.awsAccountId,
-      validForMs: msToNumber(timeouts.runnerCheckIn),
+      validForMs: durationMs(timeouts.runnerCheckIn),
     }),
   );
   status.runner = registration;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
+import { ConfigError, readDurationFloor, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
 import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import { InstallService } from '../install-service';
 import { payloadCodecFromEnv } from '../../security/payload-codec';
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     runnerTokenKey: readRunnerTokenKey(env),
     namespace: temporal.namespace,
     temporalUiUrl: env.TEMPORAL_UI_URL,
+    durationFloor: readDurationFloor(env),
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
   });

@@ -1,11 +1,17 @@
+import { describeDurationRange, durationBounds, durationPattern, type DurationField } from '../../domain/durations';
 import { installIdPattern } from '../../domain/install-names';
 import { installPhases } from '../../workflows/definitions';
 
 // Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
-const duration = {
-  type: 'string',
-  pattern: '^\\d{1,9}(\\.\\d+)?\\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$',
-};
+// A duration's shape is checked here; its range (domain/durations.ts) by the route, against the deployment's floor.
+function duration(field: DurationField) {
+  return {
+    type: 'string',
+    pattern: durationPattern,
+    maxLength: 40,
+    description: `A duration ${describeDurationRange(field)} in production, e.g. "${durationBounds[field].min}".`,
+  } as const;
+}
 
 export const installIdParam = {
   type: 'object',
@@ -54,7 +60,11 @@ export const startInstallBody = {
         firstReport: {
           type: 'object',
           additionalProperties: false,
-          properties: { watch: { type: 'boolean' }, pollEvery: duration, overdueAfter: duration },
+          properties: {
+            watch: { type: 'boolean' },
+            pollEvery: duration('cur.firstReport.pollEvery'),
+            overdueAfter: duration('cur.firstReport.overdueAfter'),
+          },
         },
       },
     },
@@ -62,12 +72,12 @@ export const startInstallBody = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        roleSubmission: duration,
-        onboardingCallback: duration,
-        roleReminder: duration,
-        rolePropagation: duration,
-        sandboxStack: duration,
-        runnerCheckIn: duration,
+        roleSubmission: duration('timeouts.roleSubmission'),
+        onboardingCallback: duration('timeouts.onboardingCallback'),
+        roleReminder: duration('timeouts.roleReminder'),
+        rolePropagation: duration('timeouts.rolePropagation'),
+        sandboxStack: duration('timeouts.sandboxStack'),
+        runnerCheckIn: duration('timeouts.runnerCheckIn'),
       },
     },
     keepResourcesOnFailure: { type: 'boolean' },
@@ -75,9 +85,9 @@ export const startInstallBody = {
       type: 'object',
       additionalProperties: false,
       required: ['required'],
-      properties: { required: { type: 'boolean', const: true }, expiresAfter: duration },
+      properties: { required: { type: 'boolean', const: true }, expiresAfter: duration('approval.expiresAfter') },
     },
-    reverifyEvery: duration,
+    reverifyEvery: duration('reverifyEvery'),
   },
 } as const;
 

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import type { DurationFloor } from '../../domain/durations';
 import type { InstallService } from '../install-service';
 import { hasValidApiKey } from './auth';
 import { handleError, sendProblem } from './problems';
@@ -23,6 +24,8 @@ export interface ApiOptions {
   /** Request logging (JSON lines); a stream sends them elsewhere than stdout. */
   logger?: boolean | { stream: NodeJS.WritableStream };
   bodyLimitBytes?: number;
+  /** How short an install's timers may be; must match the workers' INSTALL_DURATION_FLOOR. Production by default. */
+  durationFloor?: DurationFloor;
 }
 
 /** Routes a runner or a probe calls without the vendor's API key. */

@@ -18,6 +18,7 @@ export const restingPhases: readonly InstallPhase[] = [
 ];
 
 const stepLabels: Record<StepName, string> = {
+  check_input: 'install settings within bounds',
   prepare_onboarding: 'External ID and onboarding kit',
   receive_role: 'role ARN received',
   verify_role: 'AssumeRole with External ID',

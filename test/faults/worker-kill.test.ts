@@ -39,6 +39,7 @@ function startWorkerProcess(taskQueue: string, logDir: string, generation: numbe
       VENDOR_PRINCIPAL_ARN: stack.accounts.vendor.principalArn,
       RUNNER_TOKEN_KEY: Buffer.from(runnerTokenKey).toString('hex'),
       POLL_INTERVAL_MS: '50',
+      INSTALL_DURATION_FLOOR: 'development',
       WORKFLOW_BUNDLE: stack.workflowBundlePath,
     },
     logFile,

@@ -274,6 +274,23 @@ describe('the actionable error catalog, case by case', () => {
     });
   });
 
+  describe('what the install itself decides', () => {
+    it('explains settings out of bounds and a deprovision that overtook verification', () => {
+      expectExplained(
+        describeFailure({ code: 'invalid_install_input', message: '/reverifyEvery must be a duration …' }, 'check_input'),
+        'invalid_install_input',
+        /outside the bounds/,
+        /inside their ranges/,
+      );
+      expectExplained(
+        describeFailure({ code: 'deprovision_requested', message: 'Deprovisioning was requested.' }, 'verify_role'),
+        'deprovision_requested',
+        /before the submitted role was verified/,
+        /start a new install/,
+      );
+    });
+  });
+
   it('covers every entry of the catalog above', () => {
     expect([...covered].sort()).toEqual([...catalogCodes].sort());
   });

@@ -74,7 +74,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         const final = await handle.result();
         expect(final.phase).toBe('deprovisioned');
         expect(final.deprovision?.leftovers).toEqual([]);
-        expect(calls.map((call) => call.name)).toEqual(['prepareOnboarding']);
+        expect(calls.map((call) => call.name)).toEqual(['readInputLimits', 'prepareOnboarding']);
       },
       { activityOverrides: activities },
     );

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { checkInstallBounds } from '../../../domain/durations';
 import type { InstallInput } from '../../../workflows/definitions';
+import { Problem } from '../problems';
 import { approvalBody, deprovisionBody, installIdParam, listQuery, startInstallBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../server';
 
@@ -11,6 +13,12 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     '/installs',
     { schema: { summary: 'Start an install (idempotent on installId)', body: startInstallBody } },
     async (request, reply) => {
+      const outOfBounds = checkInstallBounds(request.body, options.durationFloor ?? 'production');
+      if (outOfBounds.length > 0) {
+        throw new Problem('invalidRequest', `${outOfBounds[0]!.path} ${outOfBounds[0]!.message}.`, {
+          errors: outOfBounds,
+        });
+      }
       const installId = request.body.installId ?? `inst-${randomUUID().slice(0, 18)}`;
       const { created } = await options.installs.start({ ...request.body, installId });
       const status = await options.installs.onboardedStatus(installId);
