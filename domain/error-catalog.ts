@@ -283,7 +283,8 @@ const catalog: CatalogEntry[] = [
   {
     code: 'invalid_install_input',
     matches: codeIs('invalid_install_input'),
-    cause: 'A setting of the install is outside the bounds this deployment allows; the message names each one and its range.',
+    cause:
+      'A setting of the install is outside the bounds this deployment allows; the message names each one and its range.',
     fix: 'Start the install again with the settings inside their ranges (they are listed in the API description, /openapi.json).',
   },
   {

@@ -277,7 +277,10 @@ describe('the actionable error catalog, case by case', () => {
   describe('what the install itself decides', () => {
     it('explains settings out of bounds and a deprovision that overtook verification', () => {
       expectExplained(
-        describeFailure({ code: 'invalid_install_input', message: '/reverifyEvery must be a duration …' }, 'check_input'),
+        describeFailure(
+          { code: 'invalid_install_input', message: '/reverifyEvery must be a duration …' },
+          'check_input',
+        ),
         'invalid_install_input',
         /outside the bounds/,
         /inside their ranges/,
