@@ -2,8 +2,9 @@ import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { InstallActivities } from '../activities';
 
-/** Errors that no retry can fix; AWS codes arrive as the failure type (see activities/aws/errors.ts). */
-const permanentTypes = ['MalformedRoleArn', 'IdentityMismatch', 'RoleAccessLost', 'BucketNameTaken', 'StackFailed'];
+// No nonRetryableErrorTypes here: an activity that meets an error no retry can fix throws it non-retryable
+// (ApplicationFailure.nonRetryable, activities/aws/errors.ts), the one place that decides. A second list here
+// had already drifted from what the activities throw.
 
 /** One AWS call: retried with backoff on throttling, 5xx and network faults. */
 export const quickAwsCall: ActivityOptions = {
@@ -13,7 +14,6 @@ export const quickAwsCall: ActivityOptions = {
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: permanentTypes,
   },
 };
 
@@ -43,7 +43,7 @@ export function healthCheck(summary: string) {
   return proxyActivities<InstallActivities>({
     summary,
     startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: permanentTypes },
+    retry: { initialInterval: '1 second', maximumAttempts: 3 },
   });
 }
 
@@ -60,7 +60,6 @@ export function roleVerification(propagation: Duration, summary: string) {
       initialInterval: '1 second',
       backoffCoefficient: 1.5,
       maximumInterval: '10 seconds',
-      nonRetryableErrorTypes: permanentTypes,
     },
   });
 }
@@ -74,7 +73,6 @@ export function stackWait(timeout: Duration, summary: string) {
     retry: {
       initialInterval: '2 seconds',
       maximumAttempts: 5,
-      nonRetryableErrorTypes: [...permanentTypes, 'StackDeleteFailed'],
     },
   });
 }
