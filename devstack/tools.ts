@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { projectToolsDir, userToolsCacheDir } from './paths';
 import { lastLines, runCommand } from './run-command';
@@ -7,6 +18,8 @@ import { lastLines, runCommand } from './run-command';
 /** The last Temporal CLI tag whose go.mod has no `replace` directive, so `go install pkg@version` works. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const MOTO_VERSION = '5.2.5';
+/** The Java SDK's time-skipping test server; the TypeScript SDK's own download of it needs the internet. */
+export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
 
 export type Log = (line: string) => void;
 
@@ -99,6 +112,63 @@ export async function ensureTemporalCli(log: Log): Promise<string> {
   }
   mkdirSync(join(projectToolsDir, 'bin'), { recursive: true });
   return linkIntoProject(cached, join('bin', 'temporal'));
+}
+
+/**
+ * Returns a launcher for Temporal's time-skipping test server (the Java SDK's `io.temporal.testserver.TestServer`,
+ * from Maven Central), for workflow tests whose timers run for days: `TestWorkflowEnvironment.createTimeSkipping`
+ * starts it with the port as its argument. Maven resolves the jars once into its own repository; the launcher, kept
+ * in the per-user cache, holds their class path.
+ */
+export async function ensureTimeSkippingServer(log: Log): Promise<string> {
+  const fromEnv = process.env.TEMPORAL_TEST_SERVER;
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new ToolSetupError(`TEMPORAL_TEST_SERVER=${fromEnv} is not an executable file.`);
+    return fromEnv;
+  }
+  const dir = join(userToolsCacheDir(), `temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}`);
+  const launcher = join(dir, 'test-server');
+  if (!isExecutable(launcher)) {
+    const java = findOnPath('java');
+    const mvn = findOnPath('mvn');
+    if (!java || !mvn) {
+      throw new ToolSetupError(
+        'The time-skipping test server needs Java 11+ and Maven on PATH (Debian: apt-get install ' +
+          'default-jdk-headless maven), or set TEMPORAL_TEST_SERVER=/path/to/a/launcher.',
+      );
+    }
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'pom.xml'),
+      `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>` +
+        `<groupId>local.tools</groupId><artifactId>temporal-test-server</artifactId><version>1</version>` +
+        `<dependencies><dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId>` +
+        `<version>${TEMPORAL_TEST_SERVER_VERSION}</version></dependency></dependencies></project>\n`,
+    );
+    log(`resolving Temporal's test server ${TEMPORAL_TEST_SERVER_VERSION} with Maven (first run only)...`);
+    const classPathFile = join(dir, 'classpath.txt');
+    const result = await runCommand(
+      mvn,
+      ['-q', '-B', 'dependency:build-classpath', `-Dmdep.outputFile=${classPathFile}`],
+      { cwd: dir, label: 'mvn dependency:build-classpath', log },
+    );
+    if (result.code !== 0 || !existsSync(classPathFile)) {
+      throw new ToolSetupError(
+        `Maven could not resolve io.temporal:temporal-test-server:${TEMPORAL_TEST_SERVER_VERSION}:\n` +
+          `${lastLines(result.output, 15)}\nWhat to do: check that mvn reaches Maven Central (~/.m2/settings.xml), ` +
+          'or set TEMPORAL_TEST_SERVER.',
+      );
+    }
+    const classPath = readFileSync(classPathFile, 'utf8').trim();
+    // Written last and made executable last, so a half-resolved cache is never taken for a finished one.
+    writeFileSync(
+      `${launcher}.tmp`,
+      `#!/bin/sh\nexec "${java}" -cp "${classPath}" io.temporal.testserver.TestServer "$@"\n`,
+      { mode: 0o755 },
+    );
+    renameSync(`${launcher}.tmp`, launcher);
+  }
+  return linkIntoProject(launcher, 'temporal-test-server');
 }
 
 /**

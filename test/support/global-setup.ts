@@ -8,7 +8,7 @@ import { bootstrapLocalAccounts } from '../../devstack/local-accounts';
 import { motoArgs, motoIsServing } from '../../devstack/moto';
 import { freePort } from '../../devstack/ports';
 import { startService, stopProcessAndWait } from '../../devstack/service-process';
-import { ensureMotoPython, ensureTemporalCli } from '../../devstack/tools';
+import { ensureMotoPython, ensureTemporalCli, ensureTimeSkippingServer } from '../../devstack/tools';
 import { startCurEmulator } from '../../devstack/cur-emulator/server';
 import { startDataExportsEmulator } from '../../devstack/data-exports-emulator/server';
 import { sharedStackReportLimit } from '../../devstack/stack';
@@ -37,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'install-orchestrator-test-'));
   const temporalCli = await ensureTemporalCli(log);
   const motoPython = await ensureMotoPython(log);
+  const timeSkippingServerPath = await ensureTimeSkippingServer(log);
   const cleanups: Array<() => Promise<void>> = [];
   const accountsRef: { current?: Awaited<ReturnType<typeof bootstrapLocalAccounts>> } = {};
   globalThis.__testStackCleanups = cleanups;
@@ -102,6 +103,7 @@ export default async function globalSetup(): Promise<void> {
     accounts,
     logDir: workDir,
     workflowBundlePath,
+    timeSkippingServerPath,
   };
   const stackFile = join(workDir, 'stack.json');
   writeFileSync(stackFile, JSON.stringify(stack));

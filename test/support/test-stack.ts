@@ -17,6 +17,8 @@ export interface TestStack {
   accounts: LocalAccounts;
   logDir: string;
   workflowBundlePath: string;
+  /** Launcher of the time-skipping test server, for workflow tests whose timers run for hours or days. */
+  timeSkippingServerPath: string;
 }
 
 export function readTestStack(): TestStack {

@@ -1,9 +1,10 @@
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { deprovisionSignal, submitRoleArnUpdate, type InstallInput } from '../../workflows/definitions';
-import { closeTestClient, testClient, withTestWorker } from '../helpers';
+import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpers';
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { mockActivities } from './mock-activities';
+import { useTimeSkippingEnvironment } from './time-skipping';
 
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
 
@@ -106,31 +107,35 @@ describe('installWorkflow against hostile input and racing messages, with activi
   });
 
   it('answers a role ARN update that arrives with a deprovision, instead of leaving it pending forever', async () => {
-    const { activities, calls } = mockActivities();
-    const input = testInstallInput('arn-and-deprovision');
-    let taskQueue = '';
-    const handle = await withTestWorker(
-      async (worker) => {
-        taskQueue = worker.taskQueue;
-        const started = await startInstall(client, worker.taskQueue, input);
-        await waitForPhase(started, 'awaiting_role');
-        return started;
-      },
-      { activityOverrides: activities },
-    );
-    // No worker polls now: the signal and the update wait in the server and reach the next worker together.
-    await handle.signal(deprovisionSignal, { reason: 'changed their mind' });
-    const outcome = handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+    // The two arrive while a reminder is being sent, so the wait for the role sees both when the reminder returns.
+    let releaseReminder: () => void = () => undefined;
+    const reminderHeld = new Promise<void>((resolve) => (releaseReminder = resolve));
+    const { activities, calls } = mockActivities({ sendRoleReminder: () => reminderHeld });
     await withTestWorker(
-      async () => {
-        const answer = await within(outcome, 60_000, 'the role ARN update');
+      async ({ taskQueue }) => {
+        const handle = await startInstall(
+          client,
+          taskQueue,
+          testInstallInput('arn-and-deprovision', { timeouts: { roleReminder: '1 second' } }),
+        );
+        await waitUntil(
+          async () => calls.some((call) => call.name === 'sendRoleReminder'),
+          (sent) => sent,
+        );
+        const update = await handle.startUpdate(submitRoleArnUpdate, {
+          args: [{ roleArn }],
+          waitForStage: WorkflowUpdateStage.ACCEPTED,
+        });
+        await handle.signal(deprovisionSignal, { reason: 'changed their mind' });
+        releaseReminder();
+        const answer = await within(update.result(), 30_000, 'the role ARN update');
         expect(answer).toMatchObject({ verified: false, error: { code: 'deprovision_requested' } });
         // Teardown of an install that created nothing takes no activity, so it may already be over.
         expect(['deprovisioning', 'deprovisioned']).toContain(answer.phase);
         const final = await within(handle.result(), 30_000, 'the install');
         expect(final.phase).toBe('deprovisioned');
       },
-      { activityOverrides: activities, taskQueue },
+      { activityOverrides: activities },
     );
     expect(calls.map((call) => call.name)).not.toContain('verifyRoleAccess');
   });
@@ -150,5 +155,26 @@ describe('installWorkflow against hostile input and racing messages, with activi
       },
       { activityOverrides: activities },
     );
+  });
+});
+
+describe('installWorkflow with production bounds, on a time-skipping server', () => {
+  const timeSkipping = useTimeSkippingEnvironment();
+
+  it('stops reminding after 30 reminders, however long the customer may take', async () => {
+    const { activities, calls } = mockActivities({ readInputLimits: async () => ({ durationFloor: 'production' }) });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const input = testInstallInput('reminder-cap', {
+        timeouts: { roleSubmission: '90 days', roleReminder: '1 hour', rolePropagation: '2 minutes' },
+      });
+      const handle = await startInstall(client, taskQueue, input);
+      const final = await handle.result();
+      expect(final.phase).toBe('expired');
+      expect(final.remindersSent).toBe(30);
+      expect(calls.filter((call) => call.name === 'sendRoleReminder')).toHaveLength(30);
+      expect(Date.parse(final.phaseSince) - Date.parse(final.steps.check_input!.startedAt!)).toBeGreaterThanOrEqual(
+        90 * 86_400_000,
+      );
+    });
   });
 });

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import type { InstallActivities } from '../../activities';
+import { installSearchAttributes } from '../../workflows/search-attributes';
+import { stack } from '../helpers';
+
+/**
+ * One time-skipping test server per test file (Temporal's Java test server): while a test awaits a workflow's
+ * result, the server jumps its clock to the next timer, so "expires after 90 days" takes a second, with the
+ * production bounds, instead of a shrunk timeout.
+ *
+ * @example
+ * const timeSkipping = useTimeSkippingEnvironment();
+ * await timeSkipping.run(activities, async (client, taskQueue) => { ... });
+ */
+export function useTimeSkippingEnvironment() {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: stack.timeSkippingServerPath } },
+    });
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(
+        installSearchAttributes.map((key) => [
+          key.name,
+          temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+        ]),
+      ),
+    });
+  });
+  afterAll(() => env?.teardown());
+  return {
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('useTimeSkippingEnvironment: the environment starts in beforeAll');
+      return env;
+    },
+    /** Runs `body` while a worker with these activities polls a fresh task queue. */
+    async run<T>(
+      activities: InstallActivities,
+      body: (client: TestWorkflowEnvironment['client'], taskQueue: string) => Promise<T>,
+    ): Promise<T> {
+      const taskQueue = `time-skipping-${randomUUID()}`;
+      const worker = await Worker.create({
+        connection: this.env.nativeConnection,
+        taskQueue,
+        activities,
+        workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
+      });
+      return worker.runUntil(() => body(this.env.client, taskQueue));
+    },
+  };
+}
