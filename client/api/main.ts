@@ -4,15 +4,18 @@ import { ConfigError, readRunnerTokenKey, readTemporalConfig } from '../../worke
 import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import { InstallService } from '../install-service';
 import { payloadCodecFromEnv } from '../../security/payload-codec';
+import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
 import { buildApi } from './server';
 
-function readApiKeys(env: NodeJS.ProcessEnv): string[] {
+function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
   const raw = env.API_KEYS ?? (env.API_KEYS_FILE ? readFileSync(env.API_KEYS_FILE, 'utf8') : '');
-  const keys = raw
-    .split(/[\s,]+/)
-    .map((key) => key.trim())
-    .filter(Boolean);
-  if (keys.some((key) => key.length < 16)) throw new ConfigError('Every API key must be at least 16 characters.');
+  let keys: ApiKey[];
+  try {
+    keys = parseApiKeys(raw);
+  } catch (error) {
+    if (error instanceof ApiKeyFileError) throw new ConfigError(`${error.message} (API_KEYS / API_KEYS_FILE)`);
+    throw error;
+  }
   if (keys.length === 0 && env.API_AUTH !== 'off') {
     throw new ConfigError(
       'API_KEYS (or API_KEYS_FILE) is required; set API_AUTH=off to run without authentication locally.',

@@ -16,6 +16,7 @@ export const problems = {
     title: 'The onboarding callback token is not valid for this install',
     status: 401,
   },
+  forbidden: { slug: 'forbidden', title: 'The API key does not serve this org', status: 403 },
   notFound: { slug: 'not-found', title: 'No such resource', status: 404 },
   installNotFound: { slug: 'install-not-found', title: 'No such install', status: 404 },
   wrongPhase: { slug: 'wrong-phase', title: 'The install is not in a phase that allows this', status: 409 },

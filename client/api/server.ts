@@ -1,7 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import type { InstallService } from '../install-service';
-import { hasValidApiKey } from './auth';
+import { InstallNotFoundError, type InstallService } from '../install-service';
+import { anonymousCaller, servesOrg, type ApiKey, type Caller } from './api-keys';
+import { authenticate } from './auth';
 import { handleError, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
@@ -11,8 +12,8 @@ import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
 
 export interface ApiOptions {
   installs: InstallService;
-  /** Bearer keys accepted on vendor routes; empty turns authentication off (local development only). */
-  apiKeys: readonly string[];
+  /** Bearer keys accepted on vendor routes, each bound to its orgs; empty turns authentication off (local only). */
+  apiKeys: readonly ApiKey[];
   /** The same key the workers use to derive runner registration tokens; onboarding callback tokens come from it too. */
   runnerTokenKey: Uint8Array;
   namespace: string;
@@ -38,7 +39,7 @@ const publicRoutes = new Set([
  * The HTTP API: starts installs, serves onboarding kits, takes role ARNs and runner check-ins.
  *
  * @example
- * const api = await buildApi({ installs: new InstallService(client, 'install-lifecycle'), apiKeys: [key], ... });
+ * const api = await buildApi({ installs: new InstallService(client, 'install-lifecycle'), apiKeys: [{ id: 'ops', secret, orgs: '*' }], ... });
  * await api.listen({ host: '127.0.0.1', port: 3000 });
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -71,11 +72,23 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 'notFound', `No route ${request.method} ${request.url}.`),
   );
+  // Set on every request by the hook below; declared null first, as Fastify wants for per-request objects.
+  app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (request, reply) => {
+    request.caller = anonymousCaller;
     if (options.apiKeys.length === 0 || publicRoutes.has(request.routeOptions.url ?? '')) return;
-    if (!hasValidApiKey(request.headers.authorization, options.apiKeys)) {
-      return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
+    const caller = authenticate(request.headers.authorization, options.apiKeys);
+    if (!caller) return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
+    request.caller = caller;
+  });
+  // Another org's install answers exactly as a missing one, so a key cannot learn which install ids exist.
+  app.addHook('preHandler', async (request) => {
+    const { installId } = (request.params ?? {}) as { installId?: string };
+    if (installId === undefined || request.caller.orgs === '*' || publicRoutes.has(request.routeOptions.url ?? '')) {
+      return;
     }
+    const orgId = await options.installs.orgOf(installId);
+    if (orgId === undefined || !servesOrg(request.caller, orgId)) throw new InstallNotFoundError(installId);
   });
 
   registerHealthRoutes(app, options);

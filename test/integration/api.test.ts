@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
-import { startTestApi, useTestApi } from '../api-server';
+import { startTestApi, testOperatorKeyId, useTestApi, type TestApi } from '../api-server';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { stackStatus } from '../customer-account';
 
@@ -182,6 +183,7 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
           (response) => response.body.install.phase === 'deprovisioned',
         );
         expect(final.body.install.deprovision.leftovers).toEqual([]);
+        expect(final.body.install.deprovision.requestedBy).toBe(testOperatorKeyId);
       },
       { taskQueue },
     );
@@ -220,13 +222,134 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
           reason: 'later',
         });
         expect(decided.status).toBe(200);
-        await waitUntil(
+        const rejected = await waitUntil(
           () => api.call('GET', `/installs/${installId}`),
           (response) => response.body.install.phase === 'rejected',
         );
+        // The record names the key that decided, whoever the body claims; the claim is kept beside it.
+        expect(rejected.body.install.approval).toMatchObject({
+          decision: 'rejected',
+          decidedBy: testOperatorKeyId,
+          onBehalfOf: 'carol',
+        });
         const late = await api.call('POST', `/installs/${installId}/approval`, { approve: true, by: 'carol' });
         expect(late.status).toBe(409);
         expect(await stackStatus(changeSet.stackId)).toBe('DELETE_COMPLETE');
+      },
+      { taskQueue },
+    );
+  });
+});
+
+describe('API keys bound to orgs', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const orgA = `org-a-${suffix}`;
+  const orgB = `org-b-${suffix}`;
+  const keyA = { id: 'key-a', secret: randomBytes(24).toString('hex'), orgs: [orgA] };
+  const keyB = { id: 'key-b', secret: randomBytes(24).toString('hex'), orgs: [orgB] };
+  const as = (key: { secret: string }) => ({ authorization: `Bearer ${key.secret}` });
+  const taskQueue = `api-orgs-${suffix}`;
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ taskQueue, keys: [keyA, keyB] });
+  });
+  afterAll(async () => {
+    await api.app.close();
+  });
+
+  /** Every vendor route on one install, with a body that passes validation, so only the org check can refuse it. */
+  const installRoutes: Record<string, unknown> = {
+    'GET /installs/{installId}': undefined,
+    'GET /installs/{installId}/onboarding': undefined,
+    'GET /installs/{installId}/onboarding/{file}': undefined,
+    'POST /installs/{installId}/onboarding/restart': undefined,
+    'POST /installs/{installId}/role-arn': { roleArn: `arn:aws:iam::${customerAccount.accountId}:role/x` },
+    'GET /installs/{installId}/runner/registration': undefined,
+    'POST /installs/{installId}/approval': { approve: true, by: 'mallory' },
+    'POST /installs/{installId}/deprovision': { reason: 'not yours' },
+  };
+
+  it("answers another org's install exactly as a missing one, on every install route, and changes nothing", async () => {
+    const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const vendorRoutes = Object.entries(openapi.paths)
+      .filter(([path]) => path.includes('{installId}'))
+      .flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(([, operation]) => operation.security?.length !== 0)
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+    // A new install route must be added to the table, so it is checked too.
+    expect(vendorRoutes.sort()).toEqual(Object.keys(installRoutes).sort());
+
+    await withTestWorker(
+      async () => {
+        const theirs = uniqueInstallId('org-b');
+        const missing = uniqueInstallId('missing');
+        expect((await api.call('POST', '/installs', startBody(theirs, { orgId: orgB }), as(keyB))).status).toBe(201);
+        for (const [route, body] of Object.entries(installRoutes)) {
+          const [method, template] = route.split(' ') as [string, string];
+          const path = (id: string) => template.replace('{installId}', id).replace('{file}', 'trust-policy.json');
+          const foreign = await api.call(method, path(theirs), body, as(keyA));
+          const absent = await api.call(method, path(missing), body, as(keyA));
+          expect({ route, status: foreign.status }).toEqual({ route, status: 404 });
+          expect(JSON.stringify(foreign.body).replaceAll(theirs, '<id>')).toBe(
+            JSON.stringify(absent.body).replaceAll(missing, '<id>'),
+          );
+        }
+        const own = await api.call('GET', `/installs/${theirs}`, undefined, as(keyB));
+        expect(own.status).toBe(200);
+        expect(own.body.install).toMatchObject({ orgId: orgB, phase: 'awaiting_role', roleSubmissions: 0 });
+        expect(own.body.install.onboarding.callback.state).toBe('open');
+        expect((await api.call('POST', `/installs/${theirs}/deprovision`, {}, as(keyB))).status).toBe(202);
+        const gone = await waitUntil(
+          () => api.call('GET', `/installs/${theirs}`, undefined, as(keyB)),
+          (response) => response.body.install.phase === 'deprovisioned',
+        );
+        expect(gone.body.install.deprovision.requestedBy).toBe('key-b');
+      },
+      { taskQueue },
+    );
+  });
+
+  it("lists only the key's orgs, starts installs only for them, and an operator key sees every org", async () => {
+    await withTestWorker(
+      async () => {
+        const mine = uniqueInstallId('org-a');
+        const theirs = uniqueInstallId('org-b');
+        expect((await api.call('POST', '/installs', startBody(mine, { orgId: orgA }), as(keyA))).status).toBe(201);
+        expect((await api.call('POST', '/installs', startBody(theirs, { orgId: orgB }), as(keyB))).status).toBe(201);
+
+        const refused = await api.call(
+          'POST',
+          '/installs',
+          startBody(uniqueInstallId('org-b'), { orgId: orgB }),
+          as(keyA),
+        );
+        expect(refused.status).toBe(403);
+        expect(refused.body.type).toBe(problemType('forbidden'));
+
+        // Visibility is eventually consistent: once the operator sees both, a key that sees one was filtered.
+        const ids = (response: { body: { installs: Array<{ installId: string }> } }) =>
+          response.body.installs.map((install) => install.installId);
+        await waitUntil(
+          () => api.call('GET', '/installs?limit=1000'),
+          (response) => ids(response).includes(mine) && ids(response).includes(theirs),
+        );
+        const listed = await api.call('GET', '/installs?limit=1000', undefined, as(keyA));
+        expect(ids(listed)).toContain(mine);
+        expect(ids(listed)).not.toContain(theirs);
+        expect(new Set(listed.body.installs.map((install: { orgId: string }) => install.orgId))).toEqual(
+          new Set([orgA]),
+        );
+        const asked = await api.call('GET', `/installs?orgId=${orgB}`, undefined, as(keyA));
+        expect(asked.body.installs).toEqual([]);
+
+        const operator = await api.call('GET', `/installs/${theirs}`);
+        expect(operator.body.install.orgId).toBe(orgB);
+        await api.call('POST', `/installs/${mine}/deprovision`, {});
+        await api.call('POST', `/installs/${theirs}/deprovision`, {});
       },
       { taskQueue },
     );
