@@ -32,6 +32,8 @@ export async function startTestApi(options: {
   /** The install service the API uses; default: one on the test client. */
   installs?: InstallService;
   logStream?: NodeJS.WritableStream;
+  /** Default: high enough for the load test's 200 check-ins from one address. */
+  anonymousRateLimit?: { max: number; timeWindowMs: number };
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient();
@@ -44,6 +46,7 @@ export async function startTestApi(options: {
     temporalUiUrl: 'http://127.0.0.1:8233',
     isReady: async () => true,
     logger: options.logStream ? { stream: options.logStream } : false,
+    anonymousRateLimit: options.anonymousRateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

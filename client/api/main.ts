@@ -5,7 +5,7 @@ import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import { InstallService } from '../install-service';
 import { payloadCodecFromEnv } from '../../security/payload-codec';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
-import { buildApi } from './server';
+import { buildApi, defaultAnonymousRateLimit } from './server';
 
 function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
   const raw = env.API_KEYS ?? (env.API_KEYS_FILE ? readFileSync(env.API_KEYS_FILE, 'utf8') : '');
@@ -22,6 +22,14 @@ function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
     );
   }
   return keys;
+}
+
+function positiveWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}=${raw} must be a positive whole number.`);
+  return value;
 }
 
 async function main(): Promise<void> {
@@ -42,6 +50,12 @@ async function main(): Promise<void> {
     temporalUiUrl: env.TEMPORAL_UI_URL,
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
+    anonymousRateLimit: {
+      max: positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_MAX', defaultAnonymousRateLimit.max),
+      timeWindowMs:
+        positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_WINDOW_SECONDS', defaultAnonymousRateLimit.timeWindowMs / 1000) *
+        1000,
+    },
   });
   const shutdown = () => void api.close().then(() => connection.close());
   process.once('SIGTERM', shutdown);

@@ -25,6 +25,7 @@ export const problems = {
   callbackExpired: { slug: 'callback-expired', title: 'The onboarding callback has expired', status: 410 },
   payloadTooLarge: { slug: 'payload-too-large', title: 'The request body is too large', status: 413 },
   unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Send application/json', status: 415 },
+  tooManyRequests: { slug: 'too-many-requests', title: 'Too many requests without an API key', status: 429 },
   notReady: { slug: 'not-ready', title: 'Not ready yet; retry shortly', status: 503 },
   internal: { slug: 'internal-error', title: 'Internal error', status: 500 },
 } as const;

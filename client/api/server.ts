@@ -1,9 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { InstallNotFoundError, type InstallService } from '../install-service';
 import { anonymousCaller, servesOrg, type ApiKey, type Caller } from './api-keys';
 import { authenticate } from './auth';
-import { handleError, sendProblem } from './problems';
+import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
@@ -24,16 +25,20 @@ export interface ApiOptions {
   /** Request logging (JSON lines); a stream sends them elsewhere than stdout. */
   logger?: boolean | { stream: NodeJS.WritableStream };
   bodyLimitBytes?: number;
+  /**
+   * Requests without a valid API key (the callback, the runner check-in, refused keys) allowed per client IP in each
+   * window. Counted in this process's memory: with N replicas behind a load balancer a client gets up to N times this.
+   */
+  anonymousRateLimit?: { max: number; timeWindowMs: number };
 }
 
-/** Routes a runner or a probe calls without the vendor's API key. */
-const publicRoutes = new Set([
-  '/healthz',
-  '/readyz',
-  '/openapi.json',
-  '/installs/:installId/runner/check-in',
-  '/installs/:installId/onboarding/callback',
-]);
+export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
+
+/** Routes a probe reads without the vendor's API key; never rate-limited. */
+const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json']);
+/** Routes a runner or the customer's stack calls with a token of its own instead of an API key; rate-limited. */
+const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
+const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
 
 /**
  * The HTTP API: starts installs, serves onboarding kits, takes role ARNs and runner check-ins.
@@ -72,14 +77,34 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 'notFound', `No route ${request.method} ${request.url}.`),
   );
+  // Only requests without a valid API key are limited, per client address; the store is this process's memory.
+  await app.register(rateLimit, { global: false });
+  const { max, timeWindowMs } = options.anonymousRateLimit ?? defaultAnonymousRateLimit;
+  const limitAnonymous = app.rateLimit({
+    max,
+    timeWindow: timeWindowMs,
+    errorResponseBuilder: (_request, context) =>
+      new Problem(
+        'tooManyRequests',
+        `More than ${context.max} requests without an API key; retry in ${context.after}.`,
+      ),
+  });
   // Set on every request by the hook below; declared null first, as Fastify wants for per-request objects.
   app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (request, reply) => {
     request.caller = anonymousCaller;
-    if (options.apiKeys.length === 0 || publicRoutes.has(request.routeOptions.url ?? '')) return;
+    const route = request.routeOptions.url ?? '';
+    if (probeRoutes.has(route)) return;
+    if (tokenRoutes.has(route)) return limitAnonymous.call(app, request, reply);
+    if (options.apiKeys.length === 0) return;
     const caller = authenticate(request.headers.authorization, options.apiKeys);
-    if (!caller) return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
-    request.caller = caller;
+    if (caller) {
+      request.caller = caller;
+      return;
+    }
+    // Guessing keys counts against the same allowance as the token routes.
+    await limitAnonymous.call(app, request, reply);
+    return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
   });
   // Another org's install answers exactly as a missing one, so a key cannot learn which install ids exist.
   app.addHook('preHandler', async (request) => {
