@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { InstallNotFoundError, type InstallService } from '../install-service';
@@ -40,6 +41,25 @@ const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json']);
 const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
 const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
 
+const buildValidatorFromPool = AjvCompiler();
+
+/**
+ * Query strings and path parameters arrive as text, so `?limit=5` must become a number; a JSON body already has types,
+ * so `"waitSeconds": "60"` is a 400 rather than quietly taken as 60.
+ */
+const coercingOnlyOutsideBodies: typeof buildValidatorFromPool = (externalSchemas, options) => {
+  const compilerWith = (coerceTypes: 'array' | false) =>
+    buildValidatorFromPool(externalSchemas, {
+      ...options,
+      customOptions: { ...options?.customOptions, coerceTypes },
+    } as Parameters<typeof buildValidatorFromPool>[1]);
+  const bodies = compilerWith(false);
+  const text = compilerWith('array');
+  // Fastify calls the compiler with the route's definition, which names the part of the request it validates.
+  const compile = (route: { httpPart?: string }) => (route.httpPart === 'body' ? bodies : text)(route as never);
+  return compile as unknown as ReturnType<typeof buildValidatorFromPool>;
+};
+
 /**
  * The HTTP API: starts installs, serves onboarding kits, takes role ARNs and runner check-ins.
  *
@@ -58,7 +78,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       : false,
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024,
     // Unknown fields are errors, not silently dropped: a misspelt option must not start a different install.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: coercingOnlyOutsideBodies } },
   });
   // Every body is JSON; anything else is a 415 rather than a string that fails validation further down.
   app.removeContentTypeParser('text/plain');

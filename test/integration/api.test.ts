@@ -54,6 +54,12 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     ['malformed JSON', '{"orgId": ', 'invalid-request', 400],
     ['an unknown field', { ...startBody('unknown-field-1'), sandboxSize: 'huge' }, 'invalid-request', 400],
     ['a wrong type', { ...startBody('wrong-type-1'), keepResourcesOnFailure: 'yes please' }, 'invalid-request', 400],
+    [
+      'a boolean as a string',
+      { ...startBody('string-bool-1'), keepResourcesOnFailure: 'true' },
+      'invalid-request',
+      400,
+    ],
     ['a short account id', startBody('short-account-1', { awsAccountId: '1234' }), 'invalid-request', 400],
     ['an install id with capitals', startBody('Bad_Id'), 'invalid-request', 400],
     ['a 20 KB field', startBody('big-1', { orgId: 'x'.repeat(20_000) }), 'payload-too-large', 413],
@@ -65,6 +71,17 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     expect(listed.body.installs.map((install: { installId: string }) => install.installId)).not.toContain(
       typeof body === 'object' && body !== null ? (body as { installId?: string }).installId : undefined,
     );
+  });
+
+  it('takes no string for a number in a body, while a number in the query string still counts', async () => {
+    const body = { roleArn: `arn:aws:iam::${customerAccount.accountId}:role/x`, waitSeconds: '60' };
+    const stringly = await api.call('POST', '/installs/no-such-install/role-arn', body);
+    expect(stringly.status).toBe(400);
+    expect(stringly.body).toMatchObject({ type: problemType('invalid-request'), errors: [{ path: '/waitSeconds' }] });
+    const limited = await api.call('GET', '/installs?limit=5');
+    expect(limited.status).toBe(200);
+    expect(limited.body.installs.length).toBeLessThanOrEqual(5);
+    expect((await api.call('GET', '/installs?limit=five')).status).toBe(400);
   });
 
   it('answers 404 for an unknown install or route, and 415 for a body that is not JSON', async () => {
