@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -41,6 +41,31 @@ const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json']);
 const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
 const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
 
+/** Query parameters whose values are fit for the log; anything else (a key or token pasted into a URL) is masked. */
+const loggableQueryParameters = new Set(['phase', 'awsAccountId', 'orgId', 'limit']);
+
+/** The URL as it may be logged: the path, and of the query only the parameters the API defines. */
+export function loggableUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  const pairs = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => (loggableQueryParameters.has(pair.split('=')[0] ?? '') ? pair : '[redacted]'));
+  return `${url.slice(0, queryAt)}?${pairs.join('&')}`;
+}
+
+/** Fastify's own request serializer, with the URL masked. */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: loggableUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 const buildValidatorFromPool = AjvCompiler();
 
 /**
@@ -72,7 +97,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     logger: options.logger
       ? {
           level: 'info',
-          redact: ['req.headers.authorization', 'req.body.token', 'res.body.token'],
+          // Fastify logs no headers and no bodies; of the request only the URL can carry a secret.
+          serializers: { req: serializeRequest },
           ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
         }
       : false,

@@ -398,15 +398,26 @@ describe('the HTTP API logs', () => {
     try {
       const token = 'runner-token-that-must-not-be-logged';
       await api.call('GET', '/installs?orgId=nobody');
+      // Fastify logs each request's URL (never its headers or body): a key or token put in a query string would show.
+      await api.call('GET', `/installs?orgId=nobody&api_key=${api.apiKey}`);
+      await api.call('GET', `/installs/no-such-install/onboarding?${token}`);
+      await api.call(
+        'POST',
+        `/installs/no-such-install/runner/check-in?token=${token}`,
+        { registrationId: 'ab', token, runnerId: 'r1' },
+        { authorization: '' },
+      );
       await api.call('POST', '/installs/no-such-install/runner/check-in', {
         registrationId: 'ab',
         token,
         runnerId: 'r1',
       });
       await api.call('POST', '/installs', { orgId: 'x', token });
-      expect(logged).toContain('"url":"/installs?orgId=nobody"');
       expect(logged.includes(api.apiKey)).toBe(false);
       expect(logged.includes(token)).toBe(false);
+      expect(logged).toContain('"url":"/installs?orgId=nobody"');
+      expect(logged).toContain('"url":"/installs?orgId=nobody&[redacted]"');
+      expect(logged).toContain('"url":"/installs/no-such-install/runner/check-in?[redacted]"');
     } finally {
       await api.app.close();
     }
