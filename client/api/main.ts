@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
+import { ConfigError, readPayloadCodec, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
 import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import { InstallService } from '../install-service';
-import { payloadCodecFromEnv } from '../../security/payload-codec';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
 import { buildApi, defaultAnonymousRateLimit } from './server';
 
@@ -35,8 +34,10 @@ function positiveWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: num
 async function main(): Promise<void> {
   const env = process.env;
   const temporal = readTemporalConfig(env);
+  const codec = readPayloadCodec(env);
+  const apiKeys = readApiKeys(env);
+  const runnerTokenKey = readRunnerTokenKey(env);
   const connection = await Connection.connect(temporalConnectionOptions(temporal));
-  const codec = payloadCodecFromEnv(env);
   const client = new Client({
     connection,
     namespace: temporal.namespace,
@@ -44,8 +45,8 @@ async function main(): Promise<void> {
   });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),
-    apiKeys: readApiKeys(env),
-    runnerTokenKey: readRunnerTokenKey(env),
+    apiKeys,
+    runnerTokenKey,
     namespace: temporal.namespace,
     temporalUiUrl: env.TEMPORAL_UI_URL,
     isReady: async () => (await connection.healthService.check({})).status === 1,

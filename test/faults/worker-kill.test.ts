@@ -40,6 +40,8 @@ function startWorkerProcess(taskQueue: string, logDir: string, generation: numbe
       RUNNER_TOKEN_KEY: Buffer.from(runnerTokenKey).toString('hex'),
       POLL_INTERVAL_MS: '50',
       WORKFLOW_BUNDLE: stack.workflowBundlePath,
+      // Without it the worker refuses to start unencrypted; the test's client has no codec.
+      INSTALL_ORCHESTRATOR_ENV: 'development',
     },
     logFile,
     detached: false,
