@@ -383,6 +383,29 @@ describe('the HTTP API with authentication turned off', () => {
       await api.app.close();
     }
   });
+
+  it('records teardown as asked for by anonymous', async () => {
+    const taskQueue = `api-anonymous-${randomBytes(6).toString('hex')}`;
+    const api = await startTestApi({ taskQueue, auth: false });
+    try {
+      await withTestWorker(
+        async () => {
+          const installId = uniqueInstallId('anonymous');
+          const noKey = { authorization: '' };
+          expect((await api.call('POST', '/installs', startBody(installId), noKey)).status).toBe(201);
+          expect((await api.call('POST', `/installs/${installId}/deprovision`, {}, noKey)).status).toBe(202);
+          const gone = await waitUntil(
+            () => api.call('GET', `/installs/${installId}`, undefined, noKey),
+            (response) => response.body.install.phase === 'deprovisioned',
+          );
+          expect(gone.body.install.deprovision.requestedBy).toBe('anonymous');
+        },
+        { taskQueue },
+      );
+    } finally {
+      await api.app.close();
+    }
+  });
 });
 
 describe('the HTTP API logs', () => {
