@@ -20,6 +20,7 @@ import {
   runnerCheckInUpdate,
   submitRoleArnUpdate,
   type ApprovalDecision,
+  type DeprovisionRequest,
   type InstallInput,
   type InstallPhase,
   type InstallStatus,
@@ -60,6 +61,8 @@ export interface InstallFilter {
   phase?: string;
   awsAccountId?: string;
   orgId?: string;
+  /** Only installs of these orgs (the caller's key); absent: every org. */
+  orgIds?: readonly string[];
 }
 
 type InstallHandle = WorkflowHandle<typeof installWorkflow>;
@@ -142,6 +145,20 @@ export class InstallService {
     }
   }
 
+  /**
+   * The org an install belongs to, from its search attribute: answered by the Temporal frontend without a worker, and
+   * the same in every run of a continued-as-new install.
+   */
+  async orgOf(installId: string): Promise<string | undefined> {
+    try {
+      const description = await this.handle(installId).describe();
+      return description.typedSearchAttributes.get(OrgIdAttribute);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new InstallNotFoundError(installId);
+      throw error;
+    }
+  }
+
   /** Waits for the workflow to have created the External ID, which the onboarding artifacts need. */
   async onboardedStatus(installId: string, timeoutMs = 10_000): Promise<InstallStatus> {
     const deadline = Date.now() + timeoutMs;
@@ -157,6 +174,7 @@ export class InstallService {
     if (filter.phase) clauses.push(`${InstallPhaseAttribute.name} = ${quote(filter.phase)}`);
     if (filter.awsAccountId) clauses.push(`${AwsAccountIdAttribute.name} = ${quote(filter.awsAccountId)}`);
     if (filter.orgId) clauses.push(`${OrgIdAttribute.name} = ${quote(filter.orgId)}`);
+    if (filter.orgIds) clauses.push(`${OrgIdAttribute.name} IN (${filter.orgIds.map(quote).join(', ') || '""'})`);
     const installs: InstallSummary[] = [];
     for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: limit })) {
       const attributes = execution.typedSearchAttributes;
@@ -224,9 +242,9 @@ export class InstallService {
     }
   }
 
-  async requestDeprovision(installId: string, reason?: string): Promise<InstallPhase> {
+  async requestDeprovision(installId: string, request: DeprovisionRequest): Promise<InstallPhase> {
     try {
-      return (await this.handle(installId).executeUpdate(requestDeprovisionUpdate, { args: [{ reason }] })).phase;
+      return (await this.handle(installId).executeUpdate(requestDeprovisionUpdate, { args: [request] })).phase;
     } catch (error) {
       return this.rethrowUpdateFailure(installId, error);
     }

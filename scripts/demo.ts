@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const apiKey = randomBytes(24).toString('hex');
   const apiServer = await buildApi({
     installs: new InstallService(new Client({ connection, namespace: stack.temporalNamespace }), defaultTaskQueue),
-    apiKeys: [apiKey],
+    apiKeys: [{ id: 'demo', secret: apiKey, orgs: ['demo-org'] }],
     runnerTokenKey,
     namespace: stack.temporalNamespace,
     temporalUiUrl: stack.temporalUiUrl,

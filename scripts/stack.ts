@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     log(`AWS (moto):  ${endpoints.awsEndpoint}`);
     log(`CUR:         ${endpoints.curEndpoint}`);
     log(`CUR 2.0:     ${endpoints.dataExportsEndpoint}`);
+    log('Run a worker, API or codec endpoint against it with INSTALL_ORCHESTRATOR_ENV=development (no payload key).');
   } else if (command === 'down') {
     await stackDown(log);
   } else if (command === 'status') {

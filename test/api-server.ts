@@ -1,11 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import type { ApiKey } from '../client/api/api-keys';
 import { InstallService } from '../client/install-service';
 import { buildApi } from '../client/api/server';
 import { closeTestClient, runnerTokenKey, testClient } from './helpers';
 
+/** The id of the operator key every test API accepts (besides any `keys` it is given). */
+export const testOperatorKeyId = 'test-operator';
+
 export interface TestApi {
   url: string;
+  /** The operator key's secret: `call` sends it unless the headers say otherwise. */
   apiKey: string;
   app: FastifyInstance;
   /** fetch with the API key, JSON in and out; the body is whatever the API answered, for tests to assert on. */
@@ -22,19 +27,27 @@ export interface TestApi {
 export async function startTestApi(options: {
   taskQueue: string;
   auth?: boolean;
+  /** Keys bound to orgs, accepted besides the operator key. */
+  keys?: ApiKey[];
+  /** The install service the API uses; default: one on the test client. */
+  installs?: InstallService;
   logStream?: NodeJS.WritableStream;
+  /** Default: high enough for the load test's 200 check-ins from one address. */
+  anonymousRateLimit?: { max: number; timeWindowMs: number };
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient();
   const app = await buildApi({
-    installs: new InstallService(client, options.taskQueue),
-    apiKeys: options.auth === false ? [] : [apiKey],
+    installs: options.installs ?? new InstallService(client, options.taskQueue),
+    apiKeys:
+      options.auth === false ? [] : [{ id: testOperatorKeyId, secret: apiKey, orgs: '*' }, ...(options.keys ?? [])],
     runnerTokenKey,
     namespace: 'default',
     temporalUiUrl: 'http://127.0.0.1:8233',
     isReady: async () => true,
     durationFloor: 'development',
     logger: options.logStream ? { stream: options.logStream } : false,
+    anonymousRateLimit: options.anonymousRateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

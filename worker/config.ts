@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AwsEndpoints } from '../activities/aws/clients';
 import type { DurationFloor } from '../domain/durations';
+import { payloadCodecFromEnv, type AesGcmPayloadCodec } from '../security/payload-codec';
 
 /** Everything the worker reads from its environment, checked once at start so a typo fails loudly. */
 export interface WorkerConfig {
@@ -68,9 +69,12 @@ function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
   return { sts: all, iam: all, s3: all, cloudformation: all, cur, dataExports };
 }
 
-/** INSTALL_DURATION_FLOOR: `production` (default) or `development`; the API and every worker must agree. */
+/**
+ * INSTALL_DURATION_FLOOR: `production` or `development`; a local stack (INSTALL_ORCHESTRATOR_ENV=development)
+ * defaults to `development`, anything else to `production`. The API and every worker must agree.
+ */
 export function readDurationFloor(env: NodeJS.ProcessEnv = process.env): DurationFloor {
-  const raw = env.INSTALL_DURATION_FLOOR ?? 'production';
+  const raw = env.INSTALL_DURATION_FLOOR || (isLocalDevelopment(env) ? 'development' : 'production');
   if (raw !== 'production' && raw !== 'development') {
     throw new ConfigError(`INSTALL_DURATION_FLOOR=${raw} must be production or development.`);
   }
@@ -105,6 +109,26 @@ export function readRunnerTokenKey(env: NodeJS.ProcessEnv = process.env): Buffer
     );
   }
   return decodeKey(runnerKey, 'RUNNER_TOKEN_KEY');
+}
+
+/** A local stack (the dev scripts, the tests) says so explicitly; anything else is treated as a real deployment. */
+export function isLocalDevelopment(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.INSTALL_ORCHESTRATOR_ENV === 'development';
+}
+
+/**
+ * The payload codec for the worker and the API. Without a key Temporal stores inputs and the status (the External ID
+ * among them) in clear, so outside local development a missing key stops the process unless the operator turns
+ * encryption off by name.
+ */
+export function readPayloadCodec(env: NodeJS.ProcessEnv = process.env): AesGcmPayloadCodec | undefined {
+  const codec = payloadCodecFromEnv(env);
+  if (codec || env.PAYLOAD_ENCRYPTION === 'off' || isLocalDevelopment(env)) return codec;
+  throw new ConfigError(
+    'PAYLOAD_ENCRYPTION_KEY is required outside local development: without it Temporal stores install inputs and ' +
+      'status in clear. Generate one with: openssl rand -hex 32 (the same on every worker and API replica). To run ' +
+      'without encryption on purpose set PAYLOAD_ENCRYPTION=off; a local stack sets INSTALL_ORCHESTRATOR_ENV=development.',
+  );
 }
 
 export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {

@@ -1,13 +1,13 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createActivityDeps } from './activity-deps';
-import { ConfigError, readWorkerConfig } from './config';
+import { ConfigError, readPayloadCodec, readWorkerConfig } from './config';
 import { createInstallWorker } from './install-worker';
 import { temporalConnectionOptions } from './temporal-connection';
-import { payloadCodecFromEnv } from '../security/payload-codec';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();
+  const codec = readPayloadCodec();
   const deps = await createActivityDeps({
     aws: config.aws,
     vendorPrincipalArn: config.vendorPrincipalArn,
@@ -18,7 +18,6 @@ async function main(): Promise<void> {
     customerSessionSeconds: config.customerSessionSeconds,
   });
   const { temporal } = config;
-  const codec = payloadCodecFromEnv();
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
   try {
     const worker = await createInstallWorker({

@@ -105,10 +105,11 @@ export async function awaitApproval(
     });
     return 'expired';
   }
-  const { approve, by, reason } = decision()!;
+  const { approve, by, onBehalfOf, reason } = decision()!;
   Object.assign(tracker.status.approval, {
     decision: approve ? 'approved' : 'rejected',
     decidedBy: by,
+    onBehalfOf,
     decidedAt: new Date().toISOString(),
     reason,
   });

@@ -219,7 +219,7 @@ export interface InstallStatus {
     checkedInAt?: string;
     revokedAt?: string;
   };
-  deprovision?: { requestedAt: string; finishedAt?: string; leftovers: Leftover[] };
+  deprovision?: { requestedAt: string; requestedBy?: string; finishedAt?: string; leftovers: Leftover[] };
   approval?: {
     /** What provisioning will create in the customer account, for the approver to read. */
     plan: string[];
@@ -229,6 +229,7 @@ export interface InstallStatus {
     expiresAt: string;
     decision?: 'approved' | 'rejected';
     decidedBy?: string;
+    onBehalfOf?: string;
     decidedAt?: string;
     reason?: string;
   };
@@ -272,13 +273,17 @@ export interface RunnerCheckIn {
 
 export interface ApprovalDecision {
   approve: boolean;
-  /** Who decided, as the caller names them (recorded in the status). */
+  /** Who decided: the id of the API key that sent the decision (recorded in the status as `decidedBy`). */
   by: string;
+  /** The person the caller says it decides for: free text, not checked. */
+  onBehalfOf?: string;
   reason?: string;
 }
 
 export interface DeprovisionRequest {
   reason?: string;
+  /** The id of the API key that asked for the teardown. */
+  requestedBy?: string;
 }
 
 export const getStatusQuery = defineQuery<InstallStatus>('getStatus');

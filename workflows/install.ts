@@ -64,6 +64,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
   let pendingSubmission: { id: number; roleArn: string } | undefined;
   const outcomes = new Map<number, VerificationOutcome>();
   let deprovisionRequestedAt: string | undefined;
+  let deprovisionRequestedBy: string | undefined;
   let approvalDecision: ApprovalDecision | undefined;
   const deprovisionRequested = () => deprovisionRequestedAt !== undefined;
 
@@ -165,7 +166,8 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
       },
     },
   );
-  const acceptDeprovision = (_request: DeprovisionRequest) => {
+  const acceptDeprovision = (request: DeprovisionRequest) => {
+    if (!deprovisionRequested()) deprovisionRequestedBy = request.requestedBy;
     deprovisionRequestedAt ??= new Date().toISOString();
   };
   setHandler(deprovisionSignal, acceptDeprovision);
@@ -266,7 +268,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallStatu
 
   // 7: remove everything, in reverse.
   tracker.enter('deprovisioning');
-  status.deprovision = { requestedAt: deprovisionRequestedAt!, leftovers: [] };
+  status.deprovision = { requestedAt: deprovisionRequestedAt!, requestedBy: deprovisionRequestedBy, leftovers: [] };
   const leftovers = await tracker.step('teardown', () =>
     tearDownInstall(tracker, input, access(), timeouts.sandboxStack),
   );

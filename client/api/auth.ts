@@ -1,4 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiKey, Caller } from './api-keys';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated API key (its id and orgs), set before any vendor route runs. */
+    caller: Caller;
+  }
+}
 
 /** Compares digests, not the strings: equal lengths for timingSafeEqual, and no early exit on the first byte. */
 export function secretsEqual(given: string, expected: string): boolean {
@@ -12,10 +20,12 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** Whether the Authorization header carries one of the configured API keys. */
-export function hasValidApiKey(header: string | undefined, apiKeys: readonly string[]): boolean {
+/** The caller whose key the Authorization header carries, if it carries one of the configured keys. */
+export function authenticate(header: string | undefined, apiKeys: readonly ApiKey[]): Caller | undefined {
   const token = bearerToken(header);
-  if (!token) return false;
+  if (!token) return undefined;
   // Check every key, so the time taken does not tell which one nearly matched.
-  return apiKeys.map((key) => secretsEqual(token, key)).some(Boolean);
+  const matches = apiKeys.map((key) => secretsEqual(token, key.secret));
+  const key = apiKeys[matches.indexOf(true)];
+  return key && { keyId: key.id, orgs: key.orgs };
 }

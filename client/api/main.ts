@@ -1,18 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
-import { ConfigError, readDurationFloor, readRunnerTokenKey, readTemporalConfig } from '../../worker/config';
+import {
+  ConfigError,
+  readDurationFloor,
+  readPayloadCodec,
+  readRunnerTokenKey,
+  readTemporalConfig,
+} from '../../worker/config';
 import { temporalConnectionOptions } from '../../worker/temporal-connection';
 import { InstallService } from '../install-service';
-import { payloadCodecFromEnv } from '../../security/payload-codec';
-import { buildApi } from './server';
+import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
+import { buildApi, defaultAnonymousRateLimit } from './server';
 
-function readApiKeys(env: NodeJS.ProcessEnv): string[] {
+function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
   const raw = env.API_KEYS ?? (env.API_KEYS_FILE ? readFileSync(env.API_KEYS_FILE, 'utf8') : '');
-  const keys = raw
-    .split(/[\s,]+/)
-    .map((key) => key.trim())
-    .filter(Boolean);
-  if (keys.some((key) => key.length < 16)) throw new ConfigError('Every API key must be at least 16 characters.');
+  let keys: ApiKey[];
+  try {
+    keys = parseApiKeys(raw);
+  } catch (error) {
+    if (error instanceof ApiKeyFileError) throw new ConfigError(`${error.message} (API_KEYS / API_KEYS_FILE)`);
+    throw error;
+  }
   if (keys.length === 0 && env.API_AUTH !== 'off') {
     throw new ConfigError(
       'API_KEYS (or API_KEYS_FILE) is required; set API_AUTH=off to run without authentication locally.',
@@ -21,11 +29,21 @@ function readApiKeys(env: NodeJS.ProcessEnv): string[] {
   return keys;
 }
 
+function positiveWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}=${raw} must be a positive whole number.`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const temporal = readTemporalConfig(env);
+  const codec = readPayloadCodec(env);
+  const apiKeys = readApiKeys(env);
+  const runnerTokenKey = readRunnerTokenKey(env);
   const connection = await Connection.connect(temporalConnectionOptions(temporal));
-  const codec = payloadCodecFromEnv(env);
   const client = new Client({
     connection,
     namespace: temporal.namespace,
@@ -33,13 +51,19 @@ async function main(): Promise<void> {
   });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),
-    apiKeys: readApiKeys(env),
-    runnerTokenKey: readRunnerTokenKey(env),
+    apiKeys,
+    runnerTokenKey,
     namespace: temporal.namespace,
     temporalUiUrl: env.TEMPORAL_UI_URL,
     durationFloor: readDurationFloor(env),
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
+    anonymousRateLimit: {
+      max: positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_MAX', defaultAnonymousRateLimit.max),
+      timeWindowMs:
+        positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_WINDOW_SECONDS', defaultAnonymousRateLimit.timeWindowMs / 1000) *
+        1000,
+    },
   });
   const shutdown = () => void api.close().then(() => connection.close());
   process.once('SIGTERM', shutdown);

@@ -16,6 +16,7 @@ export const problems = {
     title: 'The onboarding callback token is not valid for this install',
     status: 401,
   },
+  forbidden: { slug: 'forbidden', title: 'The API key does not serve this org', status: 403 },
   notFound: { slug: 'not-found', title: 'No such resource', status: 404 },
   installNotFound: { slug: 'install-not-found', title: 'No such install', status: 404 },
   wrongPhase: { slug: 'wrong-phase', title: 'The install is not in a phase that allows this', status: 409 },
@@ -24,6 +25,7 @@ export const problems = {
   callbackExpired: { slug: 'callback-expired', title: 'The onboarding callback has expired', status: 410 },
   payloadTooLarge: { slug: 'payload-too-large', title: 'The request body is too large', status: 413 },
   unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Send application/json', status: 415 },
+  tooManyRequests: { slug: 'too-many-requests', title: 'Too many requests without an API key', status: 429 },
   notReady: { slug: 'not-ready', title: 'Not ready yet; retry shortly', status: 503 },
   internal: { slug: 'internal-error', title: 'Internal error', status: 500 },
 } as const;

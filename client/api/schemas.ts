@@ -137,10 +137,15 @@ export const listQuery = {
 export const approvalBody = {
   type: 'object',
   additionalProperties: false,
-  required: ['approve', 'by'],
+  required: ['approve'],
   properties: {
     approve: { type: 'boolean' },
-    by: { type: 'string', minLength: 1, maxLength: 200 },
+    by: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: 'Who the caller decides for (free text, recorded as onBehalfOf); decidedBy is the API key id.',
+    },
     reason: { type: 'string', maxLength: 500 },
   },
 } as const;

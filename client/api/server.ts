@@ -1,9 +1,12 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { AjvCompiler } from '@fastify/ajv-compiler';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { DurationFloor } from '../../domain/durations';
-import type { InstallService } from '../install-service';
-import { hasValidApiKey } from './auth';
-import { handleError, sendProblem } from './problems';
+import { InstallNotFoundError, type InstallService } from '../install-service';
+import { anonymousCaller, servesOrg, type ApiKey, type Caller } from './api-keys';
+import { authenticate } from './auth';
+import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
@@ -12,8 +15,8 @@ import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
 
 export interface ApiOptions {
   installs: InstallService;
-  /** Bearer keys accepted on vendor routes; empty turns authentication off (local development only). */
-  apiKeys: readonly string[];
+  /** Bearer keys accepted on vendor routes, each bound to its orgs; empty turns authentication off (local only). */
+  apiKeys: readonly ApiKey[];
   /** The same key the workers use to derive runner registration tokens; onboarding callback tokens come from it too. */
   runnerTokenKey: Uint8Array;
   namespace: string;
@@ -26,22 +29,70 @@ export interface ApiOptions {
   bodyLimitBytes?: number;
   /** How short an install's timers may be; must match the workers' INSTALL_DURATION_FLOOR. Production by default. */
   durationFloor?: DurationFloor;
+  /**
+   * Requests without a valid API key (the callback, the runner check-in, refused keys) allowed per client IP in each
+   * window. Counted in this process's memory: with N replicas behind a load balancer a client gets up to N times this.
+   */
+  anonymousRateLimit?: { max: number; timeWindowMs: number };
 }
 
-/** Routes a runner or a probe calls without the vendor's API key. */
-const publicRoutes = new Set([
-  '/healthz',
-  '/readyz',
-  '/openapi.json',
-  '/installs/:installId/runner/check-in',
-  '/installs/:installId/onboarding/callback',
-]);
+export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
+
+/** Routes a probe reads without the vendor's API key; never rate-limited. */
+const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json']);
+/** Routes a runner or the customer's stack calls with a token of its own instead of an API key; rate-limited. */
+const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
+const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
+
+/** Query parameters whose values are fit for the log; anything else (a key or token pasted into a URL) is masked. */
+const loggableQueryParameters = new Set(['phase', 'awsAccountId', 'orgId', 'limit']);
+
+/** The URL as it may be logged: the path, and of the query only the parameters the API defines. */
+export function loggableUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  if (queryAt === -1) return url;
+  const pairs = url
+    .slice(queryAt + 1)
+    .split('&')
+    .map((pair) => (loggableQueryParameters.has(pair.split('=')[0] ?? '') ? pair : '[redacted]'));
+  return `${url.slice(0, queryAt)}?${pairs.join('&')}`;
+}
+
+/** Fastify's own request serializer, with the URL masked. */
+function serializeRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: loggableUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+const buildValidatorFromPool = AjvCompiler();
+
+/**
+ * Query strings and path parameters arrive as text, so `?limit=5` must become a number; a JSON body already has types,
+ * so `"waitSeconds": "60"` is a 400 rather than quietly taken as 60.
+ */
+const coercingOnlyOutsideBodies: typeof buildValidatorFromPool = (externalSchemas, options) => {
+  const compilerWith = (coerceTypes: 'array' | false) =>
+    buildValidatorFromPool(externalSchemas, {
+      ...options,
+      customOptions: { ...options?.customOptions, coerceTypes },
+    } as Parameters<typeof buildValidatorFromPool>[1]);
+  const bodies = compilerWith(false);
+  const text = compilerWith('array');
+  // Fastify calls the compiler with the route's definition, which names the part of the request it validates.
+  const compile = (route: { httpPart?: string }) => (route.httpPart === 'body' ? bodies : text)(route as never);
+  return compile as unknown as ReturnType<typeof buildValidatorFromPool>;
+};
 
 /**
  * The HTTP API: starts installs, serves onboarding kits, takes role ARNs and runner check-ins.
  *
  * @example
- * const api = await buildApi({ installs: new InstallService(client, 'install-lifecycle'), apiKeys: [key], ... });
+ * const api = await buildApi({ installs: new InstallService(client, 'install-lifecycle'), apiKeys: [{ id: 'ops', secret, orgs: '*' }], ... });
  * await api.listen({ host: '127.0.0.1', port: 3000 });
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
@@ -49,13 +100,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     logger: options.logger
       ? {
           level: 'info',
-          redact: ['req.headers.authorization', 'req.body.token', 'res.body.token'],
+          // Fastify logs no headers and no bodies; of the request only the URL can carry a secret.
+          serializers: { req: serializeRequest },
           ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
         }
       : false,
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024,
     // Unknown fields are errors, not silently dropped: a misspelt option must not start a different install.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    schemaController: { compilersFactory: { buildValidator: coercingOnlyOutsideBodies } },
   });
   // Every body is JSON; anything else is a 415 rather than a string that fails validation further down.
   app.removeContentTypeParser('text/plain');
@@ -74,11 +127,43 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 'notFound', `No route ${request.method} ${request.url}.`),
   );
+  // Only requests without a valid API key are limited, per client address; the store is this process's memory.
+  await app.register(rateLimit, { global: false });
+  const { max, timeWindowMs } = options.anonymousRateLimit ?? defaultAnonymousRateLimit;
+  const limitAnonymous = app.rateLimit({
+    max,
+    timeWindow: timeWindowMs,
+    errorResponseBuilder: (_request, context) =>
+      new Problem(
+        'tooManyRequests',
+        `More than ${context.max} requests without an API key; retry in ${context.after}.`,
+      ),
+  });
+  // Set on every request by the hook below; declared null first, as Fastify wants for per-request objects.
+  app.decorateRequest('caller', null as unknown as Caller);
   app.addHook('onRequest', async (request, reply) => {
-    if (options.apiKeys.length === 0 || publicRoutes.has(request.routeOptions.url ?? '')) return;
-    if (!hasValidApiKey(request.headers.authorization, options.apiKeys)) {
-      return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
+    request.caller = anonymousCaller;
+    const route = request.routeOptions.url ?? '';
+    if (probeRoutes.has(route)) return;
+    if (tokenRoutes.has(route)) return limitAnonymous.call(app, request, reply);
+    if (options.apiKeys.length === 0) return;
+    const caller = authenticate(request.headers.authorization, options.apiKeys);
+    if (caller) {
+      request.caller = caller;
+      return;
     }
+    // Guessing keys counts against the same allowance as the token routes.
+    await limitAnonymous.call(app, request, reply);
+    return sendProblem(reply, request, 'unauthorized', 'Send Authorization: Bearer <API key>.');
+  });
+  // Another org's install answers exactly as a missing one, so a key cannot learn which install ids exist.
+  app.addHook('preHandler', async (request) => {
+    const { installId } = (request.params ?? {}) as { installId?: string };
+    if (installId === undefined || request.caller.orgs === '*' || publicRoutes.has(request.routeOptions.url ?? '')) {
+      return;
+    }
+    const orgId = await options.installs.orgOf(installId);
+    if (orgId === undefined || !servesOrg(request.caller, orgId)) throw new InstallNotFoundError(installId);
   });
 
   registerHealthRoutes(app, options);

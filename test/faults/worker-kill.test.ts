@@ -39,8 +39,9 @@ function startWorkerProcess(taskQueue: string, logDir: string, generation: numbe
       VENDOR_PRINCIPAL_ARN: stack.accounts.vendor.principalArn,
       RUNNER_TOKEN_KEY: Buffer.from(runnerTokenKey).toString('hex'),
       POLL_INTERVAL_MS: '50',
-      INSTALL_DURATION_FLOOR: 'development',
       WORKFLOW_BUNDLE: stack.workflowBundlePath,
+      // Without it the worker refuses to start unencrypted; the test's client has no codec.
+      INSTALL_ORCHESTRATOR_ENV: 'development',
     },
     logFile,
     detached: false,

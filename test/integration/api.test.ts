@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
-import { startTestApi, useTestApi } from '../api-server';
+import { startTestApi, testOperatorKeyId, useTestApi, type TestApi } from '../api-server';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { stackStatus } from '../customer-account';
 
@@ -53,6 +54,12 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     ['malformed JSON', '{"orgId": ', 'invalid-request', 400],
     ['an unknown field', { ...startBody('unknown-field-1'), sandboxSize: 'huge' }, 'invalid-request', 400],
     ['a wrong type', { ...startBody('wrong-type-1'), keepResourcesOnFailure: 'yes please' }, 'invalid-request', 400],
+    [
+      'a boolean as a string',
+      { ...startBody('string-bool-1'), keepResourcesOnFailure: 'true' },
+      'invalid-request',
+      400,
+    ],
     ['a short account id', startBody('short-account-1', { awsAccountId: '1234' }), 'invalid-request', 400],
     ['an install id with capitals', startBody('Bad_Id'), 'invalid-request', 400],
     ['a 20 KB field', startBody('big-1', { orgId: 'x'.repeat(20_000) }), 'payload-too-large', 413],
@@ -64,6 +71,17 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     expect(listed.body.installs.map((install: { installId: string }) => install.installId)).not.toContain(
       typeof body === 'object' && body !== null ? (body as { installId?: string }).installId : undefined,
     );
+  });
+
+  it('takes no string for a number in a body, while a number in the query string still counts', async () => {
+    const body = { roleArn: `arn:aws:iam::${customerAccount.accountId}:role/x`, waitSeconds: '60' };
+    const stringly = await api.call('POST', '/installs/no-such-install/role-arn', body);
+    expect(stringly.status).toBe(400);
+    expect(stringly.body).toMatchObject({ type: problemType('invalid-request'), errors: [{ path: '/waitSeconds' }] });
+    const limited = await api.call('GET', '/installs?limit=5');
+    expect(limited.status).toBe(200);
+    expect(limited.body.installs.length).toBeLessThanOrEqual(5);
+    expect((await api.call('GET', '/installs?limit=five')).status).toBe(400);
   });
 
   it('answers 404 for an unknown install or route, and 415 for a body that is not JSON', async () => {
@@ -182,6 +200,7 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
           (response) => response.body.install.phase === 'deprovisioned',
         );
         expect(final.body.install.deprovision.leftovers).toEqual([]);
+        expect(final.body.install.deprovision.requestedBy).toBe(testOperatorKeyId);
       },
       { taskQueue },
     );
@@ -220,13 +239,134 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
           reason: 'later',
         });
         expect(decided.status).toBe(200);
-        await waitUntil(
+        const rejected = await waitUntil(
           () => api.call('GET', `/installs/${installId}`),
           (response) => response.body.install.phase === 'rejected',
         );
+        // The record names the key that decided, whoever the body claims; the claim is kept beside it.
+        expect(rejected.body.install.approval).toMatchObject({
+          decision: 'rejected',
+          decidedBy: testOperatorKeyId,
+          onBehalfOf: 'carol',
+        });
         const late = await api.call('POST', `/installs/${installId}/approval`, { approve: true, by: 'carol' });
         expect(late.status).toBe(409);
         expect(await stackStatus(changeSet.stackId)).toBe('DELETE_COMPLETE');
+      },
+      { taskQueue },
+    );
+  });
+});
+
+describe('API keys bound to orgs', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const orgA = `org-a-${suffix}`;
+  const orgB = `org-b-${suffix}`;
+  const keyA = { id: 'key-a', secret: randomBytes(24).toString('hex'), orgs: [orgA] };
+  const keyB = { id: 'key-b', secret: randomBytes(24).toString('hex'), orgs: [orgB] };
+  const as = (key: { secret: string }) => ({ authorization: `Bearer ${key.secret}` });
+  const taskQueue = `api-orgs-${suffix}`;
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi({ taskQueue, keys: [keyA, keyB] });
+  });
+  afterAll(async () => {
+    await api.app.close();
+  });
+
+  /** Every vendor route on one install, with a body that passes validation, so only the org check can refuse it. */
+  const installRoutes: Record<string, unknown> = {
+    'GET /installs/{installId}': undefined,
+    'GET /installs/{installId}/onboarding': undefined,
+    'GET /installs/{installId}/onboarding/{file}': undefined,
+    'POST /installs/{installId}/onboarding/restart': undefined,
+    'POST /installs/{installId}/role-arn': { roleArn: `arn:aws:iam::${customerAccount.accountId}:role/x` },
+    'GET /installs/{installId}/runner/registration': undefined,
+    'POST /installs/{installId}/approval': { approve: true, by: 'mallory' },
+    'POST /installs/{installId}/deprovision': { reason: 'not yours' },
+  };
+
+  it("answers another org's install exactly as a missing one, on every install route, and changes nothing", async () => {
+    const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
+    const vendorRoutes = Object.entries(openapi.paths)
+      .filter(([path]) => path.includes('{installId}'))
+      .flatMap(([path, operations]) =>
+        Object.entries(operations)
+          .filter(([, operation]) => operation.security?.length !== 0)
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+      );
+    // A new install route must be added to the table, so it is checked too.
+    expect(vendorRoutes.sort()).toEqual(Object.keys(installRoutes).sort());
+
+    await withTestWorker(
+      async () => {
+        const theirs = uniqueInstallId('org-b');
+        const missing = uniqueInstallId('missing');
+        expect((await api.call('POST', '/installs', startBody(theirs, { orgId: orgB }), as(keyB))).status).toBe(201);
+        for (const [route, body] of Object.entries(installRoutes)) {
+          const [method, template] = route.split(' ') as [string, string];
+          const path = (id: string) => template.replace('{installId}', id).replace('{file}', 'trust-policy.json');
+          const foreign = await api.call(method, path(theirs), body, as(keyA));
+          const absent = await api.call(method, path(missing), body, as(keyA));
+          expect({ route, status: foreign.status }).toEqual({ route, status: 404 });
+          expect(JSON.stringify(foreign.body).replaceAll(theirs, '<id>')).toBe(
+            JSON.stringify(absent.body).replaceAll(missing, '<id>'),
+          );
+        }
+        const own = await api.call('GET', `/installs/${theirs}`, undefined, as(keyB));
+        expect(own.status).toBe(200);
+        expect(own.body.install).toMatchObject({ orgId: orgB, phase: 'awaiting_role', roleSubmissions: 0 });
+        expect(own.body.install.onboarding.callback.state).toBe('open');
+        expect((await api.call('POST', `/installs/${theirs}/deprovision`, {}, as(keyB))).status).toBe(202);
+        const gone = await waitUntil(
+          () => api.call('GET', `/installs/${theirs}`, undefined, as(keyB)),
+          (response) => response.body.install.phase === 'deprovisioned',
+        );
+        expect(gone.body.install.deprovision.requestedBy).toBe('key-b');
+      },
+      { taskQueue },
+    );
+  });
+
+  it("lists only the key's orgs, starts installs only for them, and an operator key sees every org", async () => {
+    await withTestWorker(
+      async () => {
+        const mine = uniqueInstallId('org-a');
+        const theirs = uniqueInstallId('org-b');
+        expect((await api.call('POST', '/installs', startBody(mine, { orgId: orgA }), as(keyA))).status).toBe(201);
+        expect((await api.call('POST', '/installs', startBody(theirs, { orgId: orgB }), as(keyB))).status).toBe(201);
+
+        const refused = await api.call(
+          'POST',
+          '/installs',
+          startBody(uniqueInstallId('org-b'), { orgId: orgB }),
+          as(keyA),
+        );
+        expect(refused.status).toBe(403);
+        expect(refused.body.type).toBe(problemType('forbidden'));
+
+        // Visibility is eventually consistent: once the operator sees both, a key that sees one was filtered.
+        const ids = (response: { body: { installs: Array<{ installId: string }> } }) =>
+          response.body.installs.map((install) => install.installId);
+        await waitUntil(
+          () => api.call('GET', '/installs?limit=1000'),
+          (response) => ids(response).includes(mine) && ids(response).includes(theirs),
+        );
+        const listed = await api.call('GET', '/installs?limit=1000', undefined, as(keyA));
+        expect(ids(listed)).toContain(mine);
+        expect(ids(listed)).not.toContain(theirs);
+        expect(new Set(listed.body.installs.map((install: { orgId: string }) => install.orgId))).toEqual(
+          new Set([orgA]),
+        );
+        const asked = await api.call('GET', `/installs?orgId=${orgB}`, undefined, as(keyA));
+        expect(asked.body.installs).toEqual([]);
+
+        const operator = await api.call('GET', `/installs/${theirs}`);
+        expect(operator.body.install.orgId).toBe(orgB);
+        await api.call('POST', `/installs/${mine}/deprovision`, {});
+        await api.call('POST', `/installs/${theirs}/deprovision`, {});
       },
       { taskQueue },
     );
@@ -239,6 +379,29 @@ describe('the HTTP API with authentication turned off', () => {
     try {
       const response = await fetch(`${api.url}/installs?orgId=nobody`);
       expect(response.status).toBe(200);
+    } finally {
+      await api.app.close();
+    }
+  });
+
+  it('records teardown as asked for by anonymous', async () => {
+    const taskQueue = `api-anonymous-${randomBytes(6).toString('hex')}`;
+    const api = await startTestApi({ taskQueue, auth: false });
+    try {
+      await withTestWorker(
+        async () => {
+          const installId = uniqueInstallId('anonymous');
+          const noKey = { authorization: '' };
+          expect((await api.call('POST', '/installs', startBody(installId), noKey)).status).toBe(201);
+          expect((await api.call('POST', `/installs/${installId}/deprovision`, {}, noKey)).status).toBe(202);
+          const gone = await waitUntil(
+            () => api.call('GET', `/installs/${installId}`, undefined, noKey),
+            (response) => response.body.install.phase === 'deprovisioned',
+          );
+          expect(gone.body.install.deprovision.requestedBy).toBe('anonymous');
+        },
+        { taskQueue },
+      );
     } finally {
       await api.app.close();
     }
@@ -258,15 +421,26 @@ describe('the HTTP API logs', () => {
     try {
       const token = 'runner-token-that-must-not-be-logged';
       await api.call('GET', '/installs?orgId=nobody');
+      // Fastify logs each request's URL (never its headers or body): a key or token put in a query string would show.
+      await api.call('GET', `/installs?orgId=nobody&api_key=${api.apiKey}`);
+      await api.call('GET', `/installs/no-such-install/onboarding?${token}`);
+      await api.call(
+        'POST',
+        `/installs/no-such-install/runner/check-in?token=${token}`,
+        { registrationId: 'ab', token, runnerId: 'r1' },
+        { authorization: '' },
+      );
       await api.call('POST', '/installs/no-such-install/runner/check-in', {
         registrationId: 'ab',
         token,
         runnerId: 'r1',
       });
       await api.call('POST', '/installs', { orgId: 'x', token });
-      expect(logged).toContain('"url":"/installs?orgId=nobody"');
       expect(logged.includes(api.apiKey)).toBe(false);
       expect(logged.includes(token)).toBe(false);
+      expect(logged).toContain('"url":"/installs?orgId=nobody"');
+      expect(logged).toContain('"url":"/installs?orgId=nobody&[redacted]"');
+      expect(logged).toContain('"url":"/installs/no-such-install/runner/check-in?[redacted]"');
     } finally {
       await api.app.close();
     }

@@ -1,6 +1,15 @@
+import { randomBytes } from 'node:crypto';
+import { InstallService } from '../../client/install-service';
 import { renderOnboardingArtifacts, type OnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import { useTestApi } from '../api-server';
-import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
+import { startTestApi, useTestApi, type TestApi } from '../api-server';
+import {
+  createCustomerRole,
+  customerAccount,
+  testClient,
+  uniqueInstallId,
+  waitUntil,
+  withTestWorker,
+} from '../helpers';
 import { invokeCallbackFunction } from '../onboarding-callback-function';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
@@ -48,7 +57,7 @@ describe('zero-paste onboarding: the role template reports the role itself, agai
         const { artifacts, callbackUrl, token } = await onboarding(installId);
         expect(artifacts.callback.state).toBe('open');
         expect(callbackUrl).toMatch(new RegExp(`/installs/${installId}/onboarding/callback$`));
-        expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(token).toMatch(/^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/);
         const roleArn = await createCustomerRole(artifacts);
 
         const event = {
@@ -169,6 +178,125 @@ describe('zero-paste onboarding: the role template reports the role itself, agai
       },
       { taskQueue },
     );
+  });
+});
+
+describe('the routes without an API key, before any Temporal call', () => {
+  const taskQueue = `callback-public-${randomBytes(6).toString('hex')}`;
+  const stackId = `arn:aws:cloudformation:us-east-1:${customerAccount.accountId}:stack/install-x-access/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+  const roleArn = `arn:aws:iam::${customerAccount.accountId}:role/x`;
+  const anonymous = (token?: string) => ({ authorization: token === undefined ? '' : `Bearer ${token}` });
+
+  /** The install service the API uses, recording the name of every method the routes call. */
+  async function countingInstalls(calls: string[]): Promise<InstallService> {
+    const installs = new InstallService(await testClient(), taskQueue);
+    return new Proxy(installs, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(String(property));
+          return (value as (...args: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  }
+
+  /** The answer with the install id masked: the rest must not depend on whether the install exists. */
+  const answer = (response: { status: number; body: unknown }, installId: string) => ({
+    status: response.status,
+    body: JSON.stringify(response.body).replaceAll(installId, '<id>'),
+  });
+
+  it('answers a bad token for a missing install exactly as for an existing one, and asks Temporal nothing', async () => {
+    const calls: string[] = [];
+    const api = await startTestApi({ taskQueue, installs: await countingInstalls(calls) });
+    try {
+      await withTestWorker(
+        async () => {
+          const existing = uniqueInstallId('callback-exists');
+          const missing = uniqueInstallId('callback-missing');
+          await api.call('POST', '/installs', {
+            installId: existing,
+            orgId: 'org-callback',
+            awsAccountId: customerAccount.accountId,
+            region: 'us-east-1',
+            timeouts: { rolePropagation: '5 seconds' },
+          });
+          const kit = (await api.call('GET', `/installs/${existing}/onboarding`)).body as OnboardingArtifacts;
+          const token = new URLSearchParams(kit.quickCreateUrl.split('?').slice(1).join('?')).get(
+            'param_CallbackToken',
+          )!;
+          const [callbackId, mac] = token.split('.') as [string, string];
+          const badTokens = [
+            undefined,
+            'not-a-token',
+            `${callbackId}.${mac.slice(0, -1)}${mac.endsWith('A') ? 'B' : 'A'}`,
+            `${'0'.repeat(32)}.${mac}`,
+          ];
+          calls.length = 0;
+          for (const bad of badTokens) {
+            const path = (id: string) => `/installs/${id}/onboarding/callback`;
+            const there = await api.call('POST', path(existing), { roleArn, stackId }, anonymous(bad));
+            const absent = await api.call('POST', path(missing), { roleArn, stackId }, anonymous(bad));
+            expect(there.status).toBe(401);
+            expect(there.body.type).toBe(problemType('invalid-callback-token'));
+            expect(answer(there, existing)).toEqual(answer(absent, missing));
+          }
+          const checkIn = { registrationId: 'ab12', token: 'forged', runnerId: 'r1' };
+          const path = (id: string) => `/installs/${id}/runner/check-in`;
+          const there = await api.call('POST', path(existing), checkIn, anonymous());
+          const absent = await api.call('POST', path(missing), checkIn, anonymous());
+          expect(there.status).toBe(401);
+          expect(answer(there, existing)).toEqual(answer(absent, missing));
+          expect(calls).toEqual([]);
+
+          // The wrapper does see the routes' calls: the real token reaches the install.
+          const accepted = await api.call(
+            'POST',
+            `/installs/${existing}/onboarding/callback`,
+            { roleArn, stackId },
+            anonymous(token),
+          );
+          expect(accepted.status).toBe(202);
+          expect(calls).toContain('status');
+          await api.call('POST', `/installs/${existing}/deprovision`, {});
+        },
+        { taskQueue },
+      );
+    } finally {
+      await api.app.close();
+    }
+  });
+
+  it('answers 429 with a problem document once a client passes the limit without an API key', async () => {
+    const api: TestApi = await startTestApi({ taskQueue, anonymousRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    try {
+      const installId = uniqueInstallId('rate-limited');
+      const callback = () =>
+        api.call('POST', `/installs/${installId}/onboarding/callback`, { roleArn, stackId }, anonymous('x.y'));
+      const checkIn = () =>
+        api.call(
+          'POST',
+          `/installs/${installId}/runner/check-in`,
+          { registrationId: 'ab', token: 'forged', runnerId: 'r1' },
+          anonymous(),
+        );
+      const wrongKey = () => api.call('GET', '/installs', undefined, anonymous('wrong-key-wrong-key'));
+      expect([(await callback()).status, (await checkIn()).status, (await wrongKey()).status]).toEqual([401, 401, 401]);
+      for (const next of [callback, checkIn, wrongKey]) {
+        const limited = await next();
+        expect(limited.status).toBe(429);
+        expect(limited.headers.get('content-type')).toContain('application/problem+json');
+        expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(limited.body).toMatchObject({ type: problemType('too-many-requests'), status: 429 });
+      }
+      // A valid key is never limited, and health probes are not either.
+      expect((await api.call('GET', '/installs?limit=1')).status).toBe(200);
+      expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    } finally {
+      await api.app.close();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { checkInstallBounds } from '../../../domain/durations';
 import type { InstallInput } from '../../../workflows/definitions';
+import { servesOrg } from '../api-keys';
 import { Problem } from '../problems';
 import { approvalBody, deprovisionBody, installIdParam, listQuery, startInstallBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../server';
@@ -13,6 +14,9 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     '/installs',
     { schema: { summary: 'Start an install (idempotent on installId)', body: startInstallBody } },
     async (request, reply) => {
+      if (!servesOrg(request.caller, request.body.orgId)) {
+        throw new Problem('forbidden', `API key ${request.caller.keyId} does not serve org ${request.body.orgId}.`);
+      }
       const outOfBounds = checkInstallBounds(request.body, options.durationFloor ?? 'production');
       if (outOfBounds.length > 0) {
         throw new Problem('invalidRequest', `${outOfBounds[0]!.path} ${outOfBounds[0]!.message}.`, {
@@ -40,7 +44,8 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     },
     async (request) => {
       const { limit, ...filter } = request.query;
-      return { installs: await options.installs.list(filter, limit) };
+      const { orgs } = request.caller;
+      return { installs: await options.installs.list({ ...filter, ...(orgs === '*' ? {} : { orgIds: orgs }) }, limit) };
     },
   );
 
@@ -53,7 +58,7 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     }),
   );
 
-  app.post<{ Params: { installId: string }; Body: { approve: boolean; by: string; reason?: string } }>(
+  app.post<{ Params: { installId: string }; Body: { approve: boolean; by?: string; reason?: string } }>(
     '/installs/:installId/approval',
     {
       schema: {
@@ -62,17 +67,25 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
         body: approvalBody,
       },
     },
-    async (request) => ({
-      phase: await options.installs.decideApproval(request.params.installId, request.body),
-      links: installLinks(options, request.params.installId),
-    }),
+    async (request) => {
+      const { approve, by, reason } = request.body;
+      // The record names the key that decided; the body's `by` is kept beside it as what the caller claims.
+      const decision = { approve, by: request.caller.keyId, ...(by ? { onBehalfOf: by } : {}), reason };
+      return {
+        phase: await options.installs.decideApproval(request.params.installId, decision),
+        links: installLinks(options, request.params.installId),
+      };
+    },
   );
 
   app.post<{ Params: { installId: string }; Body: { reason?: string } | null }>(
     '/installs/:installId/deprovision',
     { schema: { summary: 'Remove everything the install created', params: installIdParam, body: deprovisionBody } },
     async (request, reply) => {
-      const phase = await options.installs.requestDeprovision(request.params.installId, request.body?.reason);
+      const phase = await options.installs.requestDeprovision(request.params.installId, {
+        reason: request.body?.reason,
+        requestedBy: request.caller.keyId,
+      });
       return reply.code(202).send({ accepted: true, phase, links: installLinks(options, request.params.installId) });
     },
   );
