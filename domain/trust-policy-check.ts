@@ -20,7 +20,9 @@ export type TrustPolicyFindingCode =
   /** No condition that admits this install's External ID and no other. */
   | 'external_id_not_pinned'
   /** Too large, not JSON, or a shape outside the policy grammar this module evaluates. */
-  | 'trust_policy_unverifiable';
+  | 'trust_policy_unverifiable'
+  /** The role may not read its own trust policy (iam:GetRole refused): reported by the activity that reads it. */
+  | 'trust_policy_unreadable';
 
 export interface TrustPolicyFinding {
   code: TrustPolicyFindingCode;
@@ -218,4 +220,28 @@ function pinsExternalId(condition: Json | undefined, externalId: string): boolea
     }
   }
   return pinned;
+}
+
+const severity: readonly TrustPolicyFindingCode[] = [
+  'trust_policy_allows_anyone',
+  'trust_policy_allows_other_principals',
+  'external_id_not_pinned',
+  'trust_policy_unreadable',
+  'trust_policy_unverifiable',
+];
+
+/**
+ * The refusal the findings amount to: the gravest finding's code, and a message naming every finding by statement.
+ *
+ * @example
+ * describeTrustPolicyFindings([{ code: 'trust_policy_allows_anyone', statement: '#1', problem: 'Principal is "*"' }])
+ * // → { code: 'trust_policy_allows_anyone', message: 'The trust policy lets others assume the role: #1: Principal is "*".' }
+ */
+export function describeTrustPolicyFindings(
+  findings: readonly TrustPolicyFinding[],
+): { code: TrustPolicyFindingCode; message: string } | undefined {
+  const gravest = [...findings].sort((a, b) => severity.indexOf(a.code) - severity.indexOf(b.code))[0];
+  if (!gravest) return undefined;
+  const listed = findings.map((finding) => (finding.statement ? `${finding.statement}: ` : '') + finding.problem);
+  return { code: gravest.code, message: `The trust policy lets others assume the role: ${listed.join('; ')}.` };
 }
