@@ -156,6 +156,67 @@ describe('role verification against moto with IAM enforcement', () => {
     });
   });
 
+  it.each<[string, (vendor: string, id: string) => Array<Record<string, unknown>>, string, 'refused' | 'allowed']>([
+    [
+      'the vendor and, in a second statement, another account',
+      (vendor, id) => [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: vendor },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': id } },
+        },
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' },
+      ],
+      'trust_policy_allows_other_principals',
+      'refused',
+    ],
+    [
+      "the vendor's account root with our External ID",
+      (vendor, id) => [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${vendor.split(':')[4]!}:root` },
+          Action: 'sts:*',
+          Condition: { StringEquals: { 'sts:ExternalId': id } },
+        },
+      ],
+      'trust_policy_allows_other_principals',
+      'refused',
+    ],
+    [
+      'the vendor with any External ID (StringLike "*")',
+      (vendor) => [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: vendor },
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'sts:ExternalId': '*' } },
+        },
+      ],
+      'external_id_not_pinned',
+      'allowed',
+    ],
+  ])('refuses a trust policy admitting %s', async (_shape, statements, code, withWrongExternalId) => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('trust-shape');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const trustPolicy = {
+        Version: '2012-10-17',
+        Statement: statements(artifacts.vendorPrincipalArn, artifacts.externalId),
+      };
+      const roleArn = await createCustomerRole(artifacts, { trustPolicy });
+
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({ verified: false, phase: 'awaiting_role', error: { code } });
+      const status = await waitForPhase(handle, 'awaiting_role');
+      expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId });
+      expect(status.role?.trustPolicyFindings?.map((finding) => finding.code)).toContain(code);
+      await handle.terminate('test done');
+    });
+  });
+
   it('names the missing actions of a role created without its permission policies', async () => {
     await withTestWorker(async ({ taskQueue }) => {
       const input = testInstallInput('no-policies');
