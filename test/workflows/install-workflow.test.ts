@@ -201,9 +201,10 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
-  it('sends the install back to awaiting_role when the role also accepts a wrong External ID', async () => {
+  it('sends the install back to awaiting_role when the role also accepts a wrong External ID, then verifies the fixed role', async () => {
+    let wrongIdAnswer: 'allowed' | 'refused' = 'allowed';
     const { activities } = mockActivities({
-      probeRoleWithWrongExternalId: async () => ({ withWrongExternalId: 'allowed' as const }),
+      probeRoleWithWrongExternalId: async () => ({ withWrongExternalId: wrongIdAnswer }),
     });
     await withTestWorker(
       async ({ taskQueue }) => {
@@ -217,7 +218,12 @@ describe('installWorkflow logic, with activities mocked', () => {
         const status = await waitForPhase(handle, 'awaiting_role');
         expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId: 'allowed' });
         expect(status.lastError?.fix).toContain('as the only value');
-        await handle.terminate('test done');
+
+        wrongIdAnswer = 'refused';
+        await activate(handle);
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).role).toMatchObject({ withWrongExternalId: 'refused', trustPolicyFindings: [] });
+        await recordHistoryIfAsked(handle, 'trust-policy-refused-then-verified');
       },
       { activityOverrides: activities },
     );
@@ -282,7 +288,9 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(degraded.role?.drift?.message).toContain('Open: Principal names {"AWS": "*"}');
         expect(degraded.role?.drift?.fix).toContain('vendor principal ARN');
         expect(degraded.role?.trustPolicyFindings).toHaveLength(1);
-        await handle.terminate('test done');
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
+        await recordHistoryIfAsked(handle, 'trust-policy-drift');
       },
       { activityOverrides: activities },
     );
