@@ -107,6 +107,13 @@ export function checkTrustPolicy(document: string, expected: TrustExpectation): 
   } catch {
     return [{ code: 'trust_policy_unverifiable', statement: '', problem: 'the trust policy is not valid JSON' }];
   }
+  const duplicate = firstDuplicateKey(document);
+  if (duplicate !== undefined) {
+    // JSON.parse keeps the last of two equal keys; nothing says IAM reads the same one, so neither is trusted.
+    return [
+      { code: 'trust_policy_unverifiable', statement: '', problem: `the key ${duplicate} appears twice in one object` },
+    ];
+  }
   if (!isObject(parsed) || parsed.Statement === undefined) {
     return [{ code: 'trust_policy_unverifiable', statement: '', problem: 'the trust policy has no Statement' }];
   }
@@ -244,4 +251,41 @@ export function describeTrustPolicyFindings(
   if (!gravest) return undefined;
   const listed = findings.map((finding) => (finding.statement ? `${finding.statement}: ` : '') + finding.problem);
   return { code: gravest.code, message: `The trust policy lets others assume the role: ${listed.join('; ')}.` };
+}
+
+/**
+ * The first key that appears twice in one object of a document JSON.parse has accepted, or undefined. One pass,
+ * no backtracking: a stack holds each open object's keys (null for an array); a string is a key when it follows
+ * `{` or, inside an object, `,`.
+ */
+function firstDuplicateKey(json: string): string | undefined {
+  const open: Array<Set<string> | null> = [];
+  let expectKey = false;
+  for (let index = 0; index < json.length; index += 1) {
+    const char = json[index];
+    if (char === '"') {
+      let end = index + 1;
+      while (json[end] !== '"') end += json[end] === '\\' ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(json.slice(index, end + 1)) as string;
+        const keys = open[open.length - 1]!;
+        if (keys.has(key)) return key;
+        keys.add(key);
+        expectKey = false;
+      }
+      index = end;
+    } else if (char === '{') {
+      open.push(new Set());
+      expectKey = true;
+    } else if (char === '[') {
+      open.push(null);
+    } else if (char === '}' || char === ']') {
+      open.pop();
+      expectKey = false;
+    } else if (char === ',') {
+      const enclosing = open[open.length - 1];
+      expectKey = enclosing !== undefined && enclosing !== null;
+    }
+  }
+  return undefined;
 }

@@ -175,6 +175,28 @@ describe('the trust policy check (who besides the vendor, with which External ID
     expect(codes(checkTrustPolicy(document, expected))).toEqual(['trust_policy_unverifiable']);
   });
 
+  it('refuses a policy with a key twice in one object, whichever copy is the safe one', () => {
+    const safe = JSON.stringify(statement());
+    const anyoneFirst = `{"Statement":[${safe.replace('"Principal":', '"Principal":"*","Principal":')}]}`;
+    expect(JSON.parse(anyoneFirst)).toEqual({ Statement: [statement()] }); // JSON.parse keeps the safe copy
+    expect(checkTrustPolicy(anyoneFirst, expected)).toEqual([
+      { code: 'trust_policy_unverifiable', statement: '', problem: 'the key Principal appears twice in one object' },
+    ]);
+    const escapedTwin = `{"Statement":[${safe.replace('"Effect":', '"Eff\\u0065ct":"Deny","Effect":')}]}`;
+    expect(codes(checkTrustPolicy(escapedTwin, expected))).toEqual(['trust_policy_unverifiable']);
+  });
+
+  it('tells keys from values: the same text as a value, in another object or in a list is no duplicate', () => {
+    const document = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { ...statement({ Sid: 'Effect' }), Condition: { StringEquals: { 'sts:ExternalId': externalId } } },
+        { ...statement({ Sid: 'Two', Action: ['sts:AssumeRole', 'sts:AssumeRole'] }) },
+      ],
+    });
+    expect(checkTrustPolicy(document, expected)).toEqual([]);
+  });
+
   it('refuses a policy larger than IAM allows without parsing it', () => {
     const padding = 'x'.repeat(maxTrustPolicyChars);
     const document = JSON.stringify({ Statement: [statement({ Sid: padding })] });
