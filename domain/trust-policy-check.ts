@@ -242,7 +242,8 @@ const severity: readonly TrustPolicyFindingCode[] = [
  *
  * @example
  * describeTrustPolicyFindings([{ code: 'trust_policy_allows_anyone', statement: '#1', problem: 'Principal is "*"' }])
- * // → { code: 'trust_policy_allows_anyone', message: 'The trust policy lets others assume the role: #1: Principal is "*".' }
+ * // → { code: 'trust_policy_allows_anyone',
+ * //     message: 'The trust policy does not limit the role to the vendor with this External ID: #1: Principal is "*".' }
  */
 export function describeTrustPolicyFindings(
   findings: readonly TrustPolicyFinding[],
@@ -250,7 +251,10 @@ export function describeTrustPolicyFindings(
   const gravest = [...findings].sort((a, b) => severity.indexOf(a.code) - severity.indexOf(b.code))[0];
   if (!gravest) return undefined;
   const listed = findings.map((finding) => (finding.statement ? `${finding.statement}: ` : '') + finding.problem);
-  return { code: gravest.code, message: `The trust policy lets others assume the role: ${listed.join('; ')}.` };
+  return {
+    code: gravest.code,
+    message: `The trust policy does not limit the role to the vendor with this External ID: ${listed.join('; ')}.`,
+  };
 }
 
 /**

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import type { PolicyStatement } from '../../domain/policy-document';
-import { checkTrustPolicy, maxTrustPolicyChars, type TrustPolicyFinding } from '../../domain/trust-policy-check';
+import {
+  checkTrustPolicy,
+  describeTrustPolicyFindings,
+  maxTrustPolicyChars,
+  type TrustPolicyFinding,
+} from '../../domain/trust-policy-check';
 import { renderTrustPolicy } from '../../domain/trust-policy';
 
 const vendor = 'arn:aws:iam::123456789012:role/vendor';
@@ -211,6 +216,20 @@ describe('the trust policy check (who besides the vendor, with which External ID
     const document = JSON.stringify({ Statement: [statement({ Action: actions })] });
     expect(document.length).toBeLessThan(maxTrustPolicyChars);
     expect(codes(checkTrustPolicy(document, expected))).toEqual(['trust_policy_unverifiable']);
+  });
+
+  it('refuses with the gravest finding’s code and a message naming every finding by statement', () => {
+    const findings = check(
+      statement({ Sid: 'Loose', Condition: undefined }),
+      statement({ Sid: 'Open', Principal: { AWS: '*' } }),
+    );
+    expect(describeTrustPolicyFindings(findings)).toEqual({
+      code: 'trust_policy_allows_anyone',
+      message: expect.stringMatching(
+        /Loose: it allows assuming the role without .*; Open: Principal names \{"AWS": "\*"\}\.$/,
+      ),
+    });
+    expect(describeTrustPolicyFindings([])).toBeUndefined();
   });
 
   describe('properties (fast-check)', () => {
