@@ -2,6 +2,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRoleCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
@@ -17,6 +18,7 @@ import {
   provisionPermissions,
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
+import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
 import { accessDeniedCodes, type CustomerAccess } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
@@ -62,6 +64,18 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
     documents.push(decodePolicy(version.PolicyVersion?.Document));
   }
   return documents;
+}
+
+/** Whether AWS refused an AssumeRole the role must refuse; anything else than a refusal is classified and rethrown. */
+async function isRefused(assume: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await assume();
+    return false;
+  } catch (error) {
+    const code = awsErrorCode(error);
+    if (code && accessDeniedCodes.has(code)) return true;
+    rethrowAwsError(error, 'sts:AssumeRole');
+  }
 }
 
 export function createVerifyRoleActivities(deps: ActivityDeps) {
@@ -124,6 +138,69 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         if (code && accessDeniedCodes.has(code)) return { withoutExternalId: 'refused' };
         rethrowAwsError(error, 'sts:AssumeRole');
       }
+    },
+
+    /**
+     * The same call with an External ID that is not this install's must be refused too: `allowed` means the trust
+     * policy accepts other IDs (several values, a StringLike pattern), so the vendor could be steered into using the
+     * role for another customer. The wrong ID is random, made here: never in workflow code, never in history.
+     */
+    async probeRoleWithWrongExternalId(input: {
+      access: CustomerAccess;
+    }): Promise<{ withWrongExternalId: 'refused' | 'allowed' }> {
+      let wrongId = Buffer.from(deps.randomBytes(24)).toString('hex');
+      if (wrongId === input.access.externalId) wrongId = `${wrongId}0`;
+      const refused = await isRefused(() =>
+        deps.aws.vendorSts().send(
+          new AssumeRoleCommand({
+            RoleArn: input.access.roleArn,
+            ExternalId: wrongId,
+            RoleSessionName: roleSessionName(input.access.installId, 'probe'),
+          }),
+        ),
+      );
+      return { withWrongExternalId: refused ? 'refused' : 'allowed' };
+    },
+
+    /**
+     * Reads the role's trust policy as the role itself (iam:GetRole, which the provision policy grants) and judges
+     * it (domain/trust-policy-check.ts): only the vendor principal, only with this install's External ID. A role
+     * that may not read itself gets the finding `trust_policy_unreadable` rather than a failure, as the permission
+     * preflight reports a role that may not read its policies.
+     */
+    async checkRoleTrustPolicy(input: { access: CustomerAccess }): Promise<{ findings: TrustPolicyFinding[] }> {
+      const parsed = parseRoleArn(input.access.roleArn);
+      if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
+      const { iam } = await deps.sessions.clients(input.access);
+      let document: string | undefined;
+      try {
+        const role = await callAws('iam:GetRole', () =>
+          iam.send(new GetRoleCommand({ RoleName: parsed.role.roleName })),
+        );
+        document = role.Role?.AssumeRolePolicyDocument;
+      } catch (error) {
+        if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
+          return {
+            findings: [
+              { code: 'trust_policy_unreadable', statement: '', problem: `iam:GetRole was refused (${error.type})` },
+            ],
+          };
+        }
+        throw error;
+      }
+      // IAM returns policy documents URL-encoded (RFC 3986).
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(document ?? '');
+      } catch {
+        decoded = document ?? '';
+      }
+      return {
+        findings: checkTrustPolicy(decoded, {
+          vendorPrincipalArn: deps.vendor.principalArn,
+          externalId: input.access.externalId,
+        }),
+      };
     },
 
     /** Reads the role's own policies and reports, by name, each action the later phases need but lack. */

@@ -65,6 +65,41 @@ const catalog: CatalogEntry[] = [
     fix: 'Add the condition StringEquals sts:ExternalId (value from the onboarding kit) to the trust policy, then submit the ARN again.',
   },
   {
+    code: 'external_id_not_pinned',
+    matches: codeIs('external_id_not_pinned'),
+    cause:
+      "The role accepts External IDs other than this install's (several values, a StringLike pattern, IfExists or ForAnyValue, or no condition in one of its statements), so the vendor could be led to use it for another customer.",
+    fix: "In every statement of the trust policy that allows sts:AssumeRole, use the condition StringEquals sts:ExternalId with this install's External ID as the only value (see the onboarding trust policy), then submit the ARN again.",
+  },
+  {
+    code: 'trust_policy_allows_anyone',
+    matches: codeIs('trust_policy_allows_anyone'),
+    cause:
+      'The trust policy lets any AWS principal assume the role (Principal "*", {"AWS": "*"} or NotPrincipal); an External ID is not a secret that keeps others out.',
+    fix: 'Replace the principal with the vendor principal ARN from the onboarding kit, the only principal the trust policy may name, then submit the ARN again.',
+  },
+  {
+    code: 'trust_policy_allows_other_principals',
+    matches: codeIs('trust_policy_allows_other_principals'),
+    cause:
+      'The trust policy lets principals other than the vendor assume the role (another account, an account root, another role or user, a service or a federated identity); the message names them.',
+    fix: 'Remove every principal but the vendor principal ARN from the statements that allow sts:AssumeRole (give the others a role of their own), then submit the ARN again.',
+  },
+  {
+    code: 'trust_policy_unverifiable',
+    matches: codeIs('trust_policy_unverifiable'),
+    cause:
+      'The trust policy has a shape the install cannot evaluate (too large, not JSON, or elements outside the policy grammar), so it cannot prove that only the vendor may assume the role.',
+    fix: 'Use the trust policy from the onboarding kit unchanged, then submit the ARN again.',
+  },
+  {
+    code: 'trust_policy_unreadable',
+    matches: codeIs('trust_policy_unreadable'),
+    cause:
+      'The role may not read its own trust policy (iam:GetRole), so the install cannot check who else may assume it.',
+    fix: `${kitPolicies} (the provision policy grants iam:GetRole on the role), then submit the ARN again.`,
+  },
+  {
     code: 'role_access_lost',
     matches: codeIs('RoleAccessLost'),
     cause: 'The role worked before and is now refused: it was deleted, or its trust policy was changed.',

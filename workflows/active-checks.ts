@@ -1,10 +1,11 @@
-import { condition, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { describeFailure, summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
 import { costReportDefinitionFor, dataExportDefinitionFor } from './provisioning';
+import { checkTrustPolicy } from './role-verification';
 
 type Drift = Omit<InstallError, 'at'>;
 
@@ -14,7 +15,7 @@ function drift(code: string, message: string): Drift {
 
 /**
  * One re-verification: what onboarding proved (AssumeRole with the External ID and the caller identity; refused
- * without it), plus read-only probes that need the role's permissions (the sandbox stack) and that the Cost and
+ * without it or with a wrong one; a trust policy admitting only the vendor with this External ID), plus read-only probes that need the role's permissions (the sandbox stack) and that the Cost and
  * Usage Report still says what the install set. Returns the first problem found.
  */
 async function findDrift(
@@ -35,6 +36,10 @@ async function findDrift(
     status.role!.withoutExternalId = probe.withoutExternalId;
     if (probe.withoutExternalId === 'allowed') {
       return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
+    }
+    if (patched('reverify-trust-policy')) {
+      const widened = await checkTrustPolicy(access, status.role!, healthCheck);
+      if (widened) return drift(widened.code, widened.message);
     }
     if (status.sandbox?.stackId) {
       const { stackStatus } = await healthCheck('Re-verify: read the sandbox stack').inspectSandboxStack({

@@ -4,6 +4,7 @@ import type { CustomerAccess } from '../activities/aws/customer-session';
 import type { PlannedChange } from '../activities/sandbox-change-set';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
+import type { TrustPolicyFinding } from '../domain/trust-policy-check';
 
 export * from './search-attributes';
 
@@ -177,6 +178,10 @@ export interface InstallStatus {
     assumedRoleArn?: string;
     /** `refused` is the only safe answer: the role must not be assumable without the External ID. */
     withoutExternalId?: 'refused' | 'allowed';
+    /** `refused` is the only safe answer: the role must not be assumable with another External ID either. */
+    withWrongExternalId?: 'refused' | 'allowed';
+    /** What the trust policy (read with iam:GetRole) admits beyond the vendor with this External ID; empty is safe. */
+    trustPolicyFindings?: TrustPolicyFinding[];
     missingPermissions?: string[];
     conditionalPermissions?: string[];
     /** When a re-verification last passed (onboarding's verification counts as the first). */

@@ -1,14 +1,18 @@
 import type { Duration } from '@temporalio/common';
+import { patched } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import { installResourceNames } from '../domain/onboarding-artifacts';
+import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
+import type { InstallActivities } from '../activities';
 import { quick, roleVerification } from './activity-profiles';
-import type { InstallInput, InstallError } from './definitions';
+import type { InstallInput, InstallError, InstallStatus } from './definitions';
 import { summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
 
 /**
  * Proves the submitted role is usable and safe: assumable with the External ID (after IAM propagation), refused
- * without it, and granted every action the later phases need. Returns the reason it is not, for the customer.
+ * without it and with a wrong one, a trust policy that admits only the vendor with this External ID, and granted
+ * every action the later phases need. Returns the reason it is not, for the customer.
  */
 export async function verifyRole(
   tracker: InstallTracker,
@@ -17,6 +21,7 @@ export async function verifyRole(
   propagation: Duration,
 ): Promise<InstallError | undefined> {
   const role = (tracker.status.role = { arn: access.roleArn });
+  let unreadable: { code: string; message: string } | undefined;
   try {
     const identity = await tracker.step('verify_role', () =>
       roleVerification(propagation, 'AssumeRole with the External ID, then GetCallerIdentity').verifyRoleAccess({
@@ -38,6 +43,15 @@ export async function verifyRole(
         },
         'verify_role',
       );
+    }
+    if (patched('trust-policy-check')) {
+      const refusal = await checkTrustPolicy(access, role);
+      // A role that may not read itself most likely lacks the kit's policies: the preflight names all it lacks.
+      if (refusal?.code === 'trust_policy_unreadable') unreadable = refusal;
+      else if (refusal) {
+        tracker.markStep('verify_role', 'failed', refusal.code);
+        return tracker.recordError(refusal, 'verify_role');
+      }
     }
   } catch (error) {
     const failure = summarizeFailure(error);
@@ -68,7 +82,45 @@ export async function verifyRole(
   } catch (error) {
     return tracker.recordError(summarizeFailure(error), 'check_permissions');
   }
+  if (unreadable) {
+    tracker.markStep('verify_role', 'failed', unreadable.code);
+    return tracker.recordError(unreadable, 'verify_role');
+  }
   const verifiedAt = new Date().toISOString();
   Object.assign(role, { verifiedAt, lastVerifiedAt: verifiedAt });
   return undefined;
+}
+
+/**
+ * Who else may assume the role: AssumeRole with a wrong External ID must be refused, and the trust policy (read
+ * with iam:GetRole) must name only the vendor with this External ID. Records both in `role`; returns the refusal.
+ */
+export async function checkTrustPolicy(
+  access: CustomerAccess,
+  role: NonNullable<InstallStatus['role']>,
+  activities: (
+    summary: string,
+  ) => Pick<InstallActivities, 'probeRoleWithWrongExternalId' | 'checkRoleTrustPolicy'> = quick,
+): Promise<{ code: string; message: string } | undefined> {
+  const probe = await activities('AssumeRole with a wrong External ID must be refused').probeRoleWithWrongExternalId({
+    access,
+  });
+  role.withWrongExternalId = probe.withWrongExternalId;
+  const { findings } = await activities(
+    'Read the trust policy: only the vendor, only with this External ID',
+  ).checkRoleTrustPolicy({
+    access,
+  });
+  role.trustPolicyFindings = findings;
+  const fromPolicy = describeTrustPolicyFindings(findings);
+  // The probe is proof; a policy the check could not read or evaluate says less than it does.
+  const policyIsVague =
+    !fromPolicy || ['trust_policy_unreadable', 'trust_policy_unverifiable'].includes(fromPolicy.code);
+  if (probe.withWrongExternalId === 'allowed' && policyIsVague) {
+    return {
+      code: 'external_id_not_pinned',
+      message: "The role can be assumed with an External ID that is not this install's.",
+    };
+  }
+  return fromPolicy;
 }

@@ -68,6 +68,30 @@ describe('re-verification while active, against the real dev server, moto and th
     });
   });
 
+  it('degrades when the trust policy is widened to another account, still with the External ID', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('trust-widened', { reverifyEvery: '500 ms' });
+      const { handle, active } = await onboardUntilActive(client, taskQueue, input);
+      expect(active.role?.trustPolicyFindings).toEqual([]);
+      const artifacts = renderOnboardingArtifacts({ install: input, ...active.onboarding! });
+      const [ours] = artifacts.trustPolicy.Statement;
+      const widened = {
+        ...artifacts.trustPolicy,
+        Statement: [{ ...ours!, Principal: { AWS: [active.onboarding!.vendorPrincipalArn, '999999999999'] } }],
+      };
+      await customerClients().iam.send(
+        new UpdateAssumeRolePolicyCommand({ RoleName: artifacts.roleName, PolicyDocument: JSON.stringify(widened) }),
+      );
+
+      const degraded = await waitForPhase(handle, 'degraded');
+      expect(degraded.role?.drift).toMatchObject({ code: 'trust_policy_allows_other_principals' });
+      expect(degraded.role?.drift?.message).toContain('AWS 999999999999');
+      expect(degraded.role?.drift?.fix).toContain('Remove every principal but the vendor');
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+    });
+  });
+
   it('degrades when the cost report is edited or deleted in the account, naming what changed', async () => {
     await withTestWorker(async ({ taskQueue }) => {
       const input = testInstallInput('cur-drift', { reverifyEvery: '500 ms' });

@@ -31,7 +31,12 @@ describe('role verification against moto with IAM enforcement', () => {
       expect(await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] })).toMatchObject({
         verified: true,
       });
-      await waitForPhase(handle, 'handing_off');
+      const verified = await waitForPhase(handle, 'handing_off');
+      expect(verified.role).toMatchObject({
+        withoutExternalId: 'refused',
+        withWrongExternalId: 'refused',
+        trustPolicyFindings: [],
+      });
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       expect((await handle.result()).deprovision?.leftovers).toEqual([]);
     });
@@ -80,6 +85,134 @@ describe('role verification against moto with IAM enforcement', () => {
       expect(status.role?.withoutExternalId).toBe('allowed');
       expect(status.lastError?.code).toBe('external_id_not_enforced');
       expect(status.lastError?.fix).toContain('StringEquals sts:ExternalId');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('refuses a trust policy that admits {"AWS": "*"} with our External ID, though AWS refuses the probes', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('anyone-with-id');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const anyoneWithId = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'AnyoneWithTheId',
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': artifacts.externalId } },
+          },
+        ],
+      };
+      const roleArn = await createCustomerRole(artifacts, { trustPolicy: anyoneWithId });
+
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({
+        verified: false,
+        phase: 'awaiting_role',
+        error: { code: 'trust_policy_allows_anyone', step: 'verify_role' },
+      });
+      const status = await waitForPhase(handle, 'awaiting_role');
+      expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId: 'refused' });
+      expect(status.role?.trustPolicyFindings).toEqual([
+        { code: 'trust_policy_allows_anyone', statement: 'AnyoneWithTheId', problem: expect.stringContaining('"*"') },
+      ]);
+      expect(status.lastError?.message).toContain('AnyoneWithTheId');
+      expect(status.lastError?.fix).toContain('vendor principal ARN');
+      await handle.terminate('test done');
+    });
+  });
+
+  it('refuses a trust policy that accepts a second External ID besides ours', async () => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('two-external-ids');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const twoIds = {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: artifacts.vendorPrincipalArn },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': [artifacts.externalId, 'another-customers-id'] } },
+          },
+        ],
+      };
+      const roleArn = await createCustomerRole(artifacts, { trustPolicy: twoIds });
+
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({
+        verified: false,
+        phase: 'awaiting_role',
+        error: { code: 'external_id_not_pinned' },
+      });
+      const status = await waitForPhase(handle, 'awaiting_role');
+      expect(status.role?.trustPolicyFindings?.map((finding) => finding.code)).toEqual(['external_id_not_pinned']);
+      expect(status.lastError?.fix).toContain('as the only value');
+      await handle.terminate('test done');
+    });
+  });
+
+  it.each<[string, (vendor: string, id: string) => Array<Record<string, unknown>>, string, 'refused' | 'allowed']>([
+    [
+      'the vendor and, in a second statement, another account',
+      (vendor, id) => [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: vendor },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': id } },
+        },
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::999999999999:root' }, Action: 'sts:AssumeRole' },
+      ],
+      'trust_policy_allows_other_principals',
+      'refused',
+    ],
+    [
+      "the vendor's account root with our External ID",
+      (vendor, id) => [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${vendor.split(':')[4]!}:root` },
+          Action: 'sts:*',
+          Condition: { StringEquals: { 'sts:ExternalId': id } },
+        },
+      ],
+      'trust_policy_allows_other_principals',
+      'refused',
+    ],
+    [
+      'the vendor with any External ID (StringLike "*")',
+      (vendor) => [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: vendor },
+          Action: 'sts:AssumeRole',
+          Condition: { StringLike: { 'sts:ExternalId': '*' } },
+        },
+      ],
+      'external_id_not_pinned',
+      'allowed',
+    ],
+  ])('refuses a trust policy admitting %s', async (_shape, statements, code, withWrongExternalId) => {
+    await withTestWorker(async ({ taskQueue }) => {
+      const input = testInstallInput('trust-shape');
+      const handle = await startInstall(client, taskQueue, input);
+      const artifacts = await onboardingArtifacts(handle, input);
+      const trustPolicy = {
+        Version: '2012-10-17',
+        Statement: statements(artifacts.vendorPrincipalArn, artifacts.externalId),
+      };
+      const roleArn = await createCustomerRole(artifacts, { trustPolicy });
+
+      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+      expect(outcome).toMatchObject({ verified: false, phase: 'awaiting_role', error: { code } });
+      const status = await waitForPhase(handle, 'awaiting_role');
+      expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId });
+      expect(status.role?.trustPolicyFindings?.map((finding) => finding.code)).toContain(code);
       await handle.terminate('test done');
     });
   });

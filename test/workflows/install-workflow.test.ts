@@ -201,6 +201,101 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
+  it('sends the install back to awaiting_role when the role also accepts a wrong External ID, then verifies the fixed role', async () => {
+    let wrongIdAnswer: 'allowed' | 'refused' = 'allowed';
+    const { activities } = mockActivities({
+      probeRoleWithWrongExternalId: async () => ({ withWrongExternalId: wrongIdAnswer }),
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('wrong-id-accepted'));
+        const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        expect(outcome).toMatchObject({
+          verified: false,
+          phase: 'awaiting_role',
+          error: { code: 'external_id_not_pinned' },
+        });
+        const status = await waitForPhase(handle, 'awaiting_role');
+        expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId: 'allowed' });
+        expect(status.lastError?.fix).toContain('as the only value');
+
+        wrongIdAnswer = 'refused';
+        await activate(handle);
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).role).toMatchObject({ withWrongExternalId: 'refused', trustPolicyFindings: [] });
+        await recordHistoryIfAsked(handle, 'trust-policy-refused-then-verified');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('reports a trust policy the role may not read only once the permission preflight finds nothing missing', async () => {
+    let missing = ['iam:GetRole on arn:aws:iam::111111111111:role/*'];
+    const unreadable = { code: 'trust_policy_unreadable' as const, statement: '', problem: 'iam:GetRole was refused' };
+    const { activities } = mockActivities({
+      checkRoleTrustPolicy: async () => ({ findings: [unreadable] }),
+      checkRolePermissions: async () => ({ missing, conditional: [] }),
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, testInstallInput('trust-unreadable'));
+        const first = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        expect(first).toMatchObject({ verified: false, error: { code: 'missing_permissions' } });
+
+        missing = [];
+        const second = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        expect(second).toMatchObject({
+          verified: false,
+          phase: 'awaiting_role',
+          error: { code: 'trust_policy_unreadable' },
+        });
+        const status = await waitForPhase(handle, 'awaiting_role');
+        expect(status.role?.trustPolicyFindings).toEqual([unreadable]);
+        expect(status.lastError?.fix).toContain('iam:GetRole');
+        await handle.terminate('test done');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('degrades an active install whose trust policy is widened later, naming the catalog fix', async () => {
+    let widened = false;
+    const { activities } = mockActivities({
+      checkRoleTrustPolicy: async () => ({
+        findings: widened
+          ? [
+              {
+                code: 'trust_policy_allows_anyone' as const,
+                statement: 'Open',
+                problem: 'Principal names {"AWS": "*"}',
+              },
+            ]
+          : [],
+      }),
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(
+          client,
+          taskQueue,
+          testInstallInput('trust-drift', { reverifyEvery: '300 ms' }),
+        );
+        await activate(handle);
+        await waitForPhase(handle, 'active');
+        widened = true;
+        const degraded = await waitForPhase(handle, 'degraded');
+        expect(degraded.role?.drift).toMatchObject({ code: 'trust_policy_allows_anyone' });
+        expect(degraded.role?.drift?.message).toContain('Open: Principal names {"AWS": "*"}');
+        expect(degraded.role?.drift?.fix).toContain('vendor principal ARN');
+        expect(degraded.role?.trustPolicyFindings).toHaveLength(1);
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
+        await recordHistoryIfAsked(handle, 'trust-policy-drift');
+      },
+      { activityOverrides: activities },
+    );
+  });
+
   it('degrades an active install whose role stops working, with the reason and fix, and restores it when it works again', async () => {
     let roleWorks = true;
     const { activities } = mockActivities({

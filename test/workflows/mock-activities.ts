@@ -25,6 +25,8 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
       accountId: '111111111111',
     }),
     probeRoleWithoutExternalId: async () => ({ withoutExternalId: 'refused' as const }),
+    probeRoleWithWrongExternalId: async () => ({ withWrongExternalId: 'refused' as const }),
+    checkRoleTrustPolicy: async () => ({ findings: [] }),
     checkRolePermissions: async () => ({ missing: [], conditional: [] }),
     deploySandboxStack: async ({ stackName }) => ({
       stackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${stackName}/1`,
