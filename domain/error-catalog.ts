@@ -118,6 +118,14 @@ const catalog: CatalogEntry[] = [
     fix: `${kitPolicies}, then submit the ARN again.`,
   },
 
+  {
+    code: 'role_policies_too_complex',
+    matches: codeIs('RolePoliciesTooComplex'),
+    cause:
+      "The role's policies are larger than IAM allows, or their wildcards need more matching than the permission check may spend, so they were not evaluated.",
+    fix: `${kitPolicies} in place of policies with long runs of * or ? in one action or ARN, then submit the ARN again.`,
+  },
+
   // Policies AWS refuses.
   {
     code: 'cur_bucket_policy_denied',

@@ -1,4 +1,5 @@
 import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
+import { matchesAnyIamWildcard, matchesIamWildcard, type WildcardBudget } from './iam-wildcard';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** What the orchestrator does in the customer account, one entry per action and resource it needs. */
@@ -162,32 +163,22 @@ export function renderPermissionPolicy(permissions: RequiredPermission[]): Polic
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function wildcardToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'i' : '');
-}
-
-function matchesAny(patterns: string[], value: string, caseInsensitive: boolean): boolean {
-  return patterns.some((pattern) => wildcardToRegExp(pattern, caseInsensitive).test(value));
-}
-
-function statementCovers(statement: PolicyStatement, permission: RequiredPermission): boolean {
+function statementCovers(statement: PolicyStatement, permission: RequiredPermission, budget: WildcardBudget): boolean {
   // Action names are case-insensitive in IAM; resource ARNs are not.
+  const actions = { caseInsensitive: true, budget };
+  const resources = { caseInsensitive: false, budget };
   const actionMatches =
     statement.Action !== undefined
-      ? matchesAny(asArray(statement.Action), permission.action, true)
-      : !matchesAny(asArray(statement.NotAction), permission.action, true);
+      ? matchesAnyIamWildcard(asArray(statement.Action), permission.action, actions)
+      : !matchesAnyIamWildcard(asArray(statement.NotAction), permission.action, actions);
   if (!actionMatches) return false;
   if (statement.Resource !== undefined) {
     // A required resource that is itself a pattern is covered only by a pattern at least as broad.
     return asArray(statement.Resource).some(
-      (resource) => resource === permission.resource || wildcardToRegExp(resource, false).test(permission.resource),
+      (resource) => resource === permission.resource || matchesIamWildcard(resource, permission.resource, resources),
     );
   }
-  return !matchesAny(asArray(statement.NotResource), permission.resource, false);
+  return !matchesAnyIamWildcard(asArray(statement.NotResource), permission.resource, resources);
 }
 
 export interface PermissionReport {
@@ -197,14 +188,59 @@ export interface PermissionReport {
 }
 
 /**
+ * The most IAM stores for one role, in characters without white space (which IAM does not count either): inline
+ * policies 10,240 together, each managed policy 6,144, at most 20 managed policies attached.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+ */
+export const rolePolicyLimits = { inlineCharacters: 10_240, managedPolicyCharacters: 6_144, managedPolicies: 20 };
+
+/** Characters of a policy document as IAM counts them against its limits. */
+export function policyCharacters(document: string): number {
+  return document.replace(/\s/g, '').length;
+}
+
+/**
+ * Why a role's policies are too large to be evaluated, or undefined. IAM cannot store larger ones, so this only
+ * refuses input that did not come from IAM as it is, before any of it is parsed or matched.
+ */
+export function rolePolicySizeProblem(policies: { inline: string[]; managed: string[] }): string | undefined {
+  const inline = policies.inline.reduce((sum, document) => sum + policyCharacters(document), 0);
+  if (inline > rolePolicyLimits.inlineCharacters) {
+    return `The role's inline policies have ${inline} characters; IAM allows ${rolePolicyLimits.inlineCharacters}.`;
+  }
+  if (policies.managed.length > rolePolicyLimits.managedPolicies) {
+    return `The role has ${policies.managed.length} managed policies attached; IAM allows ${rolePolicyLimits.managedPolicies}.`;
+  }
+  const largest = Math.max(0, ...policies.managed.map(policyCharacters));
+  if (largest > rolePolicyLimits.managedPolicyCharacters) {
+    return `A managed policy of the role has ${largest} characters; IAM allows ${rolePolicyLimits.managedPolicyCharacters}.`;
+  }
+  return undefined;
+}
+
+/**
+ * Character comparisons one evaluation may spend matching wildcards (see matchesIamWildcard). The largest policy set
+ * IAM lets a role have (10,240 inline characters and 20 managed policies of 6,144), written the way people write
+ * policies, even with every ARN full of `*` (`arn:aws:*******Z`), spends under 3 million against the longest names
+ * an install can have; only patterns built to be slow, such as `*a*a*a…*` against ids full of `a`, spend more. The
+ * budget is spent in about 0.2 s on this project's 2-core machine, so no policy holds a worker longer than that.
+ */
+export const permissionEvaluationBudget = 20_000_000;
+
+/**
  * Evaluates identity policies the way IAM does for one principal: an explicit Deny wins, then any Allow.
  * Conditions are not evaluated; a conditional Allow is reported as such, a conditional Deny as missing.
+ * Throws WildcardBudgetExceeded when the policies need more matching than `budget` allows.
  */
-export function evaluatePermissions(policies: PolicyDocument[], required: RequiredPermission[]): PermissionReport {
+export function evaluatePermissions(
+  policies: PolicyDocument[],
+  required: RequiredPermission[],
+  budget: WildcardBudget = { remaining: permissionEvaluationBudget },
+): PermissionReport {
   const statements = policies.flatMap((policy) => asArray(policy.Statement));
   const report: PermissionReport = { missing: [], conditional: [] };
   for (const permission of required) {
-    const applicable = statements.filter((statement) => statementCovers(statement, permission));
+    const applicable = statements.filter((statement) => statementCovers(statement, permission, budget));
     if (applicable.some((statement) => statement.Effect === 'Deny')) {
       report.missing.push(permission);
       continue;

@@ -1,3 +1,11 @@
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,6 +15,9 @@ import { callAws } from '../../activities/aws/errors';
 import type { ActivityDeps } from '../../activities/deps';
 import { createVerifyRoleActivities } from '../../activities/verify-role';
 import { catalogCodes, explainError } from '../../domain/error-catalog';
+import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { rolePolicyLimits } from '../../domain/permissions';
+import type { PolicyDocument } from '../../domain/policy-document';
 import type { StepName } from '../../workflows/definitions';
 import { describeFailure, summarizeFailure } from '../../workflows/failures';
 import { awsError, quietActivityEnvironment } from './aws-fakes';
@@ -155,6 +166,67 @@ describe('the actionable error catalog, case by case', () => {
         /another account or role/,
         /account this install is for/,
       );
+    });
+  });
+
+  describe("the role's own policies (iam:Get* as checkRolePermissions reads them)", () => {
+    const iam = mockClient(IAMClient);
+    const policyArn = (index: number) => `arn:aws:iam::111111111111:policy/p${index}`;
+
+    /** checkRolePermissions against a role whose inline policy and managed policies IAM answers with these. */
+    async function explainPermissionCheck(inline: string, managed: string[]) {
+      iam.reset();
+      iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['inline'] });
+      iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(inline) });
+      iam
+        .on(ListAttachedRolePoliciesCommand)
+        .resolves({ AttachedPolicies: managed.map((_, index) => ({ PolicyArn: policyArn(index) })) });
+      iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v1' } });
+      managed.forEach((document, index) =>
+        iam
+          .on(GetPolicyVersionCommand, { PolicyArn: policyArn(index) })
+          .resolves({ PolicyVersion: { Document: encodeURIComponent(document) } }),
+      );
+      const sessions = { clients: async () => ({ iam: new IAMClient({ region: 'us-east-1' }) }) };
+      const { checkRolePermissions } = createVerifyRoleActivities({ sessions } as unknown as ActivityDeps);
+      const names = installResourceNames({
+        installId: 'a'.repeat(40),
+        awsAccountId: '111111111111',
+        region: 'us-east-1',
+      });
+      const failure = await quietActivityEnvironment()
+        .run(checkRolePermissions, { access, names })
+        .catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+      return describeFailure(summarizeFailure(failure), 'check_permissions');
+    }
+
+    it('explains policies whose wildcards need more matching than one check may spend', async () => {
+      // Within IAM's size limits, but every ARN pattern makes the matcher scan the name once per `a*`.
+      const slow: PolicyDocument = { Version: '2012-10-17', Statement: [] };
+      while (JSON.stringify(slow).length < rolePolicyLimits.managedPolicyCharacters - 200) {
+        slow.Statement.push({ Effect: 'Allow', Action: '*', Resource: `*${'a*'.repeat(40)}${slow.Statement.length}*` });
+      }
+      const shown = await explainPermissionCheck(
+        JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+        Array<string>(rolePolicyLimits.managedPolicies).fill(JSON.stringify(slow)),
+      );
+      expect(shown.message).toMatch(/more wildcard matching than one check may spend/);
+      expectExplained(shown, 'role_policies_too_complex', /wildcards need more matching/, /long runs of \* or \?/);
+    });
+
+    it('refuses, unevaluated, policies larger than IAM lets a role have', async () => {
+      const oversized = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: `arn:aws:${'*'.repeat(rolePolicyLimits.inlineCharacters)}` },
+        ],
+      });
+      const shown = await explainPermissionCheck(oversized, []);
+      expect(shown.message).toMatch(/inline policies have \d+ characters; IAM allows 10240/);
+      expect(iam.commandCalls(ListAttachedRolePoliciesCommand)).toHaveLength(0);
+      expectExplained(shown, 'role_policies_too_complex', /larger than IAM allows/, /onboarding kit/);
     });
   });
 
