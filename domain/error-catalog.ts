@@ -277,6 +277,13 @@ const catalog: CatalogEntry[] = [
 
   // Everything else the install decides.
   {
+    code: 'invalid_install_input',
+    matches: codeIs('InvalidInstallInput'),
+    cause:
+      'The install was started with a name that is not one literal place (a wildcard, a policy variable, an empty or ".." folder) or an invalid install id; nothing was created.',
+    fix: 'Start the install again with names that follow the rules in the message (see cur.prefix, cur.reportName, cur.exportName in the README).',
+  },
+  {
     code: 'runner_check_in_timed_out',
     matches: codeIs('RunnerCheckInTimedOut'),
     cause: 'The runner did not check in before its registration expired.',

@@ -52,9 +52,7 @@ export function sandboxResourcePrefix(installId: string): string {
 
 /** The names of everything the install creates in the customer account. */
 export function installResourceNames(input: InstallResourceInput): InstallResourceNames & {
-  curReportName: string;
   costReportKind: CostReportKind;
-  dataExportName: string;
 } {
   return {
     partition: partitionOfRegion(input.region),

@@ -1,3 +1,4 @@
+import { costReportFolders } from './cost-report-names';
 import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
 import { matchesAnyIamWildcard, matchesIamWildcard, type WildcardBudget } from './iam-wildcard';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
@@ -19,6 +20,9 @@ export interface InstallResourceNames {
   sandboxResourcePrefix: string;
   curBucket: string;
   curPrefix: string;
+  /** The legacy report's and the CUR 2.0 export's names: their folders under the prefix are all teardown deletes. */
+  curReportName: string;
+  dataExportName: string;
   /** Which cost reports the install sets up; the legacy CUR definition when omitted. */
   costReportKind?: CostReportKind;
 }
@@ -129,7 +133,13 @@ export function deprovisionPermissions(names: InstallResourceNames): RequiredPer
       ['s3:ListBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:DeleteBucket'],
       `arn:${p}:s3:::${names.curBucket}`,
     ),
-    ...grant('teardown', ['s3:DeleteObject'], `arn:${p}:s3:::${names.curBucket}/${names.curPrefix}/*`),
+    // Only the reports' own folders: the prefix may be shared with the customer's own objects.
+    ...costReportFolders({
+      prefix: names.curPrefix,
+      kind: names.costReportKind,
+      reportName: names.curReportName,
+      exportName: names.dataExportName,
+    }).flatMap((folder) => grant('teardown', ['s3:DeleteObject'], `arn:${p}:s3:::${names.curBucket}/${folder}*`)),
   ];
 }
 

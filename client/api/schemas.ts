@@ -1,3 +1,4 @@
+import { costReportNameLimits, costReportNamePatterns } from '../../domain/cost-report-names';
 import { installIdPattern } from '../../domain/install-names';
 import { installPhases } from '../../workflows/definitions';
 
@@ -6,6 +7,14 @@ const duration = {
   type: 'string',
   pattern: '^\\d{1,9}(\\.\\d+)?\\s*(ms|milliseconds?|s|seconds?|m|minutes?|h|hours?|d|days?)$',
 };
+
+const curName = (field: keyof typeof costReportNamePatterns) =>
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength: costReportNameLimits[field],
+    pattern: costReportNamePatterns[field].source,
+  }) as const;
 
 export const installIdParam = {
   type: 'object',
@@ -43,11 +52,12 @@ export const startInstallBody = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        bucketName: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
-        prefix: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()/-]{1,200}$" },
-        reportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,256}$" },
+        // The rules of domain/cost-report-names.ts: each name is one literal place in policies, keys and scripts.
+        bucketName: curName('bucketName'),
+        prefix: curName('prefix'),
+        reportName: curName('reportName'),
         kind: { type: 'string', enum: ['legacy', 'cur2', 'both'] },
-        exportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,128}$" },
+        exportName: curName('exportName'),
         format: { type: 'string', enum: ['textORcsv', 'Parquet'] },
         versioning: { type: 'string', enum: ['CREATE_NEW_REPORT', 'OVERWRITE_REPORT'] },
         bucketOnDeprovision: { type: 'string', enum: ['delete', 'retain'] },

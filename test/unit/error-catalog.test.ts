@@ -255,6 +255,7 @@ describe('the actionable error catalog, case by case', () => {
       ['StackNeedsDeletion', 'stack_needs_deletion', /ROLLBACK_COMPLETE/, /Delete the sandbox stack/],
       ['StackDeleteFailed', 'stack_delete_failed', /could not delete/, /by hand/],
       ['BucketNameTaken', 'cur_bucket_name_taken', /another AWS account/, /cur\.bucketName/],
+      ['InvalidInstallInput', 'invalid_install_input', /not one literal place/, /cur\.prefix/],
     ])('explains %s', (type, code, cause, fix) => {
       const failure = ApplicationFailure.nonRetryable('what happened', type);
       expectExplained(describeFailure(summarizeFailure(failure)), code, cause, fix);
