@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import type { CustomerAccess } from '../activities/aws/customer-session';
-import { installResourceNames } from '../domain/onboarding-artifacts';
+import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
 import { quick, roleVerification } from './activity-profiles';
 import type { InstallInput, InstallError } from './definitions';
 import { summarizeFailure } from './failures';
@@ -52,7 +52,7 @@ export async function verifyRole(
     const permissions = await tracker.step('check_permissions', () =>
       quick('Check the role grants every action the install needs').checkRolePermissions({
         access,
-        names: installResourceNames(input),
+        names: installResourceNames({ ...input, sandboxNaming: sandboxNamingOf(tracker.status) }),
       }),
     );
     Object.assign(role, { missingPermissions: permissions.missing, conditionalPermissions: permissions.conditional });
