@@ -49,7 +49,7 @@ function tooComplex(problem: string): ApplicationFailure {
 
 /** The role's inline and managed policy documents, refused as soon as they are larger than IAM allows. */
 async function readRolePolicies(iam: IAMClient, roleName: string): Promise<PolicyDocument[]> {
-  const documents = { inline: [] as string[], managed: [] as string[] };
+  const documents = { inline: [] as string[], managed: [] as string[], awsManaged: [] as string[] };
   const checkSize = () => {
     const problem = rolePolicySizeProblem(documents);
     if (problem) throw tooComplex(problem);
@@ -72,10 +72,14 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
     const version = await callAws('iam:GetPolicyVersion', () =>
       iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })),
     );
-    documents.managed.push(decodePolicy(version.PolicyVersion?.Document));
+    // AWS's own managed policies live in the account named "aws" and are not held to the customer's size limit.
+    const owner = PolicyArn?.split(':')[4] === 'aws' ? documents.awsManaged : documents.managed;
+    owner.push(decodePolicy(version.PolicyVersion?.Document));
     checkSize();
   }
-  return [...documents.inline, ...documents.managed].map((document) => JSON.parse(document) as PolicyDocument);
+  return [...documents.inline, ...documents.managed, ...documents.awsManaged].map(
+    (document) => JSON.parse(document) as PolicyDocument,
+  );
 }
 
 export function createVerifyRoleActivities(deps: ActivityDeps) {

@@ -199,10 +199,17 @@ export interface PermissionReport {
 
 /**
  * The most IAM stores for one role, in characters without white space (which IAM does not count either): inline
- * policies 10,240 together, each managed policy 6,144, at most 20 managed policies attached.
+ * policies 10,240 together, each customer managed policy 6,144, at most 20 managed policies attached. AWS managed
+ * policies (`arn:aws:iam::aws:policy/…`) are not held to 6,144 (ReadOnlyAccess is far longer); they are only
+ * refused past an absurd 131,072.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
  */
-export const rolePolicyLimits = { inlineCharacters: 10_240, managedPolicyCharacters: 6_144, managedPolicies: 20 };
+export const rolePolicyLimits = {
+  inlineCharacters: 10_240,
+  managedPolicyCharacters: 6_144,
+  awsManagedPolicyCharacters: 131_072,
+  managedPolicies: 20,
+};
 
 /** Characters of a policy document as IAM counts them against its limits. */
 export function policyCharacters(document: string): number {
@@ -213,17 +220,27 @@ export function policyCharacters(document: string): number {
  * Why a role's policies are too large to be evaluated, or undefined. IAM cannot store larger ones, so this only
  * refuses input that did not come from IAM as it is, before any of it is parsed or matched.
  */
-export function rolePolicySizeProblem(policies: { inline: string[]; managed: string[] }): string | undefined {
+export function rolePolicySizeProblem(policies: {
+  inline: string[];
+  managed: string[];
+  awsManaged?: string[];
+}): string | undefined {
+  const awsManaged = policies.awsManaged ?? [];
   const inline = policies.inline.reduce((sum, document) => sum + policyCharacters(document), 0);
   if (inline > rolePolicyLimits.inlineCharacters) {
     return `The role's inline policies have ${inline} characters; IAM allows ${rolePolicyLimits.inlineCharacters}.`;
   }
-  if (policies.managed.length > rolePolicyLimits.managedPolicies) {
-    return `The role has ${policies.managed.length} managed policies attached; IAM allows ${rolePolicyLimits.managedPolicies}.`;
+  const attached = policies.managed.length + awsManaged.length;
+  if (attached > rolePolicyLimits.managedPolicies) {
+    return `The role has ${attached} managed policies attached; IAM allows ${rolePolicyLimits.managedPolicies}.`;
   }
   const largest = Math.max(0, ...policies.managed.map(policyCharacters));
   if (largest > rolePolicyLimits.managedPolicyCharacters) {
     return `A managed policy of the role has ${largest} characters; IAM allows ${rolePolicyLimits.managedPolicyCharacters}.`;
+  }
+  const largestAws = Math.max(0, ...awsManaged.map(policyCharacters));
+  if (largestAws > rolePolicyLimits.awsManagedPolicyCharacters) {
+    return `An AWS managed policy of the role has ${largestAws} characters; more than ${rolePolicyLimits.awsManagedPolicyCharacters} cannot be evaluated.`;
   }
   return undefined;
 }

@@ -171,10 +171,10 @@ describe('the actionable error catalog, case by case', () => {
 
   describe("the role's own policies (iam:Get* as checkRolePermissions reads them)", () => {
     const iam = mockClient(IAMClient);
-    const policyArn = (index: number) => `arn:aws:iam::111111111111:policy/p${index}`;
+    const customerPolicy = (index: number) => `arn:aws:iam::111111111111:policy/p${index}`;
 
     /** checkRolePermissions against a role whose inline policy and managed policies IAM answers with these. */
-    async function explainPermissionCheck(inline: string, managed: string[]) {
+    async function runPermissionCheck(inline: string, managed: string[], policyArn = customerPolicy) {
       iam.reset();
       iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['inline'] });
       iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(inline) });
@@ -194,9 +194,13 @@ describe('the actionable error catalog, case by case', () => {
         awsAccountId: '111111111111',
         region: 'us-east-1',
       });
-      const failure = await quietActivityEnvironment()
+      return quietActivityEnvironment()
         .run(checkRolePermissions, { access, names })
         .catch((e: unknown) => e);
+    }
+
+    async function explainPermissionCheck(inline: string, managed: string[]) {
+      const failure = await runPermissionCheck(inline, managed);
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect((failure as ApplicationFailure).nonRetryable).toBe(true);
       return describeFailure(summarizeFailure(failure), 'check_permissions');
@@ -214,6 +218,19 @@ describe('the actionable error catalog, case by case', () => {
       );
       expect(shown.message).toMatch(/more wildcard matching than one check may spend/);
       expectExplained(shown, 'role_policies_too_complex', /wildcards need more matching/, /long runs of \* or \?/);
+    });
+
+    it("evaluates AWS's own managed policies, which may be longer than a customer's", async () => {
+      const readOnly = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: Array.from({ length: 800 }, (_, i) => `service${i}:Get*`), Resource: '*' },
+        ],
+      });
+      expect(readOnly.length).toBeGreaterThan(rolePolicyLimits.managedPolicyCharacters);
+      const awsManaged = (index: number) => `arn:aws:iam::aws:policy/ReadOnly${index}`;
+      const outcome = await runPermissionCheck('{"Version":"2012-10-17","Statement":[]}', [readOnly], awsManaged);
+      expect(outcome).toMatchObject({ missing: expect.arrayContaining([expect.stringMatching(/^iam:GetRole on /)]) });
     });
 
     it('refuses, unevaluated, policies larger than IAM lets a role have', async () => {

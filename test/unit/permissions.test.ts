@@ -152,6 +152,11 @@ describe('customer policies built to be slow', () => {
     expect(rolePolicySizeProblem({ inline: [], managed: Array(20).fill(managed) })).toBeUndefined();
     expect(rolePolicySizeProblem({ inline: [], managed: Array(21).fill('{}') })).toMatch(/21 managed policies/);
     expect(rolePolicySizeProblem({ inline: [], managed: ['{}', `${managed}}`] })).toMatch(/6145 characters/);
+    // AWS's own managed policies (ReadOnlyAccess) are longer than a customer's may be.
+    const readOnly = 'z'.repeat(60_000);
+    expect(rolePolicySizeProblem({ inline: [], managed: [], awsManaged: [readOnly] })).toBeUndefined();
+    expect(rolePolicySizeProblem({ inline: [], managed: Array(20).fill('{}'), awsManaged: ['{}'] })).toMatch(/21/);
+    expect(rolePolicySizeProblem({ inline: [], managed: [], awsManaged: ['z'.repeat(131_073)] })).toMatch(/131073/);
   });
 });
 
