@@ -1,6 +1,6 @@
 import { costReportFolders } from './cost-report-names';
 import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
-import { matchesAnyIamWildcard, matchesIamWildcard, type WildcardBudget } from './iam-wildcard';
+import { matchesIamWildcard, WildcardBudgetExceeded, type WildcardBudget } from './iam-wildcard';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** What the orchestrator does in the customer account, one entry per action and resource it needs. */
@@ -173,22 +173,30 @@ export function renderPermissionPolicy(permissions: RequiredPermission[]): Polic
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/** What one match costs besides its characters (a call, a split, a copy), in the budget's units. */
+const matchCallCost = 64;
+
 function statementCovers(statement: PolicyStatement, permission: RequiredPermission, budget: WildcardBudget): boolean {
+  // Each match also copies and splits its pattern and value (lower-casing them for actions): that work is charged
+  // too, so a policy of many short patterns spends the budget as fast as one of long ones.
+  const matches = (patterns: string[], value: string, caseInsensitive: boolean) =>
+    patterns.some((pattern) => {
+      budget.remaining -= matchCallCost + pattern.length + value.length;
+      if (budget.remaining < 0) throw new WildcardBudgetExceeded();
+      return matchesIamWildcard(pattern, value, { caseInsensitive, budget });
+    });
   // Action names are case-insensitive in IAM; resource ARNs are not.
-  const actions = { caseInsensitive: true, budget };
-  const resources = { caseInsensitive: false, budget };
   const actionMatches =
     statement.Action !== undefined
-      ? matchesAnyIamWildcard(asArray(statement.Action), permission.action, actions)
-      : !matchesAnyIamWildcard(asArray(statement.NotAction), permission.action, actions);
+      ? matches(asArray(statement.Action), permission.action, true)
+      : !matches(asArray(statement.NotAction), permission.action, true);
   if (!actionMatches) return false;
   if (statement.Resource !== undefined) {
     // A required resource that is itself a pattern is covered only by a pattern at least as broad.
-    return asArray(statement.Resource).some(
-      (resource) => resource === permission.resource || matchesIamWildcard(resource, permission.resource, resources),
-    );
+    const resources = asArray(statement.Resource);
+    return resources.includes(permission.resource) || matches(resources, permission.resource, false);
   }
-  return !matchesAnyIamWildcard(asArray(statement.NotResource), permission.resource, resources);
+  return !matches(asArray(statement.NotResource), permission.resource, false);
 }
 
 export interface PermissionReport {
@@ -246,13 +254,14 @@ export function rolePolicySizeProblem(policies: {
 }
 
 /**
- * Character comparisons one evaluation may spend matching wildcards (see matchesIamWildcard). The largest policy set
- * IAM lets a role have (10,240 inline characters and 20 managed policies of 6,144), written the way people write
- * policies, even with every ARN full of `*` (`arn:aws:*******Z`), spends under 3 million against the longest names
- * an install can have; only patterns built to be slow, such as `*a*a*a…*` against ids full of `a`, spend more. The
- * budget is spent in about 0.2 s on this project's 2-core machine, so no policy holds a worker longer than that.
+ * Work one evaluation may spend matching wildcards: matchesIamWildcard's character comparisons, plus for every match
+ * its pattern's and value's length and a fixed cost per call (the copying and splitting it does). The largest policy
+ * set IAM lets a role have (10,240 inline characters and 20 customer managed policies of 6,144) against the longest
+ * names an install can have spends about 17 million written the way people write policies, and under 30 million with
+ * every ARN full of `*` (`arn:aws:*******Z`). Three AWS managed policies the size of ReadOnlyAccess (100 KB each)
+ * spend about 87 million. Spending all of it takes about 0.6 s on this project's 2-core machine under load.
  */
-export const permissionEvaluationBudget = 20_000_000;
+export const permissionEvaluationBudget = 100_000_000;
 
 /**
  * Evaluates identity policies the way IAM does for one principal: an explicit Deny wins, then any Allow.
