@@ -259,7 +259,7 @@ export function rolePolicySizeProblem(policies: {
  * set IAM lets a role have (10,240 inline characters and 20 customer managed policies of 6,144) against the longest
  * names an install can have spends about 17 million written the way people write policies, and under 30 million with
  * every ARN full of `*` (`arn:aws:*******Z`). Three AWS managed policies the size of ReadOnlyAccess (100 KB each)
- * spend about 87 million. Spending all of it takes about 0.6 s on this project's 2-core machine under load.
+ * spend about 87 million. Spending all of it takes 0.6 to 1 s on this project's 2-core machine under load.
  */
 export const permissionEvaluationBudget = 100_000_000;
 
