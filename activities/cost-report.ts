@@ -245,42 +245,50 @@ export function createCostReportActivities(deps: ActivityDeps) {
       }
     },
 
-    /** Deletes what the install wrote under its prefix, a page at a time, heartbeating the running count. */
+    /**
+     * Deletes the objects in the folders the install's reports write (costReportFolders), a page at a time,
+     * heartbeating the running count. Nothing outside them is listed or deleted: the prefix, and the bucket, may hold
+     * the customer's own objects.
+     */
     async emptyCurPrefix(input: {
       access: CustomerAccess;
       bucket: string;
-      prefix: string;
+      folders: string[];
     }): Promise<{ deletedObjects: number }> {
       const { s3 } = await deps.sessions.clients(input.access);
       const context = Context.current();
       let deletedObjects = 0;
-      for (;;) {
-        let page;
-        try {
-          page = await s3.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: `${input.prefix}/` }));
-        } catch (error) {
-          if (awsErrorCode(error) === 'NoSuchBucket') return { deletedObjects };
-          rethrowAwsError(error, 's3:ListObjectsV2');
-        }
-        const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
-        if (keys.length === 0) return { deletedObjects };
-        const deleted = await callAws('s3:DeleteObjects', () =>
-          s3.send(new DeleteObjectsCommand({ Bucket: input.bucket, Delete: { Objects: keys, Quiet: true } })),
-        );
-        // DeleteObjects answers 200 even when it deletes nothing; the refusals are per key. Listing again would
-        // find the same keys forever.
-        const refused = deleted.Errors ?? [];
-        if (refused.length > 0) {
-          const first = refused[0]!;
-          throw ApplicationFailure.nonRetryable(
-            `S3 refused to delete ${refused.length} object(s), e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
-            first.Code ?? 'DeleteObjectsRefused',
-            { awsErrorCode: first.Code, operation: 's3:DeleteObjects' },
+      for (const folder of input.folders) {
+        if (!folder.endsWith('/')) throw ApplicationFailure.nonRetryable(`Not a folder: ${folder}`, 'NotAFolder');
+        for (;;) {
+          let page;
+          try {
+            page = await s3.send(new ListObjectsV2Command({ Bucket: input.bucket, Prefix: folder }));
+          } catch (error) {
+            if (awsErrorCode(error) === 'NoSuchBucket') return { deletedObjects };
+            rethrowAwsError(error, 's3:ListObjectsV2');
+          }
+          const keys = (page.Contents ?? []).flatMap((object) => (object.Key ? [{ Key: object.Key }] : []));
+          if (keys.length === 0) break;
+          const deleted = await callAws('s3:DeleteObjects', () =>
+            s3.send(new DeleteObjectsCommand({ Bucket: input.bucket, Delete: { Objects: keys, Quiet: true } })),
           );
+          // DeleteObjects answers 200 even when it deletes nothing; the refusals are per key. Listing again would
+          // find the same keys forever.
+          const refused = deleted.Errors ?? [];
+          if (refused.length > 0) {
+            const first = refused[0]!;
+            throw ApplicationFailure.nonRetryable(
+              `S3 refused to delete ${refused.length} object(s), e.g. ${first.Key}: ${first.Code} ${first.Message ?? ''}`.trim(),
+              first.Code ?? 'DeleteObjectsRefused',
+              { awsErrorCode: first.Code, operation: 's3:DeleteObjects' },
+            );
+          }
+          deletedObjects += keys.length;
+          context.heartbeat({ deletedObjects });
         }
-        deletedObjects += keys.length;
-        context.heartbeat({ deletedObjects });
       }
+      return { deletedObjects };
     },
 
     /** Takes our statements out of the bucket policy, deleting the policy if nothing of the customer's remains. */

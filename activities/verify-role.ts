@@ -11,11 +11,14 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import { assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
 import { roleSessionName } from '../domain/install-names';
+import { WildcardBudgetExceeded } from '../domain/iam-wildcard';
 import {
   evaluatePermissions,
   type InstallResourceNames,
   deprovisionPermissions,
+  permissionEvaluationBudget,
   provisionPermissions,
+  rolePolicySizeProblem,
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
@@ -38,12 +41,21 @@ function describePermission(permission: { action: string; resource: string }): s
 }
 
 // IAM returns policy documents URL-encoded.
-function decodePolicy(document: string | undefined): PolicyDocument {
-  return JSON.parse(decodeURIComponent(document ?? '{"Version":"2012-10-17","Statement":[]}')) as PolicyDocument;
+const emptyPolicy = '{"Version":"2012-10-17","Statement":[]}';
+const decodePolicy = (document: string | undefined) => decodeURIComponent(document ?? emptyPolicy);
+
+/** Policies a role cannot have in IAM, or that need more work than one evaluation may spend: never worth a retry. */
+function tooComplex(problem: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(problem, 'RolePoliciesTooComplex');
 }
 
+/** The role's inline and managed policy documents, refused as soon as they are larger than IAM allows. */
 async function readRolePolicies(iam: IAMClient, roleName: string): Promise<PolicyDocument[]> {
-  const documents: PolicyDocument[] = [];
+  const documents = { inline: [] as string[], managed: [] as string[], awsManaged: [] as string[] };
+  const checkSize = () => {
+    const problem = rolePolicySizeProblem(documents);
+    if (problem) throw tooComplex(problem);
+  };
   const inline = await callAws('iam:ListRolePolicies', () =>
     iam.send(new ListRolePoliciesCommand({ RoleName: roleName })),
   );
@@ -51,7 +63,8 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
     const policy = await callAws('iam:GetRolePolicy', () =>
       iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
     );
-    documents.push(decodePolicy(policy.PolicyDocument));
+    documents.inline.push(decodePolicy(policy.PolicyDocument));
+    checkSize();
   }
   const attached = await callAws('iam:ListAttachedRolePolicies', () =>
     iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName })),
@@ -61,9 +74,14 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
     const version = await callAws('iam:GetPolicyVersion', () =>
       iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })),
     );
-    documents.push(decodePolicy(version.PolicyVersion?.Document));
+    // AWS's own managed policies live in the account named "aws" and are not held to the customer's size limit.
+    const owner = PolicyArn?.split(':')[4] === 'aws' ? documents.awsManaged : documents.managed;
+    owner.push(decodePolicy(version.PolicyVersion?.Document));
+    checkSize();
   }
-  return documents;
+  return [...documents.inline, ...documents.managed, ...documents.awsManaged].map(
+    (document) => JSON.parse(document) as PolicyDocument,
+  );
 }
 
 /** Whether AWS refused an AssumeRole the role must refuse; anything else than a refusal is classified and rethrown. */
@@ -223,7 +241,15 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         }
         throw error;
       }
-      const report = evaluatePermissions(policies, required);
+      let report;
+      try {
+        report = evaluatePermissions(policies, required);
+      } catch (error) {
+        if (!(error instanceof WildcardBudgetExceeded)) throw error;
+        throw tooComplex(
+          `The role's policies need more wildcard matching than one check may spend (${permissionEvaluationBudget} comparisons).`,
+        );
+      }
       return {
         missing: report.missing.map(describePermission),
         conditional: report.conditional.map(describePermission),

@@ -153,6 +153,14 @@ const catalog: CatalogEntry[] = [
     fix: `${kitPolicies}, then submit the ARN again.`,
   },
 
+  {
+    code: 'role_policies_too_complex',
+    matches: codeIs('RolePoliciesTooComplex'),
+    cause:
+      "The role's policies are larger than IAM allows, or their wildcards need more matching than the permission check may spend, so they were not evaluated.",
+    fix: `${kitPolicies} in place of policies with long runs of * or ? in one action or ARN, then submit the ARN again.`,
+  },
+
   // Policies AWS refuses.
   {
     code: 'cur_bucket_policy_denied',
@@ -304,6 +312,13 @@ const catalog: CatalogEntry[] = [
 
   // Everything else the install decides.
   {
+    code: 'invalid_install_input',
+    matches: codeIs('invalid_install_input', 'InvalidInstallInput'),
+    cause:
+      'The install was started with a setting out of bounds (a duration or count outside its range) or a name that is not one literal place (a wildcard, a policy variable, an empty or ".." folder), or an invalid install id; the message names each one, and nothing was created.',
+    fix: 'Start the install again with those settings inside their ranges (listed in /openapi.json and the README) and names that follow the rules for cur.prefix, cur.reportName and cur.exportName.',
+  },
+  {
     code: 'runner_check_in_timed_out',
     matches: codeIs('RunnerCheckInTimedOut'),
     cause: 'The runner did not check in before its registration expired.',
@@ -314,13 +329,6 @@ const catalog: CatalogEntry[] = [
     matches: codeIs('approval_expired'),
     cause: 'Nobody approved or rejected the plan before the approval expired; nothing was created.',
     fix: 'Start the install again and approve its plan within the approval period (approval.expiresAfter).',
-  },
-  {
-    code: 'invalid_install_input',
-    matches: codeIs('invalid_install_input'),
-    cause:
-      'A setting of the install is outside the bounds this deployment allows; the message names each one and its range.',
-    fix: 'Start the install again with the settings inside their ranges (they are listed in the API description, /openapi.json).',
   },
   {
     code: 'deprovision_requested',

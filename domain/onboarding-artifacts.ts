@@ -14,6 +14,7 @@ import {
   type InstallResourceNames,
 } from './permissions';
 import type { PolicyDocument } from './policy-document';
+import { sandboxResourcePrefix, type SandboxNaming } from './sandbox-prefix';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
 
@@ -44,24 +45,25 @@ export interface InstallResourceInput {
   awsAccountId: string;
   region: string;
   cur?: { bucketName?: string; prefix?: string; reportName?: string; kind?: CostReportKind; exportName?: string };
+  /** How sandbox names are prefixed: `scoped` unless the install's status says it started before that. */
+  sandboxNaming?: SandboxNaming;
 }
 
-export function sandboxResourcePrefix(installId: string): string {
-  return `install-${installId}-`;
+/** The naming an install's status records; a status without one comes from before scoped prefixes. */
+export function sandboxNamingOf(status: { sandboxNaming?: SandboxNaming }): SandboxNaming {
+  return status.sandboxNaming ?? 'legacy';
 }
 
 /** The names of everything the install creates in the customer account. */
 export function installResourceNames(input: InstallResourceInput): InstallResourceNames & {
-  curReportName: string;
   costReportKind: CostReportKind;
-  dataExportName: string;
 } {
   return {
     partition: partitionOfRegion(input.region),
     accountId: input.awsAccountId,
     region: input.region,
     stackName: sandboxStackName(input.installId),
-    sandboxResourcePrefix: sandboxResourcePrefix(input.installId),
+    sandboxResourcePrefix: sandboxResourcePrefix(input.installId, input.sandboxNaming ?? 'scoped'),
     curBucket: input.cur?.bucketName ?? defaultCurBucketName(input.installId, input.awsAccountId),
     curPrefix: input.cur?.prefix ?? defaultCurPrefix(input.installId),
     curReportName: input.cur?.reportName ?? defaultCurReportName(input.installId),

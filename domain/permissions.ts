@@ -1,4 +1,6 @@
+import { costReportFolders } from './cost-report-names';
 import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
+import { matchesIamWildcard, WildcardBudgetExceeded, type WildcardBudget } from './iam-wildcard';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** What the orchestrator does in the customer account, one entry per action and resource it needs. */
@@ -18,6 +20,9 @@ export interface InstallResourceNames {
   sandboxResourcePrefix: string;
   curBucket: string;
   curPrefix: string;
+  /** The legacy report's and the CUR 2.0 export's names: their folders under the prefix are all teardown deletes. */
+  curReportName: string;
+  dataExportName: string;
   /** Which cost reports the install sets up; the legacy CUR definition when omitted. */
   costReportKind?: CostReportKind;
 }
@@ -128,7 +133,13 @@ export function deprovisionPermissions(names: InstallResourceNames): RequiredPer
       ['s3:ListBucket', 's3:GetBucketPolicy', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:DeleteBucket'],
       `arn:${p}:s3:::${names.curBucket}`,
     ),
-    ...grant('teardown', ['s3:DeleteObject'], `arn:${p}:s3:::${names.curBucket}/${names.curPrefix}/*`),
+    // Only the reports' own folders: the prefix may be shared with the customer's own objects.
+    ...costReportFolders({
+      prefix: names.curPrefix,
+      kind: names.costReportKind,
+      reportName: names.curReportName,
+      exportName: names.dataExportName,
+    }).flatMap((folder) => grant('teardown', ['s3:DeleteObject'], `arn:${p}:s3:::${names.curBucket}/${folder}*`)),
   ];
 }
 
@@ -162,32 +173,30 @@ export function renderPermissionPolicy(permissions: RequiredPermission[]): Polic
   return { Version: '2012-10-17', Statement: statements };
 }
 
-function wildcardToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'i' : '');
-}
+/** What one match costs besides its characters (a call, a split, a copy), in the budget's units. */
+const matchCallCost = 64;
 
-function matchesAny(patterns: string[], value: string, caseInsensitive: boolean): boolean {
-  return patterns.some((pattern) => wildcardToRegExp(pattern, caseInsensitive).test(value));
-}
-
-function statementCovers(statement: PolicyStatement, permission: RequiredPermission): boolean {
+function statementCovers(statement: PolicyStatement, permission: RequiredPermission, budget: WildcardBudget): boolean {
+  // Each match also copies and splits its pattern and value (lower-casing them for actions): that work is charged
+  // too, so a policy of many short patterns spends the budget as fast as one of long ones.
+  const matches = (patterns: string[], value: string, caseInsensitive: boolean) =>
+    patterns.some((pattern) => {
+      budget.remaining -= matchCallCost + pattern.length + value.length;
+      if (budget.remaining < 0) throw new WildcardBudgetExceeded();
+      return matchesIamWildcard(pattern, value, { caseInsensitive, budget });
+    });
   // Action names are case-insensitive in IAM; resource ARNs are not.
   const actionMatches =
     statement.Action !== undefined
-      ? matchesAny(asArray(statement.Action), permission.action, true)
-      : !matchesAny(asArray(statement.NotAction), permission.action, true);
+      ? matches(asArray(statement.Action), permission.action, true)
+      : !matches(asArray(statement.NotAction), permission.action, true);
   if (!actionMatches) return false;
   if (statement.Resource !== undefined) {
     // A required resource that is itself a pattern is covered only by a pattern at least as broad.
-    return asArray(statement.Resource).some(
-      (resource) => resource === permission.resource || wildcardToRegExp(resource, false).test(permission.resource),
-    );
+    const resources = asArray(statement.Resource);
+    return resources.includes(permission.resource) || matches(resources, permission.resource, false);
   }
-  return !matchesAny(asArray(statement.NotResource), permission.resource, false);
+  return !matches(asArray(statement.NotResource), permission.resource, false);
 }
 
 export interface PermissionReport {
@@ -197,14 +206,77 @@ export interface PermissionReport {
 }
 
 /**
+ * The most IAM stores for one role, in characters without white space (which IAM does not count either): inline
+ * policies 10,240 together, each customer managed policy 6,144, at most 20 managed policies attached. AWS managed
+ * policies (`arn:aws:iam::aws:policy/…`) are not held to 6,144 (ReadOnlyAccess is far longer); they are only
+ * refused past an absurd 131,072.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-entity-length
+ */
+export const rolePolicyLimits = {
+  inlineCharacters: 10_240,
+  managedPolicyCharacters: 6_144,
+  awsManagedPolicyCharacters: 131_072,
+  managedPolicies: 20,
+};
+
+/** Characters of a policy document as IAM counts them against its limits. */
+export function policyCharacters(document: string): number {
+  return document.replace(/\s/g, '').length;
+}
+
+/**
+ * Why a role's policies are too large to be evaluated, or undefined. IAM cannot store larger ones, so this only
+ * refuses input that did not come from IAM as it is, before any of it is parsed or matched.
+ */
+export function rolePolicySizeProblem(policies: {
+  inline: string[];
+  managed: string[];
+  awsManaged?: string[];
+}): string | undefined {
+  const awsManaged = policies.awsManaged ?? [];
+  const inline = policies.inline.reduce((sum, document) => sum + policyCharacters(document), 0);
+  if (inline > rolePolicyLimits.inlineCharacters) {
+    return `The role's inline policies have ${inline} characters; IAM allows ${rolePolicyLimits.inlineCharacters}.`;
+  }
+  const attached = policies.managed.length + awsManaged.length;
+  if (attached > rolePolicyLimits.managedPolicies) {
+    return `The role has ${attached} managed policies attached; IAM allows ${rolePolicyLimits.managedPolicies}.`;
+  }
+  const largest = Math.max(0, ...policies.managed.map(policyCharacters));
+  if (largest > rolePolicyLimits.managedPolicyCharacters) {
+    return `A managed policy of the role has ${largest} characters; IAM allows ${rolePolicyLimits.managedPolicyCharacters}.`;
+  }
+  const largestAws = Math.max(0, ...awsManaged.map(policyCharacters));
+  if (largestAws > rolePolicyLimits.awsManagedPolicyCharacters) {
+    return `An AWS managed policy of the role has ${largestAws} characters; more than ${rolePolicyLimits.awsManagedPolicyCharacters} cannot be evaluated.`;
+  }
+  return undefined;
+}
+
+/**
+ * Work one evaluation may spend matching wildcards: matchesIamWildcard's character comparisons, plus for every match
+ * its pattern's and value's length and a fixed cost per call (the copying and splitting it does). The largest policy
+ * set IAM lets a role have (10,240 inline characters and 20 customer managed policies of 6,144) against the longest
+ * names an install can have spends about 17 million written the way people write policies, and under 30 million with
+ * every ARN full of `*` (`arn:aws:*******Z`). Three AWS managed policies the size of ReadOnlyAccess (100 KB each)
+ * spend about 87 million. Spending all of it takes 0.6 to 1 s on this project's 2-core machine under load.
+ */
+export const permissionEvaluationBudget = 100_000_000;
+
+/**
  * Evaluates identity policies the way IAM does for one principal: an explicit Deny wins, then any Allow.
  * Conditions are not evaluated; a conditional Allow is reported as such, a conditional Deny as missing.
+ * Throws WildcardBudgetExceeded when the policies need more matching than `budget` allows.
  */
-export function evaluatePermissions(policies: PolicyDocument[], required: RequiredPermission[]): PermissionReport {
+export function evaluatePermissions(
+  policies: PolicyDocument[],
+  required: RequiredPermission[],
+  budget: WildcardBudget = { remaining: permissionEvaluationBudget },
+): PermissionReport {
   const statements = policies.flatMap((policy) => asArray(policy.Statement));
   const report: PermissionReport = { missing: [], conditional: [] };
   for (const permission of required) {
-    const applicable = statements.filter((statement) => statementCovers(statement, permission));
+    const applicable = statements.filter((statement) => statementCovers(statement, permission, budget));
     if (applicable.some((statement) => statement.Effect === 'Deny')) {
       report.missing.push(permission);
       continue;

@@ -11,7 +11,7 @@ import {
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { GetBucketPolicyCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketPolicyCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { customerAccount, stack } from './helpers';
 
 /** Reads the customer account as its administrator would: what tests assert the install did or undid. */
@@ -44,6 +44,19 @@ export async function bucketExists(bucket: string): Promise<boolean> {
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
     throw error;
   }
+}
+
+/** Every key in the bucket, sorted (the tests' buckets hold a handful). */
+export async function objectKeys(bucket: string): Promise<string[]> {
+  const { s3 } = customerClients();
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).flatMap((object) => (object.Key ? [object.Key] : [])));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys.sort();
 }
 
 export async function bucketPolicy(bucket: string): Promise<{ Statement: Array<Record<string, unknown>> }> {

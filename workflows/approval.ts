@@ -3,7 +3,8 @@ import { condition, patched } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
 import type { PlannedChange } from '../activities/sandbox-change-set';
 import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
-import { installResourceNames, sandboxResourcePrefix } from '../domain/onboarding-artifacts';
+import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
+import type { SandboxNaming } from '../domain/sandbox-prefix';
 import { quick, stackWait } from './activity-profiles';
 import type { ApprovalDecision, InstallInput, InstallTimeouts } from './definitions';
 import type { InstallTracker } from './install-tracker';
@@ -16,9 +17,9 @@ export const defaultApprovalExpiry = '30 days';
  * CloudFormation's change set lists it (or, for installs from before change sets, as the template says), then the
  * cost-report resources, which are not CloudFormation's.
  */
-export function approvalPlan(input: InstallInput, changes?: PlannedChange[]): string[] {
-  const names = installResourceNames(input);
-  const prefix = sandboxResourcePrefix(input.installId);
+export function approvalPlan(input: InstallInput, sandboxNaming: SandboxNaming, changes?: PlannedChange[]): string[] {
+  const names = installResourceNames({ ...input, sandboxNaming });
+  const prefix = names.sandboxResourcePrefix;
   const stack = `CloudFormation stack ${names.stackName} (template ${input.sandbox?.template ?? 'runner-minimal'}) in ${input.region}`;
   return [
     ...(changes
@@ -56,7 +57,7 @@ async function planSandbox(
   access: CustomerAccess,
   timeouts: InstallTimeouts,
 ) {
-  const request = sandboxDeployRequest(input, access);
+  const request = sandboxDeployRequest(input, access, sandboxNamingOf(tracker.status));
   return tracker.step('plan_sandbox', async () => {
     const planned = await quick(
       `Ask CloudFormation what creating ${request.stackName} would change`,
@@ -90,7 +91,7 @@ export async function awaitApproval(
   // Installs that reached approval before change sets replay without one.
   const changeSet = patched('approval-change-set') ? await planSandbox(tracker, input, access, timeouts) : undefined;
   tracker.status.approval = {
-    plan: approvalPlan(input, changeSet?.changes),
+    plan: approvalPlan(input, sandboxNamingOf(tracker.status), changeSet?.changes),
     ...(changeSet ? { changeSet } : {}),
     requestedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + durationMs(expiresAfter)).toISOString(),

@@ -4,6 +4,7 @@ import type { CustomerAccess } from '../activities/aws/customer-session';
 import type { PlannedChange } from '../activities/sandbox-change-set';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
+import type { SandboxNaming } from '../domain/sandbox-prefix';
 import type { TrustPolicyFinding } from '../domain/trust-policy-check';
 
 export * from './search-attributes';
@@ -159,6 +160,8 @@ export interface InstallStatus {
   region: string;
   phase: InstallPhase;
   phaseSince: string;
+  /** How the sandbox's names are prefixed for the whole life of the install; absent on installs from before. */
+  sandboxNaming?: SandboxNaming;
   /** The cost-report names and kind the install was started with: the onboarding policies are rendered from them. */
   costReportSettings?: Pick<
     NonNullable<InstallInput['cur']>,

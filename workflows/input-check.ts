@@ -1,10 +1,11 @@
+import { invalidInstallInput } from '../domain/cost-report-names';
 import { checkInstallBounds } from '../domain/durations';
 import { quick } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import type { InstallTracker } from './install-tracker';
 
 /**
- * The API refuses settings out of bounds, but a workflow can also be started straight through Temporal: checked
+ * The API refuses settings out of bounds and names that are not one literal place, but a workflow can also be started straight through Temporal: checked
  * again here, before anything is created, against the limits the worker's deployment sets. An install refused
  * here fails at once with every problem listed, instead of failing its workflow tasks forever on a date overflow.
  */
@@ -15,14 +16,12 @@ export async function checkInstallInput(
   const { durationFloor } = await tracker.step('check_input', () =>
     quick("Read the deployment's limits on install settings").readInputLimits(),
   );
-  const problems = checkInstallBounds(input, durationFloor);
+  const badName = invalidInstallInput(input);
+  const problems = [
+    ...checkInstallBounds(input, durationFloor).map((problem) => `${problem.path} ${problem.message}`),
+    ...(badName ? [badName] : []),
+  ];
   if (problems.length === 0) return undefined;
-  tracker.markStep('check_input', 'failed', `${problems.length} setting(s) out of bounds`);
-  return tracker.recordError(
-    {
-      code: 'invalid_install_input',
-      message: problems.map((problem) => `${problem.path} ${problem.message}`).join('; '),
-    },
-    'check_input',
-  );
+  tracker.markStep('check_input', 'failed', `${problems.length} setting(s) refused`);
+  return tracker.recordError({ code: 'invalid_install_input', message: problems.join('; ') }, 'check_input');
 }

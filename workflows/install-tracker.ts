@@ -1,4 +1,4 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { describeFailure, type FailureSummary } from './failures';
 import {
   AwsAccountIdAttribute,
@@ -41,6 +41,9 @@ export class InstallTracker {
       region: input.region,
       phase: 'awaiting_role',
       phaseSince: new Date().toISOString(),
+      // Decided once, first thing: an install that started before scoped prefixes replays without the marker and
+      // keeps the names its role was granted (`install-<id>-`); see domain/sandbox-prefix.ts.
+      sandboxNaming: patched('scoped-sandbox-prefix') ? 'scoped' : 'legacy',
       steps: {},
       roleSubmissions: 0,
       remindersSent: 0,

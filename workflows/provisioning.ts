@@ -13,7 +13,8 @@ import {
   renderDataExportDefinition,
   type DataExportDefinition,
 } from '../domain/data-export';
-import { installResourceNames } from '../domain/onboarding-artifacts';
+import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
+import type { SandboxNaming } from '../domain/sandbox-prefix';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';
@@ -48,8 +49,8 @@ export function dataExportDefinitionFor(
 }
 
 /** The sandbox stack's request, the same whether it is planned for approval or created directly. */
-export function sandboxDeployRequest(input: InstallInput, access: CustomerAccess) {
-  const names = installResourceNames(input);
+export function sandboxDeployRequest(input: InstallInput, access: CustomerAccess, sandboxNaming: SandboxNaming) {
+  const names = installResourceNames({ ...input, sandboxNaming });
   return {
     access,
     stackName: names.stackName,
@@ -83,7 +84,7 @@ export async function provisionInstall(
   deprovisionRequested: () => boolean,
 ): Promise<void> {
   const { status } = tracker;
-  const names = installResourceNames(input);
+  const names = installResourceNames({ ...input, sandboxNaming: sandboxNamingOf(status) });
   const checkpoint = () => {
     if (deprovisionRequested()) throw new DeprovisionRequested();
   };
@@ -103,7 +104,7 @@ export async function provisionInstall(
       sandbox.stackId = approvedChangeSet.stackId;
     } else {
       const deployed = await quick(`Create the sandbox stack ${names.stackName}`).deploySandboxStack(
-        sandboxDeployRequest(input, access),
+        sandboxDeployRequest(input, access, sandboxNamingOf(status)),
       );
       sandbox.stackId = deployed.stackId;
     }

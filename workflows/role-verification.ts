@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { patched } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
-import { installResourceNames } from '../domain/onboarding-artifacts';
+import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
 import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
 import type { InstallActivities } from '../activities';
 import { quick, roleVerification } from './activity-profiles';
@@ -66,7 +66,7 @@ export async function verifyRole(
     const permissions = await tracker.step('check_permissions', () =>
       quick('Check the role grants every action the install needs').checkRolePermissions({
         access,
-        names: installResourceNames(input),
+        names: installResourceNames({ ...input, sandboxNaming: sandboxNamingOf(tracker.status) }),
       }),
     );
     Object.assign(role, { missingPermissions: permissions.missing, conditionalPermissions: permissions.conditional });

@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
 import type { CustomerAccess } from '../activities/aws/customer-session';
+import { costReportFolders } from '../domain/cost-report-names';
 import { stackWait, teardown } from './activity-profiles';
 import type { InstallInput, Leftover } from './definitions';
 import { summarizeFailure } from './failures';
@@ -84,12 +85,17 @@ export async function tearDownInstall(
   }
 
   if (cur?.policyApplied || cur?.bucketCreatedByInstall) {
-    await attempt('s3 objects', `s3://${cur.bucket}/${cur.prefix}/`, () =>
-      teardown(`Delete the install's objects under s3://${cur.bucket}/${cur.prefix}/`).emptyCurPrefix({
-        access,
-        bucket: cur.bucket,
-        prefix: cur.prefix,
-      }),
+    // Only the folders the reports write: the customer's own objects under the prefix (or in a bucket the install
+    // created) stay, and a bucket that still holds some is not deleted but reported as left over.
+    const folders = costReportFolders({
+      prefix: cur.prefix,
+      kind: cur.kind,
+      reportName: cur.reportName,
+      exportName: cur.dataExport?.name,
+    });
+    const where = folders.map((folder) => `s3://${cur.bucket}/${folder}`).join(' and ');
+    await attempt('s3 objects', where, () =>
+      teardown(`Delete the reports' objects in ${where}`).emptyCurPrefix({ access, bucket: cur.bucket, folders }),
     );
     const deleteBucket = cur.bucketCreatedByInstall && (input.cur?.bucketOnDeprovision ?? 'delete') === 'delete';
     if (deleteBucket) {

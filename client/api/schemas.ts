@@ -1,3 +1,4 @@
+import { costReportNameLimits, costReportNamePatterns } from '../../domain/cost-report-names';
 import { describeDurationRange, durationBounds, durationPattern, type DurationField } from '../../domain/durations';
 import { installIdPattern } from '../../domain/install-names';
 import { installPhases } from '../../workflows/definitions';
@@ -12,6 +13,14 @@ function duration(field: DurationField) {
     description: `A duration ${describeDurationRange(field)} in production, e.g. "${durationBounds[field].min}".`,
   } as const;
 }
+
+const curName = (field: keyof typeof costReportNamePatterns) =>
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength: costReportNameLimits[field],
+    pattern: costReportNamePatterns[field].source,
+  }) as const;
 
 export const installIdParam = {
   type: 'object',
@@ -49,11 +58,12 @@ export const startInstallBody = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        bucketName: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' },
-        prefix: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()/-]{1,200}$" },
-        reportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,256}$" },
+        // The rules of domain/cost-report-names.ts: each name is one literal place in policies, keys and scripts.
+        bucketName: curName('bucketName'),
+        prefix: curName('prefix'),
+        reportName: curName('reportName'),
         kind: { type: 'string', enum: ['legacy', 'cur2', 'both'] },
-        exportName: { type: 'string', pattern: "^[0-9A-Za-z!_.*'()-]{1,128}$" },
+        exportName: curName('exportName'),
         format: { type: 'string', enum: ['textORcsv', 'Parquet'] },
         versioning: { type: 'string', enum: ['CREATE_NEW_REPORT', 'OVERWRITE_REPORT'] },
         bucketOnDeprovision: { type: 'string', enum: ['delete', 'retain'] },

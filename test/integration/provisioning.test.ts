@@ -15,10 +15,11 @@ import {
   bucketPolicy,
   customerClients,
   liveStacksNamed,
+  objectKeys,
   reportDefinition,
   stackStatus,
 } from '../customer-account';
-import { CreateBucketCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketPolicyCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   closeTestClient,
@@ -191,6 +192,37 @@ describe('provisioning the sandbox and the cost report', () => {
     });
     expect(await bucketExists(names.curBucket)).toBe(true);
     expect((await bucketPolicy(names.curBucket)).Statement).toEqual([customerStatement]);
+  });
+
+  it("deletes only the reports' folders on deprovision, keeping the customer's objects under the same prefix", async () => {
+    const input = testInstallInput('shared-prefix', {
+      cur: { prefix: 'billing/shared', kind: 'both', reportName: 'vendor-cur', exportName: 'vendor-cur2' },
+    });
+    const names = installResourceNames(input);
+    const { s3 } = customerClients();
+    await s3.send(new CreateBucketCommand({ Bucket: names.curBucket }));
+    const customerKeys = [
+      'billing/shared/customer-notes.csv',
+      'billing/shared/vendor-cur-archive/2025.csv.gz',
+      'billing/shared/vendor-cur2x/data.parquet',
+      'billing/other/vendor-cur/kept.csv',
+    ];
+    const reportKeys = [
+      'billing/shared/vendor-cur/20260101-20260201/vendor-cur-Manifest.json',
+      'billing/shared/vendor-cur/20260101-20260201/vendor-cur-00001.csv.gz',
+      'billing/shared/vendor-cur2/data/BILLING_PERIOD=2026-01/vendor-cur2-00001.snappy.parquet',
+      'billing/shared/vendor-cur2/metadata/BILLING_PERIOD=2026-01/vendor-cur2-Manifest.json',
+    ];
+    for (const key of [...customerKeys, ...reportKeys]) {
+      await s3.send(new PutObjectCommand({ Bucket: names.curBucket, Key: key, Body: 'x' }));
+    }
+
+    await withTestWorker(async ({ taskQueue }) => {
+      const { handle } = await onboardUntilActive(client, taskQueue, input);
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+    });
+    expect(await objectKeys(names.curBucket)).toEqual([...customerKeys].sort());
   });
 
   it('creates each resource exactly once when workers die after their AWS calls and another takes over', async () => {

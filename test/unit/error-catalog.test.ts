@@ -1,3 +1,11 @@
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,6 +15,9 @@ import { callAws } from '../../activities/aws/errors';
 import type { ActivityDeps } from '../../activities/deps';
 import { createVerifyRoleActivities } from '../../activities/verify-role';
 import { catalogCodes, explainError } from '../../domain/error-catalog';
+import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { rolePolicyLimits } from '../../domain/permissions';
+import type { PolicyDocument } from '../../domain/policy-document';
 import type { StepName } from '../../workflows/definitions';
 import { describeFailure, summarizeFailure } from '../../workflows/failures';
 import { awsError, quietActivityEnvironment } from './aws-fakes';
@@ -158,6 +169,84 @@ describe('the actionable error catalog, case by case', () => {
     });
   });
 
+  describe("the role's own policies (iam:Get* as checkRolePermissions reads them)", () => {
+    const iam = mockClient(IAMClient);
+    const customerPolicy = (index: number) => `arn:aws:iam::111111111111:policy/p${index}`;
+
+    /** checkRolePermissions against a role whose inline policy and managed policies IAM answers with these. */
+    async function runPermissionCheck(inline: string, managed: string[], policyArn = customerPolicy) {
+      iam.reset();
+      iam.on(ListRolePoliciesCommand).resolves({ PolicyNames: ['inline'] });
+      iam.on(GetRolePolicyCommand).resolves({ PolicyDocument: encodeURIComponent(inline) });
+      iam
+        .on(ListAttachedRolePoliciesCommand)
+        .resolves({ AttachedPolicies: managed.map((_, index) => ({ PolicyArn: policyArn(index) })) });
+      iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v1' } });
+      managed.forEach((document, index) =>
+        iam
+          .on(GetPolicyVersionCommand, { PolicyArn: policyArn(index) })
+          .resolves({ PolicyVersion: { Document: encodeURIComponent(document) } }),
+      );
+      const sessions = { clients: async () => ({ iam: new IAMClient({ region: 'us-east-1' }) }) };
+      const { checkRolePermissions } = createVerifyRoleActivities({ sessions } as unknown as ActivityDeps);
+      const names = installResourceNames({
+        installId: 'a'.repeat(40),
+        awsAccountId: '111111111111',
+        region: 'us-east-1',
+      });
+      return quietActivityEnvironment()
+        .run(checkRolePermissions, { access, names })
+        .catch((e: unknown) => e);
+    }
+
+    async function explainPermissionCheck(inline: string, managed: string[]) {
+      const failure = await runPermissionCheck(inline, managed);
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+      return describeFailure(summarizeFailure(failure), 'check_permissions');
+    }
+
+    it('explains policies whose wildcards need more matching than one check may spend', async () => {
+      // Within IAM's size limits, but some 24,000 ARN patterns that match nothing, each tried against every ARN.
+      const slow: PolicyDocument = { Version: '2012-10-17', Statement: [] };
+      while (JSON.stringify(slow).length < rolePolicyLimits.managedPolicyCharacters - 600) {
+        slow.Statement.push({ Effect: 'Allow', Action: '*', Resource: Array<string>(100).fill('*Q') });
+      }
+      const shown = await explainPermissionCheck(
+        JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+        Array<string>(rolePolicyLimits.managedPolicies).fill(JSON.stringify(slow)),
+      );
+      expect(shown.message).toMatch(/more wildcard matching than one check may spend/);
+      expectExplained(shown, 'role_policies_too_complex', /wildcards need more matching/, /long runs of \* or \?/);
+    });
+
+    it("evaluates AWS's own managed policies, which may be longer than a customer's", async () => {
+      const readOnly = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: Array.from({ length: 800 }, (_, i) => `service${i}:Get*`), Resource: '*' },
+        ],
+      });
+      expect(readOnly.length).toBeGreaterThan(rolePolicyLimits.managedPolicyCharacters);
+      const awsManaged = (index: number) => `arn:aws:iam::aws:policy/ReadOnly${index}`;
+      const outcome = await runPermissionCheck('{"Version":"2012-10-17","Statement":[]}', [readOnly], awsManaged);
+      expect(outcome).toMatchObject({ missing: expect.arrayContaining([expect.stringMatching(/^iam:GetRole on /)]) });
+    });
+
+    it('refuses, unevaluated, policies larger than IAM lets a role have', async () => {
+      const oversized = JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: `arn:aws:${'*'.repeat(rolePolicyLimits.inlineCharacters)}` },
+        ],
+      });
+      const shown = await explainPermissionCheck(oversized, []);
+      expect(shown.message).toMatch(/inline policies have \d+ characters; IAM allows 10240/);
+      expect(iam.commandCalls(ListAttachedRolePoliciesCommand)).toHaveLength(0);
+      expectExplained(shown, 'role_policies_too_complex', /larger than IAM allows/, /onboarding kit/);
+    });
+  });
+
   describe("the install's own findings", () => {
     it.each([
       [
@@ -198,6 +287,7 @@ describe('the actionable error catalog, case by case', () => {
       ['StackNeedsDeletion', 'stack_needs_deletion', /ROLLBACK_COMPLETE/, /Delete the sandbox stack/],
       ['StackDeleteFailed', 'stack_delete_failed', /could not delete/, /by hand/],
       ['BucketNameTaken', 'cur_bucket_name_taken', /another AWS account/, /cur\.bucketName/],
+      ['InvalidInstallInput', 'invalid_install_input', /not one literal place/, /cur\.prefix/],
     ])('explains %s', (type, code, cause, fix) => {
       const failure = ApplicationFailure.nonRetryable('what happened', type);
       expectExplained(describeFailure(summarizeFailure(failure)), code, cause, fix);
@@ -297,7 +387,7 @@ describe('the actionable error catalog, case by case', () => {
           'check_input',
         ),
         'invalid_install_input',
-        /outside the bounds/,
+        /outside its range/,
         /inside their ranges/,
       );
       expectExplained(

@@ -1,6 +1,14 @@
 import { installResourceNames, renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import { evaluatePermissions, provisionPermissions, deprovisionPermissions } from '../../domain/permissions';
-import type { PolicyDocument } from '../../domain/policy-document';
+import { WildcardBudgetExceeded } from '../../domain/iam-wildcard';
+import {
+  evaluatePermissions,
+  policyCharacters,
+  provisionPermissions,
+  deprovisionPermissions,
+  rolePolicyLimits,
+  rolePolicySizeProblem,
+} from '../../domain/permissions';
+import type { PolicyDocument, PolicyStatement } from '../../domain/policy-document';
 
 const install = { installId: 'acme-1', awsAccountId: '111111111111', region: 'eu-west-1' };
 const names = installResourceNames(install);
@@ -72,6 +80,84 @@ describe('permission preflight', () => {
     };
     const report = evaluatePermissions([otherStack], provisionPermissions(names));
     expect(report.missing.map((permission) => permission.action)).toContain('cloudformation:CreateStack');
+  });
+});
+
+/** As many statements from `statement(i)` as fit in `characters` the way IAM counts them. */
+function policyOfSize(characters: number, statement: (index: number) => PolicyStatement): PolicyDocument {
+  const document: PolicyDocument = { Version: '2012-10-17', Statement: [] };
+  for (let index = 0; ; index += 1) {
+    document.Statement.push(statement(index));
+    if (policyCharacters(JSON.stringify(document)) > characters) {
+      document.Statement.pop();
+      return document;
+    }
+  }
+}
+
+describe('customer policies built to be slow', () => {
+  // The longest names an install can have: every required ARN is as long as it gets.
+  const longest = installResourceNames({
+    installId: 'a'.repeat(40),
+    awsAccountId: '111111111111',
+    region: 'ap-southeast-2',
+    cur: { prefix: 'p'.repeat(200), reportName: 'r'.repeat(256), kind: 'both', exportName: 'e'.repeat(128) },
+  });
+  const everything = [...provisionPermissions(longest), ...deprovisionPermissions(longest)];
+
+  it('evaluates the largest inline policy IAM allows, full of wildcards, in well under a second', () => {
+    const document = policyOfSize(rolePolicyLimits.inlineCharacters, (index) => ({
+      Effect: 'Allow',
+      Action: ['S3:*', 'cloudformation:Describe*', 'sqs:*Queue*'],
+      // A backtracking matcher needed over a minute for one ARN with seven of these stars.
+      Resource: [`arn:aws:*******${'*'.repeat(index % 20)}Z`, `arn:aws:s3:::*${index}/*/*/*`],
+    }));
+    expect(policyCharacters(JSON.stringify(document))).toBeGreaterThan(rolePolicyLimits.inlineCharacters - 200);
+    expect(document.Statement.length).toBeGreaterThan(50);
+    const started = performance.now();
+    const report = evaluatePermissions([document], everything);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(report.missing).toEqual(everything);
+  });
+
+  it('still grants what a pathological pattern covers, case-sensitively for ARNs and not for actions', () => {
+    const [bucketPolicy] = deprovisionPermissions(longest).filter(
+      (permission) => permission.action === 's3:DeleteObject',
+    );
+    const ending = bucketPolicy!.resource.slice(-1);
+    const grants = (resource: string): PolicyDocument => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'S3:DELETEOBJECT', Resource: resource }],
+    });
+    expect(evaluatePermissions([grants(`arn:aws:*******${ending}`)], [bucketPolicy!]).missing).toEqual([]);
+    expect(evaluatePermissions([grants('arn:aws:*******Z')], [bucketPolicy!]).missing).toEqual([bucketPolicy]);
+    expect(evaluatePermissions([grants('ARN:AWS:*')], [bucketPolicy!]).missing).toEqual([bucketPolicy]);
+  });
+
+  it('stops with WildcardBudgetExceeded once a policy needs more matching than the budget, before any verdict', () => {
+    // Within IAM's sizes, but 24,000 patterns that each match nothing, tried against every required ARN.
+    const slow = policyOfSize(rolePolicyLimits.managedPolicyCharacters, () => ({
+      Effect: 'Allow',
+      Action: '*',
+      Resource: Array<string>(100).fill('*Q'),
+    }));
+    expect(() => evaluatePermissions(Array(20).fill(slow), everything)).toThrow(WildcardBudgetExceeded);
+    expect(() => evaluatePermissions([slow], everything, { remaining: 1_000 })).toThrow(WildcardBudgetExceeded);
+  });
+
+  it('refuses policy sets larger than IAM lets a role have, counting characters as IAM does (no white space)', () => {
+    const inline = 'x'.repeat(rolePolicyLimits.inlineCharacters);
+    expect(rolePolicySizeProblem({ inline: [inline, ' \n '], managed: [] })).toBeUndefined();
+    expect(rolePolicySizeProblem({ inline: [inline, '{'], managed: [] })).toMatch(/inline policies have 10241/);
+    const managed = 'y'.repeat(rolePolicyLimits.managedPolicyCharacters);
+    expect(rolePolicySizeProblem({ inline: [], managed: Array(20).fill(managed) })).toBeUndefined();
+    expect(rolePolicySizeProblem({ inline: [], managed: Array(21).fill('{}') })).toMatch(/21 managed policies/);
+    expect(rolePolicySizeProblem({ inline: [], managed: ['{}', `${managed}}`] })).toMatch(/6145 characters/);
+    // AWS's own managed policies (ReadOnlyAccess) are longer than a customer's may be.
+    const readOnly = 'z'.repeat(60_000);
+    expect(rolePolicySizeProblem({ inline: [], managed: [], awsManaged: [readOnly] })).toBeUndefined();
+    expect(rolePolicySizeProblem({ inline: [], managed: Array(20).fill('{}'), awsManaged: ['{}'] })).toMatch(/21/);
+    expect(rolePolicySizeProblem({ inline: [], managed: [], awsManaged: ['z'.repeat(131_073)] })).toMatch(/131073/);
   });
 });
 

@@ -45,7 +45,7 @@ describe('installWorkflow against hostile input and racing messages, with activi
           approval: { required: true, expiresAfter: '999999999 days' },
           reverifyEvery: '1 ms',
           historyEventLimit: 0,
-          cur: { firstReport: { pollEvery: '1 ms', overdueAfter: '1e9 days', pollsPerRun: 1e9 } },
+          cur: { prefix: 'cur/*', firstReport: { pollEvery: '1 ms', overdueAfter: '1e9 days', pollsPerRun: 1e9 } },
         } as unknown as Partial<InstallInput>);
         const handle = await startInstall(client, taskQueue, worst);
         const failure = await within(
@@ -77,6 +77,7 @@ describe('installWorkflow against hostile input and racing messages, with activi
         ]) {
           expect(status.lastError?.message).toContain(path);
         }
+        expect(status.lastError?.message).toMatch(/prefix/);
         expect(calls.map((call) => call.name)).toEqual(['readInputLimits']);
         expect(await workflowTaskFailures(handle)).toBe(0);
       },

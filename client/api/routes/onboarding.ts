@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
+import { renderOnboardingArtifacts, sandboxNamingOf } from '../../../domain/onboarding-artifacts';
 import { renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
@@ -13,7 +13,7 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
   const { callback, ...onboarding } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
   return renderOnboardingArtifacts({
-    install: { ...status, cur: status.costReportSettings },
+    install: { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) },
     ...onboarding,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
   });
