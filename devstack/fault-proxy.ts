@@ -12,6 +12,11 @@ export interface FaultProxyOptions {
   /** Seed of which requests fail, so a failing run can be replayed. */
   seed: number;
   slowMs?: number;
+  /**
+   * A permanent refusal for every awsJson request of one operation (its X-Amz-Target), in AWS's own shape: for a
+   * test of an error no retry fixes that valid input cannot provoke from the emulator.
+   */
+  refuse?: { target: string; errorType: string; message: string };
 }
 
 export interface FaultProxy {
@@ -94,6 +99,10 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy>
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
+      if (options.refuse && request.headers['x-amz-target'] === options.refuse.target) {
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+        return response.end(JSON.stringify({ __type: options.refuse.errorType, message: options.refuse.message }));
+      }
       // Which requests fail is random (seeded); the kinds take turns, so every kind is exercised in a short run.
       const fault = random() < options.rate ? options.kinds[faultsSoFar++ % options.kinds.length] : undefined;
       if (fault) injected[fault] += 1;

@@ -4,7 +4,15 @@ import { startFaultProxy, type FaultKind, type FaultProxy } from '../../devstack
 import { installResourceNames } from '../../domain/onboarding-artifacts';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, reportDefinition, stackStatus } from '../customer-account';
-import { closeTestClient, createCustomerRole, stack, testActivityDeps, testClient, withTestWorker } from '../helpers';
+import {
+  awsEndpoints,
+  closeTestClient,
+  createCustomerRole,
+  stack,
+  testActivityDeps,
+  testClient,
+  withTestWorker,
+} from '../helpers';
 import { onboardUntilActive, onboardingArtifacts, startInstall, testInstallInput } from '../install-driver';
 
 const allFaults: FaultKind[] = ['throttle', 'unavailable', 'slow', 'drop-request', 'drop-response'];
@@ -73,24 +81,40 @@ describe('AWS faults between the worker and AWS', () => {
   }, 180_000);
 
   it('surfaces a permanent error as a clear failed status instead of retrying forever', async () => {
-    // A report name the CUR API refuses: ValidationException is permanent, whatever the retry policy.
-    const input = testInstallInput('permanent', { cur: { reportName: 'report name with spaces' } });
-    await withTestWorker(async ({ taskQueue }) => {
-      const handle = await startInstall(client, taskQueue, input);
-      const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
-      await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-      const failure = await handle.result().catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(WorkflowFailedError);
-      const status = await handle.query(getStatusQuery);
-      expect(status.phase).toBe('failed');
-      expect(status.lastError).toMatchObject({
-        code: 'cur_settings_refused',
-        awsErrorCode: 'ValidationException',
-        operation: 'cur:PutReportDefinition',
-      });
-      expect(status.lastError?.message).toContain('cur:PutReportDefinition');
-      expect(status.steps.define_cost_report?.state).toBe('failed');
-      expect(await stackStatus(installResourceNames(input).stackName)).toBeUndefined();
+    // The CUR API refusing the definition: ValidationException is permanent, whatever the retry policy. Names that
+    // the emulator would refuse are refused by the install's own input check now, so the refusal is injected.
+    const input = testInstallInput('permanent');
+    const refusing = await startFaultProxy({
+      target: stack.curEndpoint,
+      rate: 0,
+      kinds: [],
+      seed: 1,
+      refuse: {
+        target: 'AWSOrigamiServiceGatewayService.PutReportDefinition',
+        errorType: 'ValidationException',
+        message: 'Failed to validate the report definition.',
+      },
     });
+    const activities = createActivities(await testActivityDeps({}, { ...awsEndpoints(), cur: refusing.url }));
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const handle = await startInstall(client, taskQueue, input);
+        const roleArn = await createCustomerRole(await onboardingArtifacts(handle, input));
+        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+        const failure = await handle.result().catch((error: unknown) => error);
+        expect(failure).toBeInstanceOf(WorkflowFailedError);
+        const status = await handle.query(getStatusQuery);
+        expect(status.phase).toBe('failed');
+        expect(status.lastError).toMatchObject({
+          code: 'cur_settings_refused',
+          awsErrorCode: 'ValidationException',
+          operation: 'cur:PutReportDefinition',
+        });
+        expect(status.lastError?.message).toContain('cur:PutReportDefinition');
+        expect(status.steps.define_cost_report?.state).toBe('failed');
+        expect(await stackStatus(installResourceNames(input).stackName)).toBeUndefined();
+      },
+      { activityOverrides: activities },
+    ).finally(() => refusing.close());
   });
 });
