@@ -8,10 +8,15 @@ import {
   type InstallError,
   type InstallInput,
   type InstallPhase,
+  type InstallResult,
   type InstallStatus,
+  type Leftover,
+  type OnboardingCallback,
+  type RoleArnSubmission,
   type StepName,
   type StepStatus,
 } from './definitions';
+import type { CustomerAccess } from '../activities/aws/customer-session';
 
 const phaseDescriptions: Record<InstallPhase, string> = {
   awaiting_role: 'Waiting for the customer to create the access role and submit its ARN.',
@@ -29,11 +34,15 @@ const phaseDescriptions: Record<InstallPhase, string> = {
   failed: 'Failed.',
 };
 
-/** The install's status, the one object the query returns; every change to it goes through here. */
+/**
+ * The install's state and its named transitions. The query answers a copy (`view`), the workflow returns a small
+ * `result`, and a continue-as-new carries `carryOver`. The phase modules (provisioning, approval, teardown,
+ * re-verification) still write their own parts of `status` directly.
+ */
 export class InstallTracker {
   readonly status: InstallStatus;
 
-  constructor(input: InstallInput) {
+  constructor(private readonly input: InstallInput) {
     this.status = input.carriedOver ?? {
       installId: input.installId,
       orgId: input.orgId,
@@ -105,6 +114,94 @@ export class InstallTracker {
     if (!problem) role.lastVerifiedAt = checkedAt;
     this.enter(problem ? 'degraded' : 'active');
     this.publishDetails();
+  }
+
+  /** What the status query answers: a copy, so nothing outside the workflow holds a reference into its state. */
+  view(): InstallStatus {
+    return JSON.parse(JSON.stringify(this.status)) as InstallStatus;
+  }
+
+  /** What the workflow returns (and a failure carries): the ending, not the whole status, which the query serves. */
+  result(): InstallResult {
+    const { installId, phase, phaseSince, lastError, deprovision } = this.status;
+    return {
+      installId,
+      phase,
+      endedAt: phaseSince,
+      leftovers: deprovision?.leftovers ?? [],
+      ...(phase === 'failed' && lastError ? { error: lastError } : {}),
+    };
+  }
+
+  /**
+   * What the next run needs after a continue-as-new: everything that names a resource, a check or a decision, not
+   * the onboarding's step timings or the approval plan's text, which only ever described the first run.
+   */
+  carryOver(): InstallStatus {
+    const view = this.view();
+    const { approval } = view;
+    return { ...view, steps: {}, ...(approval ? { approval: { ...approval, plan: [], changeSet: undefined } } : {}) };
+  }
+
+  /** The customer-account access the phases use, once a role has been verified. */
+  access(): CustomerAccess | undefined {
+    const { role, onboarding } = this.status;
+    return role?.verifiedAt && onboarding
+      ? {
+          installId: this.input.installId,
+          roleArn: role.arn,
+          externalId: onboarding.externalId,
+          region: this.input.region,
+        }
+      : undefined;
+  }
+
+  recordOnboarding(onboarding: NonNullable<InstallStatus['onboarding']>): void {
+    this.status.onboarding = onboarding;
+  }
+
+  /** A new one-time callback replaces the last (whose token stops working). */
+  openCallback(callback: OnboardingCallback): OnboardingCallback {
+    this.status.onboarding!.callback = callback;
+    return callback;
+  }
+
+  expireCallback(callback: OnboardingCallback): void {
+    callback.state = 'expired';
+  }
+
+  /** Counts a role ARN taken for verification and returns its number; a callback's submission uses the callback. */
+  acceptRoleSubmission(submission: RoleArnSubmission): number {
+    if (submission.callback) {
+      Object.assign(this.status.onboarding!.callback!, {
+        state: 'used',
+        usedAt: new Date().toISOString(),
+        stackId: submission.callback.stackId,
+      });
+    }
+    this.status.roleSubmissions += 1;
+    return this.status.roleSubmissions;
+  }
+
+  recordReminder(): void {
+    this.status.remindersSent += 1;
+  }
+
+  recordRunnerCheckIn(runnerId: string): void {
+    this.status.runner = { ...this.status.runner!, runnerId, checkedInAt: new Date().toISOString() };
+  }
+
+  startDeprovision(request: { at: string; by?: string }): void {
+    this.status.deprovision = { requestedAt: request.at, requestedBy: request.by, leftovers: [] };
+  }
+
+  finishDeprovision(leftovers: Leftover[]): void {
+    this.status.deprovision = { ...this.status.deprovision!, leftovers, finishedAt: new Date().toISOString() };
+  }
+
+  /** What compensating a failed or refused install removed, and what it could not. */
+  recordCompensation(startedAt: string, leftovers: Leftover[]): void {
+    this.status.deprovision = { requestedAt: startedAt, finishedAt: new Date().toISOString(), leftovers };
   }
 
   /** Runs one step, recording when it started and how it ended, so the status shows where time goes. */

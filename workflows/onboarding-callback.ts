@@ -7,7 +7,7 @@ import type { OnboardingCallback, RoleArnSubmission } from './definitions';
  * Opens a callback for the role template. The id may come from the workflow's deterministic random: it is not a
  * secret, the token is (HMAC of it under the API's key, never in history).
  */
-export function openCallback(validFor: Duration): OnboardingCallback {
+export function newCallback(validFor: Duration): OnboardingCallback {
   return {
     callbackId: uuid4().replace(/-/g, ''),
     state: 'open',
@@ -36,11 +36,4 @@ export function rejectCallbackSubmission(
       'CallbackExpired',
     );
   }
-}
-
-export function markCallbackUsed(
-  current: OnboardingCallback,
-  submitted: NonNullable<RoleArnSubmission['callback']>,
-): void {
-  Object.assign(current, { state: 'used', usedAt: new Date().toISOString(), stackId: submitted.stackId });
 }

@@ -58,7 +58,7 @@ describe('AWS faults between the worker and AWS', () => {
         expect(await reportDefinition(names.curReportName)).toMatchObject({ TimeUnit: 'DAILY' });
         await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
         const final = await handle.result();
-        expect(final.deprovision?.leftovers).toEqual([]);
+        expect(final.leftovers).toEqual([]);
 
         const history = await handle.fetchHistory();
         const retried = (history.events ?? []).filter(

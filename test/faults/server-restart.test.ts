@@ -65,7 +65,7 @@ describe('a Temporal server restart', () => {
         await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
         const final = await handle.result();
         expect(final.phase).toBe('deprovisioned');
-        expect(final.deprovision?.leftovers).toEqual([]);
+        expect(final.leftovers).toEqual([]);
         const runs = [];
         for await (const run of client.workflow.list({ query: `WorkflowId = '${input.installId}'` })) runs.push(run);
         expect(runs).toHaveLength(1);

@@ -101,7 +101,7 @@ describe('worker processes killed with SIGKILL', () => {
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       const final = await handle.result();
       expect(final.phase).toBe('deprovisioned');
-      expect(final.deprovision?.leftovers).toEqual([]);
+      expect(final.leftovers).toEqual([]);
       expect(killedIn).toEqual([
         'awaiting_role',
         expect.stringMatching(/awaiting_role|verifying_role/),

@@ -75,7 +75,7 @@ describe('CUR 2.0 data exports, against the real dev server, moto and the Data E
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       const final = await handle.result();
       expect(final.phase).toBe('deprovisioned');
-      expect(final.deprovision?.leftovers).toEqual([]);
+      expect(final.leftovers).toEqual([]);
       expect(await dataExportNamed(cur.dataExport!.name)).toBeUndefined();
       expect(await reportDefinition(cur.reportName)).toBeUndefined();
       expect(await bucketExists(cur.bucket)).toBe(false);
@@ -127,7 +127,7 @@ describe('CUR 2.0 data exports, against the real dev server, moto and the Data E
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       const final = await handle.result();
       expect(final.phase).toBe('deprovisioned');
-      expect(final.deprovision?.leftovers).toEqual([]);
+      expect(final.leftovers).toEqual([]);
       expect(await bucketExists(cur.bucket)).toBe(false);
     });
   });

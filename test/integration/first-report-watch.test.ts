@@ -55,7 +55,7 @@ describe('first cost report watch, against the real dev server and moto', () => 
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       const final = await handle.result();
       expect(final.phase).toBe('deprovisioned');
-      expect(final.deprovision?.leftovers).toEqual([]);
+      expect(final.leftovers).toEqual([]);
       expect(await bucketExists(bucket)).toBe(false);
     });
   });
@@ -68,7 +68,8 @@ describe('first cost report watch, against the real dev server and moto', () => 
 
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       const final = await handle.result();
-      expect(final.cur?.firstReport?.state).toBe('stopped');
+      expect(final.phase).toBe('deprovisioned');
+      expect((await installStatus(handle)).cur?.firstReport?.state).toBe('stopped');
       const ended = await watch.result().catch((error: unknown) => error);
       expect(ended).toBeInstanceOf(WorkflowFailedError);
       expect((ended as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);

@@ -67,7 +67,7 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{ reason: 'test' }] });
       const final = await handle.result();
       expect(final.phase).toBe('deprovisioned');
-      expect(final.deprovision?.leftovers).toEqual([]);
+      expect(final.leftovers).toEqual([]);
       expect(await stackStatus(sandboxStackName(input.installId))).toBeUndefined();
       expect(await reportDefinition(active.cur!.reportName)).toBeUndefined();
       expect(await bucketExists(bucket)).toBe(false);
@@ -77,8 +77,9 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
       // Nothing that grants access may be in history: not the vendor's keys, no session credentials, no runner token.
       const history = readableHistory(await handle.fetchHistory());
       // The decoding works (payloads are readable), so what is absent is truly absent.
-      expect(history.includes(final.onboarding!.externalId)).toBe(true);
-      const runnerToken = deriveRunnerToken(runnerTokenKey, input.installId, final.runner!.registrationId);
+      const ended = await installStatus(handle);
+      expect(history.includes(ended.onboarding!.externalId)).toBe(true);
+      const runnerToken = deriveRunnerToken(runnerTokenKey, input.installId, ended.runner!.registrationId);
       const secrets = [
         stack.accounts.vendor.credentials.secretAccessKey,
         customerAccount.credentials.secretAccessKey,

@@ -156,7 +156,7 @@ describe('provisioning the sandbox and the cost report', () => {
         S3Prefix: names.curPrefix,
       });
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+      expect((await handle.result()).leftovers).toEqual([]);
     });
   });
 
@@ -188,7 +188,7 @@ describe('provisioning the sandbox and the cost report', () => {
         'InstallCostReportDeliveryWrite',
       ]);
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+      expect((await handle.result()).leftovers).toEqual([]);
     });
     expect(await bucketExists(names.curBucket)).toBe(true);
     expect((await bucketPolicy(names.curBucket)).Statement).toEqual([customerStatement]);
@@ -220,7 +220,7 @@ describe('provisioning the sandbox and the cost report', () => {
     await withTestWorker(async ({ taskQueue }) => {
       const { handle } = await onboardUntilActive(client, taskQueue, input);
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+      expect((await handle.result()).leftovers).toEqual([]);
     });
     expect(await objectKeys(names.curBucket)).toEqual([...customerKeys].sort());
   });

@@ -38,7 +38,7 @@ describe('role verification against moto with IAM enforcement', () => {
         trustPolicyFindings: [],
       });
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-      expect((await handle.result()).deprovision?.leftovers).toEqual([]);
+      expect((await handle.result()).leftovers).toEqual([]);
     });
   });
 

@@ -56,7 +56,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         const handle = await startInstall(client, taskQueue, input);
         const final = await handle.result();
         expect(final.phase).toBe('expired');
-        expect(final.remindersSent).toBe(2);
+        expect((await installStatus(handle)).remindersSent).toBe(2);
         await recordHistoryIfAsked(handle, 'expired-after-reminders');
         expect(calls.filter((call) => call.name === 'sendRoleReminder')).toHaveLength(2);
       },
@@ -73,7 +73,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         await handle.signal(deprovisionSignal, { reason: 'customer changed their mind' });
         const final = await handle.result();
         expect(final.phase).toBe('deprovisioned');
-        expect(final.deprovision?.leftovers).toEqual([]);
+        expect(final.leftovers).toEqual([]);
         expect(calls.map((call) => call.name)).toEqual(['readInputLimits', 'prepareOnboarding']);
       },
       { activityOverrides: activities },
@@ -192,8 +192,8 @@ describe('installWorkflow logic, with activities mocked', () => {
 
         const final = await handle.result();
         expect(final.phase).toBe('deprovisioned');
-        expect(final.deprovision?.leftovers).toEqual([
-          { resource: 'cur report definition', identifier: final.cur?.reportName, reason: 'not allowed' },
+        expect(final.leftovers).toEqual([
+          { resource: 'cur report definition', identifier: `install-${input.installId}`, reason: 'not allowed' },
         ]);
         await recordHistoryIfAsked(handle, 'deprovision-with-leftovers');
       },
@@ -222,7 +222,11 @@ describe('installWorkflow logic, with activities mocked', () => {
         wrongIdAnswer = 'refused';
         await activate(handle);
         await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-        expect((await handle.result()).role).toMatchObject({ withWrongExternalId: 'refused', trustPolicyFindings: [] });
+        expect((await handle.result()).phase).toBe('deprovisioned');
+        expect((await installStatus(handle)).role).toMatchObject({
+          withWrongExternalId: 'refused',
+          trustPolicyFindings: [],
+        });
         await recordHistoryIfAsked(handle, 'trust-policy-refused-then-verified');
       },
       { activityOverrides: activities },
@@ -380,7 +384,7 @@ describe('installWorkflow logic, with activities mocked', () => {
 
         await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
         const final = await handle.result();
-        expect(final.deprovision?.leftovers).toEqual([]);
+        expect(final.leftovers).toEqual([]);
         expect(called('deleteDataExport')[0]?.input).toMatchObject({ exportArn: active.cur?.dataExport?.exportArn });
         expect(called('deleteCostReport')).toHaveLength(0);
       },
@@ -444,7 +448,8 @@ describe('installWorkflow logic, with activities mocked', () => {
         await handle.executeUpdate(decideApprovalUpdate, {
           args: [{ approve: false, by: 'bob', reason: 'not this quarter' }],
         });
-        const final = await handle.result();
+        expect((await handle.result()).phase).toBe('rejected');
+        const final = await installStatus(handle);
         expect(final).toMatchObject({
           phase: 'rejected',
           approval: { decision: 'rejected', reason: 'not this quarter' },
@@ -497,7 +502,7 @@ describe('installWorkflow logic, with activities mocked', () => {
         await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
         const final = await handle.result();
         expect(final.phase).toBe('expired');
-        expect(final.lastError).toMatchObject({ code: 'approval_expired' });
+        expect((await installStatus(handle)).lastError).toMatchObject({ code: 'approval_expired' });
         expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
         expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
       },

@@ -1,0 +1,195 @@
+import type { PlannedChange } from '../activities/sandbox-change-set';
+import type { CostReportKind } from '../domain/data-export';
+import type { SandboxNaming } from '../domain/sandbox-prefix';
+import type { TrustPolicyFinding } from '../domain/trust-policy-check';
+
+/** The names and kind of cost reports an install was started with (its `cur` input, without the watch options). */
+export interface CostReportSettings {
+  bucketName?: string;
+  prefix?: string;
+  reportName?: string;
+  kind?: CostReportKind;
+  exportName?: string;
+}
+
+/**
+ * What an install is and has done, as the status query shows it: phases in the customer's words, steps, errors with
+ * their fix, the resources it created. The workflow's messages and input are in definitions.ts.
+ */
+
+/** Phases in the customer's words, in lifecycle order; the status query and the InstallPhase attribute carry them. */
+export const installPhases = [
+  'awaiting_role',
+  'verifying_role',
+  'awaiting_approval',
+  'provisioning_sandbox',
+  'configuring_cur',
+  'handing_off',
+  'active',
+  'degraded',
+  'deprovisioning',
+  'deprovisioned',
+  'expired',
+  'rejected',
+  'failed',
+] as const;
+
+export type InstallPhase = (typeof installPhases)[number];
+
+export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'rejected', 'failed'];
+
+export type StepName =
+  | 'check_input'
+  | 'prepare_onboarding'
+  | 'receive_role'
+  | 'verify_role'
+  | 'check_permissions'
+  | 'plan_sandbox'
+  | 'deploy_sandbox'
+  | 'create_cur_bucket'
+  | 'apply_cur_bucket_policy'
+  | 'define_cost_report'
+  | 'define_data_export'
+  | 'register_runner'
+  | 'runner_check_in'
+  | 'teardown';
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'compensated' | 'skipped';
+
+export interface StepStatus {
+  state: StepState;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Attempts the last activity of this step needed, as Temporal reported them. */
+  detail?: string;
+}
+
+export interface InstallError {
+  /** Stable, machine-readable, from domain/error-catalog.ts (e.g. `external_id_not_enforced`). */
+  code: string;
+  /** AWS's or the install's own words. */
+  message: string;
+  /** The catalog's one sentence on why it happened. */
+  cause?: string;
+  /** What the customer or operator can do about it. */
+  fix?: string;
+  step?: StepName;
+  /** AWS's error code and the operation it answered, when an AWS call failed. */
+  awsErrorCode?: string;
+  operation?: string;
+  at: string;
+}
+
+export interface InstallStatus {
+  installId: string;
+  orgId: string;
+  awsAccountId: string;
+  region: string;
+  phase: InstallPhase;
+  phaseSince: string;
+  /** How the sandbox's names are prefixed for the whole life of the install; absent on installs from before. */
+  sandboxNaming?: SandboxNaming;
+  /** The cost-report names and kind the install was started with: the onboarding policies are rendered from them. */
+  costReportSettings?: CostReportSettings;
+  steps: Partial<Record<StepName, StepStatus>>;
+  onboarding?: {
+    externalId: string;
+    vendorPrincipalArn: string;
+    roleTemplateUrl: string;
+    /** The role template's one-time callback (zero-paste onboarding); its token is derived by the API, never kept. */
+    callback?: OnboardingCallback;
+  };
+  role?: {
+    arn: string;
+    verifiedAt?: string;
+    assumedRoleArn?: string;
+    /** `refused` is the only safe answer: the role must not be assumable without the External ID. */
+    withoutExternalId?: 'refused' | 'allowed';
+    /** `refused` is the only safe answer: the role must not be assumable with another External ID either. */
+    withWrongExternalId?: 'refused' | 'allowed';
+    /** What the trust policy (read with iam:GetRole) admits beyond the vendor with this External ID; empty is safe. */
+    trustPolicyFindings?: TrustPolicyFinding[];
+    missingPermissions?: string[];
+    conditionalPermissions?: string[];
+    /** When a re-verification last passed (onboarding's verification counts as the first). */
+    lastVerifiedAt?: string;
+    /** When a re-verification last ran, passing or not. */
+    lastCheckedAt?: string;
+    /** What the latest re-verification found wrong; `at` is when that problem was first seen. */
+    drift?: InstallError;
+  };
+  roleSubmissions: number;
+  remindersSent: number;
+  sandbox?: { stackName: string; stackId?: string; stackStatus?: string; outputs?: Record<string, string> };
+  cur?: {
+    bucket: string;
+    prefix: string;
+    reportName: string;
+    bucketCreatedByInstall?: boolean;
+    policyApplied?: boolean;
+    reportDefinition?: 'created' | 'unchanged' | 'modified';
+    kind?: CostReportKind;
+    /** The CUR 2.0 export, when the install sets one up. */
+    dataExport?: { name: string; exportArn?: string; result?: 'created' | 'unchanged' | 'modified' };
+    /** `waiting` until AWS delivers the first report; `overdue` when that takes longer than it should. */
+    firstReport?: {
+      state: 'waiting' | 'overdue' | 'delivered' | 'stopped';
+      watchWorkflowId: string;
+      since: string;
+      manifestKey?: string;
+      problem?: InstallError;
+    };
+    /** When the first report's manifest appeared in the bucket. */
+    firstDeliveredAt?: string;
+  };
+  runner?: {
+    registrationId: string;
+    tokenSha256: string;
+    expectedIdentity: string;
+    expiresAt: string;
+    runnerId?: string;
+    checkedInAt?: string;
+    revokedAt?: string;
+  };
+  deprovision?: { requestedAt: string; requestedBy?: string; finishedAt?: string; leftovers: Leftover[] };
+  approval?: {
+    /** What provisioning will create in the customer account, for the approver to read. */
+    plan: string[];
+    /** CloudFormation's change set for the sandbox: what the approver sees is what gets executed. */
+    changeSet?: { changeSetId: string; stackId: string; changes: PlannedChange[] };
+    requestedAt: string;
+    expiresAt: string;
+    decision?: 'approved' | 'rejected';
+    decidedBy?: string;
+    onBehalfOf?: string;
+    decidedAt?: string;
+    reason?: string;
+  };
+  lastError?: InstallError;
+}
+
+/** What the workflow returns when the install ends (and a failure carries as its details); the query serves the rest. */
+export interface InstallResult {
+  installId: string;
+  phase: InstallPhase;
+  endedAt: string;
+  /** What deprovisioning or compensation could not remove; empty when nothing was left behind. */
+  leftovers: Leftover[];
+  error?: InstallError;
+}
+
+/** Something deprovisioning could not remove, kept so nobody has to guess what is left in the account. */
+export interface Leftover {
+  resource: string;
+  identifier: string;
+  reason: string;
+}
+
+export interface OnboardingCallback {
+  callbackId: string;
+  state: 'open' | 'used' | 'expired';
+  expiresAt: string;
+  usedAt?: string;
+  /** The customer's CloudFormation stack that reported the role. */
+  stackId?: string;
+}
