@@ -33,12 +33,12 @@ async function findDrift(
     ).probeRoleWithoutExternalId({
       access,
     });
-    status.role!.withoutExternalId = probe.withoutExternalId;
+    tracker.recordRoleChecks({ withoutExternalId: probe.withoutExternalId });
     if (probe.withoutExternalId === 'allowed') {
       return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
     }
     if (patched('reverify-trust-policy')) {
-      const widened = await checkTrustPolicy(access, status.role!, healthCheck);
+      const widened = await checkTrustPolicy(tracker, access, healthCheck);
       if (widened) return drift(widened.code, widened.message);
     }
     if (status.sandbox?.stackId) {
@@ -46,7 +46,7 @@ async function findDrift(
         access,
         stackId: status.sandbox.stackId,
       });
-      status.sandbox.stackStatus = stackStatus;
+      tracker.recordSandboxStatus(stackStatus);
       if (!/_COMPLETE$/.test(stackStatus) || /ROLLBACK|DELETE/.test(stackStatus)) {
         return drift('sandbox_stack_changed', `The sandbox stack ${status.sandbox.stackName} is ${stackStatus}.`);
       }

@@ -7,16 +7,16 @@ export function recordFirstReportNews(tracker: InstallTracker, news: FirstReport
   const watch = tracker.status.cur?.firstReport;
   if (!watch || watch.state === 'stopped' || watch.state === 'delivered') return;
   if (news.kind === 'delivered') {
-    Object.assign(watch, { state: 'delivered', manifestKey: news.manifestKey, problem: undefined });
-    tracker.status.cur!.firstDeliveredAt = news.at;
+    tracker.recordFirstReport({ delivered: { at: news.at, manifestKey: news.manifestKey } });
     return;
   }
-  watch.state = 'overdue';
-  watch.problem = {
-    ...describeFailure({
-      code: 'cur_first_report_overdue',
-      message: `No cost report has been delivered since ${news.since}; AWS usually delivers the first within 24 hours.`,
-    }),
-    at: new Date().toISOString(),
-  };
+  tracker.recordFirstReport({
+    overdue: {
+      ...describeFailure({
+        code: 'cur_first_report_overdue',
+        message: `No cost report has been delivered since ${news.since}; AWS usually delivers the first within 24 hours.`,
+      }),
+      at: new Date().toISOString(),
+    },
+  });
 }

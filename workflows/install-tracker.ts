@@ -204,6 +204,71 @@ export class InstallTracker {
     this.status.deprovision = { requestedAt: startedAt, finishedAt: new Date().toISOString(), leftovers };
   }
 
+  /** A submitted role's record starts afresh: what an earlier ARN proved says nothing of this one. */
+  beginRoleVerification(arn: string): void {
+    this.status.role = { arn };
+  }
+
+  /** What a check of the role found (the probes, the trust policy, the preflight), kept on its record. */
+  recordRoleChecks(found: Partial<Omit<NonNullable<InstallStatus['role']>, 'arn'>>): void {
+    Object.assign(this.status.role!, found);
+  }
+
+  markRoleVerified(): void {
+    const verifiedAt = new Date().toISOString();
+    this.recordRoleChecks({ verifiedAt, lastVerifiedAt: verifiedAt });
+  }
+
+  /** The sandbox stack's status as CloudFormation last reported it. */
+  recordSandboxStatus(stackStatus: string): void {
+    this.status.sandbox!.stackStatus = stackStatus;
+  }
+
+  /** The runner's registration stops working: teardown's first act, even before the role is known. */
+  revokeRunner(): void {
+    const runner = this.status.runner;
+    if (runner && !runner.revokedAt) runner.revokedAt = new Date().toISOString();
+  }
+
+  /** Teardown removed one thing the install created; the status stops listing it as present. */
+  recordRemoval(
+    what: 'first_report_watch' | 'cost_report' | 'data_export' | 'sandbox_stack' | 'cur_bucket' | 'cur_bucket_policy',
+  ): void {
+    const { cur, sandbox } = this.status;
+    switch (what) {
+      case 'first_report_watch':
+        if (cur?.firstReport) cur.firstReport.state = 'stopped';
+        return;
+      case 'cost_report':
+        if (cur) cur.reportDefinition = undefined;
+        return;
+      case 'data_export':
+        if (cur?.dataExport) cur.dataExport.result = undefined;
+        return;
+      case 'sandbox_stack':
+        if (sandbox) sandbox.stackStatus = 'DELETE_COMPLETE';
+        return;
+      case 'cur_bucket':
+        if (cur) Object.assign(cur, { bucketCreatedByInstall: false, policyApplied: false });
+        return;
+      case 'cur_bucket_policy':
+        if (cur) cur.policyApplied = false;
+        return;
+    }
+  }
+
+  /** What the first-report watch found: the first delivery, or that it is later than AWS promises. */
+  recordFirstReport(news: { delivered: { at: string; manifestKey: string } } | { overdue: InstallError }): void {
+    const cur = this.status.cur!;
+    const watch = cur.firstReport!;
+    if ('delivered' in news) {
+      Object.assign(watch, { state: 'delivered', manifestKey: news.delivered.manifestKey, problem: undefined });
+      cur.firstDeliveredAt = news.delivered.at;
+    } else {
+      Object.assign(watch, { state: 'overdue', problem: news.overdue });
+    }
+  }
+
   /** Runs one step, recording when it started and how it ended, so the status shows where time goes. */
   async step<T>(name: StepName, run: () => Promise<T>): Promise<T> {
     const step = { state: 'running' as const, startedAt: new Date().toISOString() };

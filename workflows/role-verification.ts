@@ -5,7 +5,7 @@ import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-arti
 import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
 import type { InstallActivities } from '../activities';
 import { quick, roleVerification } from './activity-profiles';
-import type { InstallInput, InstallError, InstallStatus } from './definitions';
+import type { InstallInput, InstallError } from './definitions';
 import { summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
 
@@ -20,7 +20,7 @@ export async function verifyRole(
   access: CustomerAccess,
   propagation: Duration,
 ): Promise<InstallError | undefined> {
-  const role = (tracker.status.role = { arn: access.roleArn });
+  tracker.beginRoleVerification(access.roleArn);
   let unreadable: { code: string; message: string } | undefined;
   try {
     const identity = await tracker.step('verify_role', () =>
@@ -31,7 +31,7 @@ export async function verifyRole(
     const probe = await quick('AssumeRole without the External ID must be refused').probeRoleWithoutExternalId({
       access,
     });
-    Object.assign(role, { assumedRoleArn: identity.assumedRoleArn, withoutExternalId: probe.withoutExternalId });
+    tracker.recordRoleChecks({ assumedRoleArn: identity.assumedRoleArn, withoutExternalId: probe.withoutExternalId });
     if (probe.withoutExternalId === 'allowed') {
       tracker.markStep('verify_role', 'failed', 'assumable without the External ID');
       return tracker.recordError(
@@ -45,7 +45,7 @@ export async function verifyRole(
       );
     }
     if (patched('trust-policy-check')) {
-      const refusal = await checkTrustPolicy(access, role);
+      const refusal = await checkTrustPolicy(tracker, access);
       // A role that may not read itself most likely lacks the kit's policies: the preflight names all it lacks.
       if (refusal?.code === 'trust_policy_unreadable') unreadable = refusal;
       else if (refusal) {
@@ -69,7 +69,10 @@ export async function verifyRole(
         names: installResourceNames({ ...input, sandboxNaming: sandboxNamingOf(tracker.status) }),
       }),
     );
-    Object.assign(role, { missingPermissions: permissions.missing, conditionalPermissions: permissions.conditional });
+    tracker.recordRoleChecks({
+      missingPermissions: permissions.missing,
+      conditionalPermissions: permissions.conditional,
+    });
     if (permissions.missing.length > 0) {
       return tracker.recordError(
         {
@@ -86,18 +89,17 @@ export async function verifyRole(
     tracker.markStep('verify_role', 'failed', unreadable.code);
     return tracker.recordError(unreadable, 'verify_role');
   }
-  const verifiedAt = new Date().toISOString();
-  Object.assign(role, { verifiedAt, lastVerifiedAt: verifiedAt });
+  tracker.markRoleVerified();
   return undefined;
 }
 
 /**
  * Who else may assume the role: AssumeRole with a wrong External ID must be refused, and the trust policy (read
- * with iam:GetRole) must name only the vendor with this External ID. Records both in `role`; returns the refusal.
+ * with iam:GetRole) must name only the vendor with this External ID. Records both on the role; returns the refusal.
  */
 export async function checkTrustPolicy(
+  tracker: InstallTracker,
   access: CustomerAccess,
-  role: NonNullable<InstallStatus['role']>,
   activities: (
     summary: string,
   ) => Pick<InstallActivities, 'probeRoleWithWrongExternalId' | 'checkRoleTrustPolicy'> = quick,
@@ -105,13 +107,13 @@ export async function checkTrustPolicy(
   const probe = await activities('AssumeRole with a wrong External ID must be refused').probeRoleWithWrongExternalId({
     access,
   });
-  role.withWrongExternalId = probe.withWrongExternalId;
+  tracker.recordRoleChecks({ withWrongExternalId: probe.withWrongExternalId });
   const { findings } = await activities(
     'Read the trust policy: only the vendor, only with this External ID',
   ).checkRoleTrustPolicy({
     access,
   });
-  role.trustPolicyFindings = findings;
+  tracker.recordRoleChecks({ trustPolicyFindings: findings });
   const fromPolicy = describeTrustPolicyFindings(findings);
   // The probe is proof; a policy the check could not read or evaluate says less than it does.
   const policyIsVague =

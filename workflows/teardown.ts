@@ -28,7 +28,7 @@ export async function tearDownInstall(
     }
   };
 
-  if (status.runner && !status.runner.revokedAt) status.runner.revokedAt = new Date().toISOString();
+  tracker.revokeRunner();
   if (!access) return leftovers;
 
   const cur = status.cur;
@@ -39,7 +39,7 @@ export async function tearDownInstall(
     } catch {
       // It had already finished: nothing to stop.
     }
-    watch.state = 'stopped';
+    tracker.recordRemoval('first_report_watch');
   }
   if (cur?.reportDefinition) {
     await attempt('cur report definition', cur.reportName, async () => {
@@ -47,7 +47,7 @@ export async function tearDownInstall(
         access,
         reportName: cur.reportName,
       });
-      cur.reportDefinition = undefined;
+      tracker.recordRemoval('cost_report');
     });
   }
 
@@ -59,7 +59,7 @@ export async function tearDownInstall(
         exportName: dataExport.name,
         exportArn: dataExport.exportArn,
       });
-      dataExport.result = undefined;
+      tracker.recordRemoval('data_export');
     });
   } else if (dataExport) {
     // The create may have landed without its answer: look it up by name.
@@ -80,7 +80,7 @@ export async function tearDownInstall(
         access,
         stackId,
       });
-      sandbox.stackStatus = 'DELETE_COMPLETE';
+      tracker.recordRemoval('sandbox_stack');
     });
   }
 
@@ -101,8 +101,7 @@ export async function tearDownInstall(
     if (deleteBucket) {
       await attempt('s3 bucket', cur.bucket, async () => {
         await teardown(`Delete the CUR bucket ${cur.bucket}`).deleteCurBucket({ access, bucket: cur.bucket });
-        cur.bucketCreatedByInstall = false;
-        cur.policyApplied = false;
+        tracker.recordRemoval('cur_bucket');
       });
     } else if (cur.policyApplied) {
       await attempt('s3 bucket policy statements', cur.bucket, async () => {
@@ -110,7 +109,7 @@ export async function tearDownInstall(
           access,
           bucket: cur.bucket,
         });
-        cur.policyApplied = false;
+        tracker.recordRemoval('cur_bucket_policy');
       });
     }
   }
