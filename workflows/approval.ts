@@ -62,11 +62,11 @@ async function planSandbox(
     const planned = await quick(
       `Ask CloudFormation what creating ${request.stackName} would change`,
     ).createSandboxChangeSet({ ...request, changeSetName: request.stackName });
-    tracker.status.sandbox = {
+    tracker.recordSandbox({
       stackName: request.stackName,
       stackId: planned.stackId,
       stackStatus: 'REVIEW_IN_PROGRESS',
-    };
+    });
     const { changes } = await stackWait(timeouts.sandboxStack, 'Wait for the change set').waitForSandboxChangeSet({
       access,
       changeSetId: planned.changeSetId,
@@ -90,12 +90,12 @@ export async function awaitApproval(
   const expiresAfter = input.approval?.expiresAfter ?? defaultApprovalExpiry;
   // Installs that reached approval before change sets replay without one.
   const changeSet = patched('approval-change-set') ? await planSandbox(tracker, input, access, timeouts) : undefined;
-  tracker.status.approval = {
+  tracker.requestApproval({
     plan: approvalPlan(input, sandboxNamingOf(tracker.status), changeSet?.changes),
     ...(changeSet ? { changeSet } : {}),
     requestedAt: new Date().toISOString(),
     expiresAt: new Date(Date.now() + durationMs(expiresAfter)).toISOString(),
-  };
+  });
   tracker.enter('awaiting_approval');
   const decided = await condition(() => decision() !== undefined || deprovisionRequested(), expiresAfter);
   if (deprovisionRequested()) return 'deprovision';
@@ -106,13 +106,7 @@ export async function awaitApproval(
     });
     return 'expired';
   }
-  const { approve, by, onBehalfOf, reason } = decision()!;
-  Object.assign(tracker.status.approval, {
-    decision: approve ? 'approved' : 'rejected',
-    decidedBy: by,
-    onBehalfOf,
-    decidedAt: new Date().toISOString(),
-    reason,
-  });
-  return approve ? 'approved' : 'rejected';
+  const answer = decision()!;
+  tracker.recordApprovalDecision(answer);
+  return answer.approve ? 'approved' : 'rejected';
 }

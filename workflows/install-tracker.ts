@@ -35,9 +35,9 @@ const phaseDescriptions: Record<InstallPhase, string> = {
 };
 
 /**
- * The install's state and its named transitions. The query answers a copy (`view`), the workflow returns a small
- * `result`, and a continue-as-new carries `carryOver`. The phase modules (provisioning, approval, teardown,
- * re-verification) still write their own parts of `status` directly.
+ * The install's state and the only place that changes it: every phase module reads `status` and changes it through a
+ * named transition here (enter, recordSandbox, recordRoleChecks, recordRemoval, …). The query answers a copy
+ * (`view`), the workflow returns a small `result`, and a continue-as-new carries `carryOver`.
  */
 export class InstallTracker {
   readonly status: InstallStatus;
@@ -222,6 +222,45 @@ export class InstallTracker {
   /** The sandbox stack's status as CloudFormation last reported it. */
   recordSandboxStatus(stackStatus: string): void {
     this.status.sandbox!.stackStatus = stackStatus;
+  }
+
+  /** What the install knows of its sandbox stack; changed in place, so a step holding it sees the latest. */
+  recordSandbox(found: NonNullable<InstallStatus['sandbox']>): NonNullable<InstallStatus['sandbox']> {
+    this.status.sandbox = Object.assign(this.status.sandbox ?? found, found);
+    return this.status.sandbox;
+  }
+
+  /** What the install knows of its cost-report resources; changed in place, like the sandbox. */
+  recordCostReport(found: Partial<NonNullable<InstallStatus['cur']>>): NonNullable<InstallStatus['cur']> {
+    this.status.cur = Object.assign(this.status.cur ?? ({} as NonNullable<InstallStatus['cur']>), found);
+    return this.status.cur;
+  }
+
+  recordDataExport(found: NonNullable<NonNullable<InstallStatus['cur']>['dataExport']>): void {
+    const cur = this.status.cur!;
+    cur.dataExport = Object.assign(cur.dataExport ?? found, found);
+  }
+
+  startFirstReportWatch(watchWorkflowId: string, since: string): void {
+    this.status.cur!.firstReport = { state: 'waiting', watchWorkflowId, since };
+  }
+
+  recordRunnerRegistration(registration: NonNullable<InstallStatus['runner']>): void {
+    this.status.runner = registration;
+  }
+
+  requestApproval(request: NonNullable<InstallStatus['approval']>): void {
+    this.status.approval = request;
+  }
+
+  recordApprovalDecision(decision: { approve: boolean; by: string; onBehalfOf?: string; reason?: string }): void {
+    Object.assign(this.status.approval!, {
+      decision: decision.approve ? 'approved' : 'rejected',
+      decidedBy: decision.by,
+      onBehalfOf: decision.onBehalfOf,
+      decidedAt: new Date().toISOString(),
+      reason: decision.reason,
+    });
   }
 
   /** The runner's registration stops working: teardown's first act, even before the role is known. */

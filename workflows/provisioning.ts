@@ -91,7 +91,7 @@ export async function provisionInstall(
 
   checkpoint();
   tracker.enter('provisioning_sandbox');
-  const sandbox = (status.sandbox ??= { stackName: names.stackName });
+  const sandbox = tracker.recordSandbox(status.sandbox ?? { stackName: names.stackName });
   const approvedChangeSet = status.approval?.changeSet;
   await tracker.step('deploy_sandbox', async () => {
     if (approvedChangeSet) {
@@ -101,23 +101,23 @@ export async function provisionInstall(
         changeSetId: approvedChangeSet.changeSetId,
         clientRequestToken: `install-${input.installId}`,
       });
-      sandbox.stackId = approvedChangeSet.stackId;
+      tracker.recordSandbox({ ...sandbox, stackId: approvedChangeSet.stackId });
     } else {
       const deployed = await quick(`Create the sandbox stack ${names.stackName}`).deploySandboxStack(
         sandboxDeployRequest(input, access, sandboxNamingOf(status)),
       );
-      sandbox.stackId = deployed.stackId;
+      tracker.recordSandbox({ ...sandbox, stackId: deployed.stackId });
     }
     const settled = await stackWait(timeouts.sandboxStack, `Wait for ${names.stackName} to finish`).waitForSandboxStack(
-      { access, stackId: sandbox.stackId },
+      { access, stackId: sandbox.stackId! },
     );
-    Object.assign(sandbox, { stackStatus: settled.stackStatus, outputs: settled.outputs });
+    tracker.recordSandbox({ ...sandbox, stackStatus: settled.stackStatus, outputs: settled.outputs });
   });
 
   checkpoint();
   tracker.enter('configuring_cur');
   const kind = names.costReportKind;
-  const cur: NonNullable<typeof status.cur> = (status.cur = {
+  const cur = tracker.recordCostReport({
     bucket: names.curBucket,
     prefix: names.curPrefix,
     reportName: names.curReportName,
@@ -125,11 +125,11 @@ export async function provisionInstall(
   });
   await tracker.step('create_cur_bucket', async () => {
     const bucket = await quick(`Create the CUR bucket ${cur.bucket}`).ensureCurBucket({ access, bucket: cur.bucket });
-    Object.assign(cur, { bucketCreatedByInstall: bucket.createdByInstall });
+    tracker.recordCostReport({ bucketCreatedByInstall: bucket.createdByInstall });
   });
   await tracker.step('apply_cur_bucket_policy', async () => {
     // Recorded before the call: a timed-out PutBucketPolicy may still have landed, and teardown must look.
-    Object.assign(cur, { policyApplied: true });
+    tracker.recordCostReport({ policyApplied: true });
     await quick('Let the billing services deliver to the bucket').applyCurBucketPolicy({
       access,
       bucket: cur.bucket,
@@ -143,17 +143,18 @@ export async function provisionInstall(
         access,
         definition: costReportDefinitionFor(input, cur),
       });
-      Object.assign(cur, { reportDefinition: defined.result });
+      tracker.recordCostReport({ reportDefinition: defined.result });
     });
   }
   if (includesDataExport(kind)) {
-    const dataExport = (cur.dataExport = { name: names.dataExportName });
+    const dataExport = { name: names.dataExportName };
+    tracker.recordDataExport(dataExport);
     await tracker.step('define_data_export', async () => {
       const defined = await quick(`Create the CUR 2.0 data export ${dataExport.name}`).defineDataExport({
         access,
         definition: dataExportDefinitionFor(input, cur),
       });
-      Object.assign(dataExport, { exportArn: defined.exportArn, result: defined.result });
+      tracker.recordDataExport({ ...dataExport, exportArn: defined.exportArn, result: defined.result });
     });
   }
   // Installs that started before the watch existed replay without it.
@@ -170,7 +171,7 @@ export async function provisionInstall(
       validForMs: durationMs(timeouts.runnerCheckIn),
     }),
   );
-  status.runner = registration;
+  tracker.recordRunnerRegistration(registration);
   await tracker.step('runner_check_in', async () => {
     const arrived = await condition(
       () => status.runner?.checkedInAt !== undefined || deprovisionRequested(),
@@ -215,5 +216,5 @@ async function startFirstReportWatch(
       },
     ],
   });
-  cur.firstReport = { state: 'waiting', watchWorkflowId, since };
+  tracker.startFirstReportWatch(watchWorkflowId, since);
 }
