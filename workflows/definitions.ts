@@ -142,3 +142,8 @@ export const restartOnboardingUpdate = defineUpdate<OnboardingCallback>('restart
 export const decideApprovalUpdate = defineUpdate<{ phase: InstallPhase }, [ApprovalDecision]>('decideApproval');
 /** Sent by the first-report watch (a child workflow) to the install it watches for. */
 export const firstReportNewsSignal = defineSignal<[FirstReportNews]>('firstReportNews');
+/**
+ * Answers once the External ID and onboarding kit exist (or the install ended without them): sent with the start
+ * (Update-with-Start), so the caller gets the kit without polling.
+ */
+export const waitForOnboardingUpdate = defineUpdate<InstallStatus>('waitForOnboarding');

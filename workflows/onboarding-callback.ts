@@ -19,10 +19,14 @@ export function callbackLapsed(callback: OnboardingCallback | undefined): boolea
   return callback?.state === 'open' && Date.now() >= Date.parse(callback.expiresAt);
 }
 
-/** A callback submission is taken once, from the open callback, before it expires. */
+/**
+ * A callback submission is taken once, from the open callback, before it expires, from a stack in the install's
+ * account (when the caller passes it).
+ */
 export function rejectCallbackSubmission(
   current: OnboardingCallback | undefined,
   submitted: NonNullable<RoleArnSubmission['callback']>,
+  accountId?: string,
 ): void {
   if (!current || current.callbackId !== submitted.callbackId) {
     throw ApplicationFailure.nonRetryable('This callback was replaced by a newer one.', 'CallbackSuperseded');
@@ -35,5 +39,9 @@ export function rejectCallbackSubmission(
       `This callback expired at ${current.expiresAt}; restart onboarding for a new one.`,
       'CallbackExpired',
     );
+  }
+  // arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>
+  if (accountId !== undefined && submitted.stackId.split(':')[4] !== accountId) {
+    throw ApplicationFailure.nonRetryable(`The stack is not in account ${accountId}.`, 'StackInWrongAccount');
   }
 }
