@@ -13,6 +13,7 @@ import {
   InstallIdAttribute,
   InstallPhaseAttribute,
   OrgIdAttribute,
+  installPhases,
   decideApprovalUpdate,
   getStatusQuery,
   requestDeprovisionUpdate,
@@ -30,11 +31,15 @@ import {
   type VerificationOutcome,
 } from '../workflows/definitions';
 
-/** A call that does not fit the install's phase (409), or names an install that does not exist (404). */
+/**
+ * A call the install refused: its update validator's ApplicationFailure type as `reason`, and what the failure's
+ * details say about why (`code` of an ARN problem, the install's `phase`), when it carries them.
+ */
 export class InstallConflictError extends Error {
   constructor(
     message: string,
     readonly reason: string,
+    readonly details: RejectionDetails = {},
   ) {
     super(message);
     this.name = 'InstallConflictError';
@@ -67,6 +72,29 @@ export interface InstallFilter {
 
 type InstallHandle = WorkflowHandle<typeof installWorkflow>;
 
+/** What a validator's rejection may tell the caller beyond its type and message. */
+export interface RejectionDetails {
+  code?: string;
+  phase?: InstallPhase;
+}
+
+/**
+ * The facts in an ApplicationFailure's details: a bare string is a problem code (`InvalidRoleArn`, the ARN check's
+ * code), an object may name `code` and `phase`; anything else is left out.
+ */
+function rejectionDetails(details: unknown): RejectionDetails {
+  const [first] = Array.isArray(details) ? (details as unknown[]) : [];
+  if (typeof first === 'string') return { code: first };
+  if (typeof first !== 'object' || first === null) return {};
+  const { code, phase } = first as { code?: unknown; phase?: unknown };
+  return {
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof phase === 'string' && (installPhases as readonly string[]).includes(phase)
+      ? { phase: phase as InstallPhase }
+      : {}),
+  };
+}
+
 function quote(value: string): string {
   return `"${value.replace(/["\\]/g, '\\$&')}"`;
 }
@@ -88,12 +116,18 @@ export class InstallService {
    */
   private async rethrowUpdateFailure(installId: string, error: unknown): Promise<never> {
     if (error instanceof WorkflowUpdateFailedError) {
-      const cause = error.cause as { type?: string; message?: string } | undefined;
-      throw new InstallConflictError(cause?.message ?? error.message, cause?.type ?? 'UpdateRejected');
+      const cause = error.cause as { type?: string; message?: string; details?: unknown } | undefined;
+      throw new InstallConflictError(
+        cause?.message ?? error.message,
+        cause?.type ?? 'UpdateRejected',
+        rejectionDetails(cause?.details),
+      );
     }
     if (error instanceof WorkflowNotFoundError) {
       const status = await this.status(installId);
-      throw new InstallConflictError(`The install has ended: it is ${status.phase}.`, 'WrongPhase');
+      throw new InstallConflictError(`The install has ended: it is ${status.phase}.`, 'WrongPhase', {
+        phase: status.phase,
+      });
     }
     throw error;
   }

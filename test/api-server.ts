@@ -23,6 +23,21 @@ export interface TestApi {
   ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
+/** An install service on the test client that records the name of every method the API's routes call. */
+export async function countingInstalls(taskQueue: string, calls: string[]): Promise<InstallService> {
+  const installs = new InstallService(await testClient(), taskQueue);
+  return new Proxy(installs, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(property));
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 /** The real API on a free loopback port, talking to the test stack's Temporal server. */
 export async function startTestApi(options: {
   taskQueue: string;

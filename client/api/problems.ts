@@ -76,6 +76,7 @@ const rejectionKinds: Record<string, ProblemKind> = {
   CallbackUsed: 'callbackUsed',
   CallbackExpired: 'callbackExpired',
   CallbackSuperseded: 'invalidCallbackToken',
+  StackInWrongAccount: 'invalidRequest',
 };
 
 /** One place that turns every error into a problem document, so no route leaks a stack trace or a secret. */
@@ -85,6 +86,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (error instanceof InstallConflictError) {
     return sendProblem(reply, request, rejectionKinds[error.reason] ?? 'wrongPhase', error.message, {
       reason: error.reason,
+      ...error.details,
     });
   }
   const fastifyError = error as FastifyError;

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
-import { startTestApi, testOperatorKeyId, useTestApi, type TestApi } from '../api-server';
+import {
+  createCustomerRole,
+  customerAccount,
+  testClient,
+  uniqueInstallId,
+  waitUntil,
+  withTestWorker,
+} from '../helpers';
+import { countingInstalls, startTestApi, testOperatorKeyId, useTestApi, type TestApi } from '../api-server';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { stackStatus } from '../customer-account';
 
@@ -252,6 +259,59 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
         const late = await api.call('POST', `/installs/${installId}/approval`, { approve: true, by: 'carol' });
         expect(late.status).toBe(409);
         expect(await stackStatus(changeSet.stackId)).toBe('DELETE_COMPLETE');
+      },
+      { taskQueue },
+    );
+  });
+});
+
+describe('the API checks the request, the workflow decides', () => {
+  const taskQueue = `api-decides-${randomBytes(6).toString('hex')}`;
+  const calls: string[] = [];
+  let api: TestApi;
+  let queries: jest.SpyInstance;
+  beforeAll(async () => {
+    api = await startTestApi({ taskQueue, installs: await countingInstalls(taskQueue, calls) });
+    queries = jest.spyOn((await testClient()).workflowService, 'queryWorkflow');
+  });
+  afterAll(async () => {
+    queries.mockRestore();
+    await api.app.close();
+  });
+  beforeEach(() => {
+    calls.length = 0;
+    queries.mockClear();
+  });
+
+  it("sends a role ARN straight to the install, and answers the workflow's refusals as problems", async () => {
+    await withTestWorker(
+      async () => {
+        const installId = uniqueInstallId('decides');
+        expect((await api.call('POST', '/installs', startBody(installId))).status).toBe(201);
+        calls.length = 0;
+        queries.mockClear();
+        const path = `/installs/${installId}/role-arn`;
+        const wrongAccount = await api.call('POST', path, { roleArn: 'arn:aws:iam::222222222222:role/x' });
+        expect(wrongAccount.status).toBe(400);
+        expect(wrongAccount.body).toMatchObject({ type: problemType('invalid-role-arn'), code: 'wrong_account' });
+        expect(calls).toEqual(['submitRoleArn']);
+        expect(queries).not.toHaveBeenCalled();
+
+        await api.call('POST', `/installs/${installId}/deprovision`, {});
+        const ended = await waitUntil(
+          () => api.call('GET', `/installs/${installId}`),
+          (response) => response.body.install.phase !== 'awaiting_role',
+        );
+        expect(queries).toHaveBeenCalled(); // the spy does see a status read
+        calls.length = 0;
+        queries.mockClear();
+        const roleArn = `arn:aws:iam::${customerAccount.accountId}:role/x`;
+        const late = await api.call('POST', path, { roleArn });
+        expect(late.status).toBe(409);
+        expect(late.body.type).toBe(problemType('wrong-phase'));
+        // The phase comes from the workflow's refusal, or from the final status once the install has ended.
+        expect([ended.body.install.phase, 'deprovisioned']).toContain(late.body.phase);
+        expect(calls).toEqual(['submitRoleArn']);
       },
       { taskQueue },
     );

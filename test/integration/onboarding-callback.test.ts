@@ -1,15 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { InstallService } from '../../client/install-service';
 import { renderOnboardingArtifacts, type OnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import { startTestApi, useTestApi, type TestApi } from '../api-server';
-import {
-  createCustomerRole,
-  customerAccount,
-  testClient,
-  uniqueInstallId,
-  waitUntil,
-  withTestWorker,
-} from '../helpers';
+import { countingInstalls, startTestApi, useTestApi, type TestApi } from '../api-server';
+import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 import { invokeCallbackFunction } from '../onboarding-callback-function';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
@@ -187,21 +179,6 @@ describe('the routes without an API key, before any Temporal call', () => {
   const roleArn = `arn:aws:iam::${customerAccount.accountId}:role/x`;
   const anonymous = (token?: string) => ({ authorization: token === undefined ? '' : `Bearer ${token}` });
 
-  /** The install service the API uses, recording the name of every method the routes call. */
-  async function countingInstalls(calls: string[]): Promise<InstallService> {
-    const installs = new InstallService(await testClient(), taskQueue);
-    return new Proxy(installs, {
-      get(target, property, receiver) {
-        const value: unknown = Reflect.get(target, property, receiver);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          calls.push(String(property));
-          return (value as (...args: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    });
-  }
-
   /** The answer with the install id masked: the rest must not depend on whether the install exists. */
   const answer = (response: { status: number; body: unknown }, installId: string) => ({
     status: response.status,
@@ -210,7 +187,7 @@ describe('the routes without an API key, before any Temporal call', () => {
 
   it('answers a bad token for a missing install exactly as for an existing one, and asks Temporal nothing', async () => {
     const calls: string[] = [];
-    const api = await startTestApi({ taskQueue, installs: await countingInstalls(calls) });
+    const api = await startTestApi({ taskQueue, installs: await countingInstalls(taskQueue, calls) });
     try {
       await withTestWorker(
         async () => {
@@ -251,15 +228,16 @@ describe('the routes without an API key, before any Temporal call', () => {
           expect(answer(there, existing)).toEqual(answer(absent, missing));
           expect(calls).toEqual([]);
 
-          // The wrapper does see the routes' calls: the real token reaches the install.
-          const accepted = await api.call(
-            'POST',
-            `/installs/${existing}/onboarding/callback`,
-            { roleArn, stackId },
-            anonymous(token),
-          );
+          // Past the MAC the workflow decides, without the API reading the status first: a stack in another account
+          // is refused by the install's validator, and the real one is taken.
+          const callbackPath = `/installs/${existing}/onboarding/callback`;
+          const elsewhere = stackId.replace(customerAccount.accountId, '222222222222');
+          const foreign = await api.call('POST', callbackPath, { roleArn, stackId: elsewhere }, anonymous(token));
+          expect(foreign.status).toBe(400);
+          expect(foreign.body.type).toBe(problemType('invalid-request'));
+          const accepted = await api.call('POST', callbackPath, { roleArn, stackId }, anonymous(token));
           expect(accepted.status).toBe(202);
-          expect(calls).toContain('status');
+          expect(calls).toEqual(['submitRoleArn', 'submitRoleArn']);
           await api.call('POST', `/installs/${existing}/deprovision`, {});
         },
         { taskQueue },

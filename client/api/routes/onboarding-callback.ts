@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { checkRoleArnForInstall, partitionOfRegion } from '../../../domain/arn';
+import { InstallConflictError } from '../../install-service';
 import { callbackIdOfToken } from '../../../security/onboarding-callback-token';
 import { bearerToken } from '../auth';
 import { Problem } from '../problems';
@@ -29,31 +29,22 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
       // install that exists from one that does not.
       const token = bearerToken(request.headers.authorization);
       const callbackId = token && callbackIdOfToken(options.runnerTokenKey, installId, token);
-      const refused = () =>
-        new Problem('invalidCallbackToken', 'Send Authorization: Bearer <the callback token of this install>.');
-      if (!callbackId) throw refused();
-      const status = await options.installs.status(installId);
-      const callback = status.onboarding?.callback;
-      // A token of an earlier callback (onboarding was restarted) is as good as none.
-      if (callback?.callbackId !== callbackId) throw refused();
-      const shown = describeCallback(callback);
-      if (shown.state === 'used') throw new Problem('callbackUsed', `The callback was used at ${callback.usedAt}.`);
-      if (shown.state === 'expired') {
-        throw new Problem('callbackExpired', `The callback expired at ${callback.expiresAt}; restart onboarding.`, {
-          restart: `/installs/${installId}/onboarding/restart`,
-        });
+      if (!callbackId) {
+        throw new Problem('invalidCallbackToken', 'Send Authorization: Bearer <the callback token of this install>.');
       }
-      const expected = { accountId: status.awsAccountId, partition: partitionOfRegion(status.region) };
-      const check = checkRoleArnForInstall(request.body.roleArn, expected);
-      if (!check.ok) throw new Problem('invalidRoleArn', check.problem.message, { code: check.problem.code });
-      if (request.body.stackId.split(':')[4] !== status.awsAccountId) {
-        throw new Problem('invalidRequest', `The stack is not in account ${status.awsAccountId}.`);
+      // Past the MAC, the workflow's validator decides: the callback's state, the ARN, the stack's account.
+      try {
+        await options.installs.submitRoleArn(
+          installId,
+          { roleArn: request.body.roleArn, callback: { callbackId, stackId: request.body.stackId } },
+          0,
+        );
+      } catch (error) {
+        if (error instanceof InstallConflictError && error.reason === 'CallbackExpired') {
+          throw new Problem('callbackExpired', error.message, { restart: `/installs/${installId}/onboarding/restart` });
+        }
+        throw error;
       }
-      await options.installs.submitRoleArn(
-        installId,
-        { roleArn: check.role.arn, callback: { callbackId: callback.callbackId, stackId: request.body.stackId } },
-        0,
-      );
       const links = installLinks(options, installId);
       return reply.code(202).header('location', links.self).send({ accepted: true, links });
     },

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { checkRoleArnForInstall, partitionOfRegion } from '../../../domain/arn';
 import { deriveRunnerToken, sha256Hex } from '../../../security/runner-token';
 import { secretsEqual } from '../auth';
 import { Problem } from '../problems';
@@ -20,24 +19,9 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
     },
     async (request, reply) => {
       const { installId } = request.params;
-      const status = await options.installs.status(installId);
-      // Checked here too, not only in the workflow, so a typo costs no workflow history.
-      const check = checkRoleArnForInstall(request.body.roleArn, {
-        accountId: status.awsAccountId,
-        partition: partitionOfRegion(status.region),
-      });
-      if (!check.ok) throw new Problem('invalidRoleArn', check.problem.message, { code: check.problem.code });
-      if (status.phase !== 'awaiting_role') {
-        throw new Problem(
-          'wrongPhase',
-          `The install is ${status.phase}; a role ARN is taken only while awaiting_role.`,
-          {
-            phase: status.phase,
-          },
-        );
-      }
+      // The workflow's validator decides (ARN, phase); a rejection costs no history and comes back as a problem.
       const waitMs = (request.body.waitSeconds ?? defaultVerificationWaitSeconds) * 1000;
-      const outcome = await options.installs.submitRoleArn(installId, { roleArn: check.role.arn }, waitMs);
+      const outcome = await options.installs.submitRoleArn(installId, { roleArn: request.body.roleArn }, waitMs);
       const links = installLinks(options, installId);
       if (!outcome) return reply.code(202).header('location', links.self).send({ accepted: true, links });
       return { ...outcome, links };
