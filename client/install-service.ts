@@ -1,4 +1,5 @@
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -20,6 +21,8 @@ import {
   restartOnboardingUpdate,
   runnerCheckInUpdate,
   submitRoleArnUpdate,
+  terminalPhases,
+  waitForOnboardingUpdate,
   type ApprovalDecision,
   type DeprovisionRequest,
   type InstallInput,
@@ -133,29 +136,36 @@ export class InstallService {
   }
 
   /**
-   * Starts the install, or finds the one already started with this id: the workflow id is the install id and
-   * the id is never reused, so a retried request can never start a second workflow.
+   * Starts the install and answers once its onboarding kit exists, or finds the one already started with this id: the
+   * workflow id is the install id and the id is never reused, so a retried request can never start a second workflow.
+   * The start carries the update that waits for the kit (Update-with-Start), so nothing polls. The conflict policy is
+   * FAIL rather than USE_EXISTING because SDK 1.24 does not tell whether Update-with-Start started the workflow, and
+   * the caller answers 201 or 200 by it; an existing install is asked for its kit in a second step.
    */
   async start(input: InstallInput): Promise<{ created: boolean; status: InstallStatus }> {
+    const startWorkflowOperation = new WithStartWorkflowOperation(installWorkflow, {
+      workflowId: input.installId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: InstallIdAttribute, value: input.installId },
+        { key: OrgIdAttribute, value: input.orgId },
+        { key: AwsAccountIdAttribute, value: input.awsAccountId },
+        { key: InstallPhaseAttribute, value: 'awaiting_role' },
+      ],
+      staticSummary: `Install **${input.installId}** for org ${input.orgId}, AWS account ${input.awsAccountId} (${input.region})`,
+      memo: { orgId: input.orgId, awsAccountId: input.awsAccountId, region: input.region },
+    });
     try {
-      await this.client.workflow.start(installWorkflow, {
-        workflowId: input.installId,
-        taskQueue: this.taskQueue,
-        args: [input],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: InstallIdAttribute, value: input.installId },
-          { key: OrgIdAttribute, value: input.orgId },
-          { key: AwsAccountIdAttribute, value: input.awsAccountId },
-          { key: InstallPhaseAttribute, value: 'awaiting_role' },
-        ],
-        staticSummary: `Install **${input.installId}** for org ${input.orgId}, AWS account ${input.awsAccountId} (${input.region})`,
-        memo: { orgId: input.orgId, awsAccountId: input.awsAccountId, region: input.region },
+      const status = await this.client.workflow.executeUpdateWithStart(waitForOnboardingUpdate, {
+        startWorkflowOperation,
       });
-      return { created: true, status: await this.status(input.installId) };
+      return { created: true, status };
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const status = await this.status(input.installId);
+      const status = await this.onboardedStatus(input.installId);
       if (
         status.awsAccountId !== input.awsAccountId ||
         status.orgId !== input.orgId ||
@@ -193,13 +203,20 @@ export class InstallService {
     }
   }
 
-  /** Waits for the workflow to have created the External ID, which the onboarding artifacts need. */
-  async onboardedStatus(installId: string, timeoutMs = 10_000): Promise<InstallStatus> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await this.status(installId);
-      if (status.onboarding || Date.now() > deadline) return status;
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  /**
+   * The status once the workflow has created the External ID, which the onboarding artifacts need: read with one
+   * query, and only while it does not exist yet, waited for with an update (no polling). An install that ended
+   * without one answers as it is.
+   */
+  async onboardedStatus(installId: string): Promise<InstallStatus> {
+    const status = await this.status(installId);
+    if (status.onboarding || terminalPhases.includes(status.phase)) return status;
+    try {
+      return await this.handle(installId).executeUpdate(waitForOnboardingUpdate);
+    } catch (error) {
+      // Ended between the query and the update: its final status is the answer.
+      if (error instanceof WorkflowNotFoundError) return this.status(installId);
+      throw error;
     }
   }
 

@@ -283,6 +283,24 @@ describe('the API checks the request, the workflow decides', () => {
     queries.mockClear();
   });
 
+  it('answers a start with the onboarding kit without querying the install', async () => {
+    await withTestWorker(
+      async () => {
+        const installId = uniqueInstallId('no-polling');
+        const started = await api.call('POST', '/installs', startBody(installId));
+        expect(started.status).toBe(201);
+        expect(started.body.install.onboarding).toMatchObject({
+          externalId: expect.any(String),
+          callback: { state: 'open' },
+        });
+        expect(calls).toEqual(['start']);
+        expect(queries).not.toHaveBeenCalled();
+        await api.call('POST', `/installs/${installId}/deprovision`, {});
+      },
+      { taskQueue },
+    );
+  });
+
   it("sends a role ARN straight to the install, and answers the workflow's refusals as problems", async () => {
     await withTestWorker(
       async () => {

@@ -24,8 +24,7 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
         });
       }
       const installId = request.body.installId ?? `inst-${randomUUID().slice(0, 18)}`;
-      const { created } = await options.installs.start({ ...request.body, installId });
-      const status = await options.installs.onboardedStatus(installId);
+      const { created, status } = await options.installs.start({ ...request.body, installId });
       const links = installLinks(options, installId);
       return reply
         .code(created ? 201 : 200)
