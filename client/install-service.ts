@@ -164,6 +164,10 @@ export class InstallService {
       });
       return { created: true, status };
     } catch (error) {
+      // Started, but the update failed: the run ended before its kit existed, or a worker without the handler took it.
+      if (error instanceof WorkflowUpdateFailedError) {
+        return { created: true, status: await this.status(input.installId) };
+      }
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const status = await this.onboardedStatus(input.installId);
       if (
@@ -214,8 +218,10 @@ export class InstallService {
     try {
       return await this.handle(installId).executeUpdate(waitForOnboardingUpdate);
     } catch (error) {
-      // Ended between the query and the update: its final status is the answer.
-      if (error instanceof WorkflowNotFoundError) return this.status(installId);
+      // Ended before its kit existed (or a worker without the handler took the update): the status as it is.
+      if (error instanceof WorkflowNotFoundError || error instanceof WorkflowUpdateFailedError) {
+        return this.status(installId);
+      }
       throw error;
     }
   }
