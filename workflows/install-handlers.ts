@@ -11,6 +11,7 @@ import {
   runnerCheckInUpdate,
   submitRoleArnUpdate,
   terminalPhases,
+  waitForOnboardingUpdate,
   type InstallInput,
   type InstallTimeouts,
   type RoleArnSubmission,
@@ -36,16 +37,19 @@ export function setInstallHandlers(
   const { status } = tracker;
   const expected = { accountId: input.awsAccountId, partition: partitionOfRegion(input.region) };
 
+  // The API checks only a request's shape: what the install can take is decided here, once. A bad ARN is named as
+  // such whatever the phase; WrongPhase carries the phase for the caller.
   const rejectSubmission = ({ roleArn, callback }: RoleArnSubmission) => {
-    if (callback) rejectCallbackSubmission(status.onboarding?.callback, callback);
+    if (callback) rejectCallbackSubmission(status.onboarding?.callback, callback, input.awsAccountId);
+    const check = checkRoleArnForInstall(roleArn, expected);
+    if (!check.ok) throw ApplicationFailure.nonRetryable(check.problem.message, 'InvalidRoleArn', check.problem.code);
     if (status.phase !== 'awaiting_role' || inbox.hasSubmission) {
       throw ApplicationFailure.nonRetryable(
         `A role ARN can be submitted only while awaiting the role; the install is ${status.phase}.`,
         'WrongPhase',
+        { phase: status.phase },
       );
     }
-    const check = checkRoleArnForInstall(roleArn, expected);
-    if (!check.ok) throw ApplicationFailure.nonRetryable(check.problem.message, 'InvalidRoleArn', check.problem.code);
   };
   const acceptSubmission = (submission: RoleArnSubmission) => {
     const id = tracker.acceptRoleSubmission(submission);
@@ -54,6 +58,12 @@ export function setInstallHandlers(
   };
 
   setHandler(getStatusQuery, () => tracker.view());
+  // Answers once the External ID and kit exist (or the install ended without them): with Update-with-Start, the
+  // API's start returns the kit without polling.
+  setHandler(waitForOnboardingUpdate, async () => {
+    await condition(() => status.onboarding !== undefined || terminalPhases.includes(status.phase));
+    return tracker.view();
+  });
   setHandler(firstReportNewsSignal, (news) => recordFirstReportNews(tracker, news));
   setHandler(roleArnSubmittedSignal, (submission) => {
     try {
@@ -82,7 +92,9 @@ export function setInstallHandlers(
   setHandler(restartOnboardingUpdate, () => tracker.openCallback(newCallback(timeouts.onboardingCallback)), {
     validator: () => {
       if (status.phase !== 'awaiting_role' || !status.onboarding?.callback) {
-        throw ApplicationFailure.nonRetryable(`Onboarding cannot be restarted while ${status.phase}.`, 'WrongPhase');
+        throw ApplicationFailure.nonRetryable(`Onboarding cannot be restarted while ${status.phase}.`, 'WrongPhase', {
+          phase: status.phase,
+        });
       }
     },
   });
@@ -96,7 +108,9 @@ export function setInstallHandlers(
       validator: (checkIn) => {
         const runner = status.runner;
         if (status.phase !== 'handing_off' || !runner) {
-          throw ApplicationFailure.nonRetryable(`No runner check-in is expected while ${status.phase}.`, 'WrongPhase');
+          throw ApplicationFailure.nonRetryable(`No runner check-in is expected while ${status.phase}.`, 'WrongPhase', {
+            phase: status.phase,
+          });
         }
         if (runner.checkedInAt) {
           throw ApplicationFailure.nonRetryable('This registration was already used.', 'RegistrationUsed');
@@ -122,7 +136,9 @@ export function setInstallHandlers(
     {
       validator: (_decision) => {
         if (status.phase !== 'awaiting_approval' || inbox.approvalDecision) {
-          throw ApplicationFailure.nonRetryable(`No approval is pending while ${status.phase}.`, 'WrongPhase');
+          throw ApplicationFailure.nonRetryable(`No approval is pending while ${status.phase}.`, 'WrongPhase', {
+            phase: status.phase,
+          });
         }
       },
     },
