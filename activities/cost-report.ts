@@ -39,7 +39,7 @@ import {
   type CostReportDefinition,
 } from '../domain/cost-report';
 import type { PolicyDocument } from '../domain/policy-document';
-import type { CustomerAccess } from './aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 

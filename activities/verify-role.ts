@@ -22,7 +22,8 @@ import {
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
-import { accessDeniedCodes, type CustomerAccess } from './aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
+import { accessDeniedCodes } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 

@@ -1,5 +1,5 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { describeFailure, summarizeFailure } from './failures';

@@ -1,7 +1,7 @@
 import { durationMs } from '../domain/durations';
 import { condition, patched } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
-import type { PlannedChange } from '../activities/sandbox-change-set';
+import type { CustomerAccess } from '../domain/customer-access';
+import type { PlannedChange } from '../domain/planned-change';
 import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
 import type { SandboxNaming } from '../domain/sandbox-prefix';

@@ -1,10 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { CustomerAccess } from '../activities/aws/customer-session';
-import type { PlannedChange } from '../activities/sandbox-change-set';
+import type { CustomerAccess } from '../domain/customer-access';
+import type { PlannedChange } from '../domain/planned-change';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxNaming } from '../domain/sandbox-prefix';
+import type { SandboxTemplateName } from '../domain/sandbox-template';
 import type { TrustPolicyFinding } from '../domain/trust-policy-check';
 
 export * from './search-attributes';
@@ -31,8 +32,6 @@ export const installPhases = [
 export type InstallPhase = (typeof installPhases)[number];
 
 export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'rejected', 'failed'];
-
-export type SandboxTemplateName = 'runner-minimal';
 
 export interface InstallTimeouts {
   /** How long the customer has to create the role and submit its ARN before the install expires. */

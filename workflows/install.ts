@@ -7,7 +7,7 @@ import {
   patched,
   setHandler,
 } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
 import { durationMs, maxRoleReminders } from '../domain/durations';
 import { quick } from './activity-profiles';

@@ -1,6 +1,6 @@
 import { durationMs } from '../domain/durations';
 import { ApplicationFailure, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import {
   costReportManifestLocation,
   renderCostReportDefinition,

@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { patched } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
 import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
 import type { InstallActivities } from '../activities';
