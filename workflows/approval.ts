@@ -4,11 +4,11 @@ import type { CustomerAccess } from '../domain/customer-access';
 import type { PlannedChange } from '../domain/planned-change';
 import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
+import { sandboxDeployRequest } from '../domain/install-requests';
 import type { SandboxNaming } from '../domain/sandbox-prefix';
 import { quick, stackWait } from './activity-profiles';
 import type { ApprovalDecision, InstallInput, InstallTimeouts } from './definitions';
 import type { InstallTracker } from './install-tracker';
-import { sandboxDeployRequest } from './provisioning';
 
 export const defaultApprovalExpiry = '30 days';
 
