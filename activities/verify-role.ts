@@ -10,11 +10,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { ApplicationFailure } from '@temporalio/common';
 import { assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
-import { roleSessionName } from '../domain/install-names';
+import { roleSessionName, type InstallResourceNames } from '../domain/install-names';
 import { WildcardBudgetExceeded } from '../domain/iam-wildcard';
 import {
   evaluatePermissions,
-  type InstallResourceNames,
   deprovisionPermissions,
   permissionEvaluationBudget,
   provisionPermissions,

@@ -6,8 +6,7 @@ import {
   type CurVersioning,
 } from './cost-report';
 import { renderDataExportDefinition, type DataExportDefinition } from './data-export';
-import { installResourceNames, type InstallResourceInput } from './onboarding-artifacts';
-import type { SandboxNaming } from './sandbox-prefix';
+import { installResourceNames, type InstallResourceInput, type SandboxNaming } from './install-names';
 import type { SandboxTemplateName } from './sandbox-template';
 
 /** What the cost-report definitions read from an install's input. */

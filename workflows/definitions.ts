@@ -4,7 +4,7 @@ import type { CustomerAccess } from '../domain/customer-access';
 import type { PlannedChange } from '../domain/planned-change';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
-import type { SandboxNaming } from '../domain/sandbox-prefix';
+import type { SandboxNaming } from '../domain/install-names';
 import type { SandboxTemplateName } from '../domain/sandbox-template';
 import type { TrustPolicyFinding } from '../domain/trust-policy-check';
 

@@ -4,7 +4,7 @@ import type { CustomerAccess } from '../domain/customer-access';
 import { costReportManifestLocation } from '../domain/cost-report';
 import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
-import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
+import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { renderOnboardingArtifacts, sandboxNamingOf } from '../../../domain/onboarding-artifacts';
+import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
+import { sandboxNamingOf } from '../../../domain/install-names';
 import { renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
