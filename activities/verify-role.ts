@@ -9,7 +9,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { ApplicationFailure } from '@temporalio/common';
-import { assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
+import { accountOfArn, assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
 import { roleSessionName, type InstallResourceNames } from '../domain/install-names';
 import { WildcardBudgetExceeded } from '../domain/iam-wildcard';
 import {
@@ -75,7 +75,7 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
       iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })),
     );
     // AWS's own managed policies live in the account named "aws" and are not held to the customer's size limit.
-    const owner = PolicyArn?.split(':')[4] === 'aws' ? documents.awsManaged : documents.managed;
+    const owner = accountOfArn(PolicyArn ?? '') === 'aws' ? documents.awsManaged : documents.managed;
     owner.push(decodePolicy(version.PolicyVersion?.Document));
     checkSize();
   }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { checkRoleArnForInstall, partitionOfRegion } from '../../../domain/arn';
+import { accountOfArn, checkRoleArnForInstall, partitionOfRegion } from '../../../domain/arn';
 import { callbackIdOfToken } from '../../../security/onboarding-callback-token';
 import { bearerToken } from '../auth';
 import { Problem } from '../problems';
@@ -46,7 +46,7 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
       const expected = { accountId: status.awsAccountId, partition: partitionOfRegion(status.region) };
       const check = checkRoleArnForInstall(request.body.roleArn, expected);
       if (!check.ok) throw new Problem('invalidRoleArn', check.problem.message, { code: check.problem.code });
-      if (request.body.stackId.split(':')[4] !== status.awsAccountId) {
+      if (accountOfArn(request.body.stackId) !== status.awsAccountId) {
         throw new Problem('invalidRequest', `The stack is not in account ${status.awsAccountId}.`);
       }
       await options.installs.submitRoleArn(
