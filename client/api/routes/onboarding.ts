@@ -6,7 +6,7 @@ import { deriveCallbackToken } from '../../../security/onboarding-callback-token
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
 import { Problem } from '../problems';
 import { installIdParam } from '../schemas';
-import type { ApiOptions } from '../server';
+import type { ApiOptions } from '../context';
 
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
 export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
