@@ -126,7 +126,7 @@ export type StepName =
   | 'runner_check_in'
   | 'teardown';
 
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'compensated' | 'skipped';
+export type StepState = 'running' | 'done' | 'failed';
 
 export interface StepStatus {
   state: StepState;

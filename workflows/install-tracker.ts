@@ -130,7 +130,7 @@ export class InstallTracker {
     return failed.at(-1)?.[0];
   }
 
-  markStep(name: StepName, state: 'compensated' | 'skipped' | 'failed', detail?: string): void {
+  markStep(name: StepName, state: 'failed', detail?: string): void {
     this.status.steps[name] = { ...this.status.steps[name], state, detail, finishedAt: new Date().toISOString() };
   }
 
