@@ -39,7 +39,8 @@ import {
   type CostReportDefinition,
 } from '../domain/cost-report';
 import type { PolicyDocument } from '../domain/policy-document';
-import type { CustomerAccess } from './aws/customer-session';
+import { accountOfArn } from '../domain/arn';
+import type { CustomerAccess } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 
@@ -145,7 +146,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
       kind?: CostReportKind;
     }): Promise<void> {
       const { s3 } = await deps.sessions.clients(input.access);
-      const accountId = input.access.roleArn.split(':')[4] ?? '';
+      const accountId = accountOfArn(input.access.roleArn) ?? '';
       const existing = await readBucketPolicy(s3, input.bucket);
       const target = { partition: input.partition, accountId, bucket: input.bucket };
       const policy = mergeCurStatements(existing, [

@@ -7,7 +7,7 @@ import {
   type BCMDataExportsClient,
 } from '@aws-sdk/client-bcm-data-exports';
 import { dataExportDifferences, type DataExportDefinition } from '../domain/data-export';
-import type { CustomerAccess } from './aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 

@@ -7,18 +7,11 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerAccess } from './aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
+import type { PlannedChange } from '../domain/planned-change';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 import { sandboxStackRequest, type DeployStackInput } from './sandbox';
-
-/** One line of the change set: what CloudFormation will do to which resource. */
-export interface PlannedChange {
-  action: string;
-  logicalResourceId: string;
-  resourceType: string;
-  replacement?: string;
-}
 
 export interface SandboxChangeSet {
   changeSetId: string;

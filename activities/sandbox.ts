@@ -9,11 +9,10 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerAccess } from './aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
-import { renderSandboxTemplate } from '../domain/sandbox-template';
-import type { SandboxTemplateName } from '../workflows/definitions';
+import { renderSandboxTemplate, type SandboxTemplateName } from '../domain/sandbox-template';
 
 export interface DeployStackInput {
   access: CustomerAccess;

@@ -9,12 +9,11 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { ApplicationFailure } from '@temporalio/common';
-import { assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
-import { roleSessionName } from '../domain/install-names';
+import { accountOfArn, assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
+import { roleSessionName, type InstallResourceNames } from '../domain/install-names';
 import { WildcardBudgetExceeded } from '../domain/iam-wildcard';
 import {
   evaluatePermissions,
-  type InstallResourceNames,
   deprovisionPermissions,
   permissionEvaluationBudget,
   provisionPermissions,
@@ -22,7 +21,8 @@ import {
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
-import { accessDeniedCodes, type CustomerAccess } from './aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
+import { accessDeniedCodes } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 
@@ -75,7 +75,7 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
       iam.send(new GetPolicyVersionCommand({ PolicyArn, VersionId: policy.Policy?.DefaultVersionId })),
     );
     // AWS's own managed policies live in the account named "aws" and are not held to the customer's size limit.
-    const owner = PolicyArn?.split(':')[4] === 'aws' ? documents.awsManaged : documents.managed;
+    const owner = accountOfArn(PolicyArn ?? '') === 'aws' ? documents.awsManaged : documents.managed;
     owner.push(decodePolicy(version.PolicyVersion?.Document));
     checkSize();
   }

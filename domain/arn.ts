@@ -1,7 +1,34 @@
-/** Pure ARN checks shared by the API (fast feedback) and the workflow's update validator (the authority). */
+/** The one place ARNs are parsed: the workflow's validators decide with these checks; activities read accounts and roles. */
 
 export const awsPartitions = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 export type AwsPartition = (typeof awsPartitions)[number];
+
+/** Any ARN's fields: arn:<partition>:<service>:<region>:<account>:<resource>, the resource keeping its own colons. */
+export interface Arn {
+  partition: string;
+  service: string;
+  region: string;
+  /** 12 digits, empty (S3 buckets), or `aws` for AWS's own managed policies. */
+  accountId: string;
+  resource: string;
+}
+
+/**
+ * The fields of any ARN, or undefined when the text is not one; checks only the shape (see parseRoleArn for roles).
+ *
+ * @example parseArn('arn:aws:cloudformation:us-east-1:111111111111:stack/access/0a1b')?.accountId // '111111111111'
+ */
+export function parseArn(text: string): Arn | undefined {
+  const match = /^arn:([^:]+):([^:]+):([^:]*):([^:]*):(.+)$/.exec(text);
+  if (!match) return undefined;
+  const [, partition = '', service = '', region = '', accountId = '', resource = ''] = match;
+  return { partition, service, region, accountId, resource };
+}
+
+/** The account field of an ARN, or undefined when the text is not an ARN. */
+export function accountOfArn(text: string): string | undefined {
+  return parseArn(text)?.accountId;
+}
 
 export interface RoleArn {
   arn: string;

@@ -1,20 +1,6 @@
-import { partitionOfRegion } from './arn';
-import type { CostReportKind } from './data-export';
-import {
-  defaultCurBucketName,
-  defaultCurPrefix,
-  defaultCurReportName,
-  sandboxStackName,
-  suggestedRoleName,
-} from './install-names';
-import {
-  deprovisionPermissions,
-  provisionPermissions,
-  renderPermissionPolicy,
-  type InstallResourceNames,
-} from './permissions';
+import { installResourceNames, roleStackName, suggestedRoleName, type InstallResourceInput } from './install-names';
+import { deprovisionPermissions, provisionPermissions, renderPermissionPolicy } from './permissions';
 import type { PolicyDocument } from './policy-document';
-import { sandboxResourcePrefix, type SandboxNaming } from './sandbox-prefix';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
 
@@ -38,38 +24,6 @@ export interface OnboardingArtifacts {
 /** Where the role template's custom resource posts the role ARN: next to the template on the vendor's API. */
 export function onboardingCallbackUrl(roleTemplateUrl: string): string {
   return roleTemplateUrl.replace(/role-template\.json$/, 'callback');
-}
-
-export interface InstallResourceInput {
-  installId: string;
-  awsAccountId: string;
-  region: string;
-  cur?: { bucketName?: string; prefix?: string; reportName?: string; kind?: CostReportKind; exportName?: string };
-  /** How sandbox names are prefixed: `scoped` unless the install's status says it started before that. */
-  sandboxNaming?: SandboxNaming;
-}
-
-/** The naming an install's status records; a status without one comes from before scoped prefixes. */
-export function sandboxNamingOf(status: { sandboxNaming?: SandboxNaming }): SandboxNaming {
-  return status.sandboxNaming ?? 'legacy';
-}
-
-/** The names of everything the install creates in the customer account. */
-export function installResourceNames(input: InstallResourceInput): InstallResourceNames & {
-  costReportKind: CostReportKind;
-} {
-  return {
-    partition: partitionOfRegion(input.region),
-    accountId: input.awsAccountId,
-    region: input.region,
-    stackName: sandboxStackName(input.installId),
-    sandboxResourcePrefix: sandboxResourcePrefix(input.installId, input.sandboxNaming ?? 'scoped'),
-    curBucket: input.cur?.bucketName ?? defaultCurBucketName(input.installId, input.awsAccountId),
-    curPrefix: input.cur?.prefix ?? defaultCurPrefix(input.installId),
-    curReportName: input.cur?.reportName ?? defaultCurReportName(input.installId),
-    costReportKind: input.cur?.kind ?? 'legacy',
-    dataExportName: input.cur?.exportName ?? defaultCurReportName(input.installId),
-  };
 }
 
 export function renderRoleTemplate(options: {
@@ -184,7 +138,7 @@ export function renderOnboardingArtifacts(options: {
   );
   const query = Object.entries({
     templateURL: options.roleTemplateUrl,
-    stackName: `install-${options.install.installId}-access`,
+    stackName: roleStackName(options.install.installId),
     param_ExternalId: options.externalId,
     ...(options.callbackToken
       ? {

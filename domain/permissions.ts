@@ -1,6 +1,7 @@
 import { costReportFolders } from './cost-report-names';
-import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
+import { includesDataExport, includesLegacyReport } from './data-export';
 import { matchesIamWildcard, WildcardBudgetExceeded, type WildcardBudget } from './iam-wildcard';
+import type { InstallResourceNames } from './install-names';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** What the orchestrator does in the customer account, one entry per action and resource it needs. */
@@ -11,21 +12,6 @@ export interface RequiredPermission {
 }
 
 export type PermissionPurpose = 'inspect_role' | 'sandbox' | 'cost_report' | 'teardown';
-
-export interface InstallResourceNames {
-  partition: string;
-  accountId: string;
-  region: string;
-  stackName: string;
-  sandboxResourcePrefix: string;
-  curBucket: string;
-  curPrefix: string;
-  /** The legacy report's and the CUR 2.0 export's names: their folders under the prefix are all teardown deletes. */
-  curReportName: string;
-  dataExportName: string;
-  /** Which cost reports the install sets up; the legacy CUR definition when omitted. */
-  costReportKind?: CostReportKind;
-}
 
 /** The CUR API exists only in us-east-1, whatever the install's home region. */
 export const curApiRegion = 'us-east-1';

@@ -1,4 +1,5 @@
-import type { SandboxTemplateName } from '../workflows/definitions';
+/** The sandbox templates an install can ask for. */
+export type SandboxTemplateName = 'runner-minimal';
 
 /**
  * The sandbox is what the runner needs in the customer account: a bucket for its artifacts and a queue for its

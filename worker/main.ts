@@ -1,9 +1,10 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createActivityDeps } from './activity-deps';
-import { ConfigError, readPayloadCodec, readWorkerConfig } from './config';
+import { ConfigError, readPayloadCodec } from '../config/deployment';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { readWorkerConfig } from './config';
 import { createInstallWorker } from './install-worker';
-import { temporalConnectionOptions } from './temporal-connection';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();

@@ -1,10 +1,10 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
+import { costReportDefinitionFor, dataExportDefinitionFor } from '../domain/install-requests';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { describeFailure, summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
-import { costReportDefinitionFor, dataExportDefinitionFor } from './provisioning';
 import { checkTrustPolicy } from './role-verification';
 
 type Drift = Omit<InstallError, 'at'>;

@@ -1,14 +1,19 @@
 import { durationMs } from '../domain/durations';
 import { condition, patched } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
-import type { PlannedChange } from '../activities/sandbox-change-set';
+import type { CustomerAccess } from '../domain/customer-access';
+import type { PlannedChange } from '../domain/planned-change';
 import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
-import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
-import type { SandboxNaming } from '../domain/sandbox-prefix';
+import {
+  installResourceNames,
+  runnerJobsQueueName,
+  sandboxArtifactsBucketName,
+  sandboxNamingOf,
+  type SandboxNaming,
+} from '../domain/install-names';
+import { sandboxDeployRequest } from '../domain/install-requests';
 import { quick, stackWait } from './activity-profiles';
 import type { ApprovalDecision, InstallInput, InstallTimeouts } from './definitions';
 import type { InstallTracker } from './install-tracker';
-import { sandboxDeployRequest } from './provisioning';
 
 export const defaultApprovalExpiry = '30 days';
 
@@ -30,7 +35,7 @@ export function approvalPlan(input: InstallInput, sandboxNaming: SandboxNaming, 
         )
       : [
           stack,
-          `S3 bucket ${prefix}${input.awsAccountId}-artifacts and SQS queue ${prefix}runner-jobs, created by that stack`,
+          `S3 bucket ${sandboxArtifactsBucketName(prefix, input.awsAccountId)} and SQS queue ${runnerJobsQueueName(prefix)}, created by that stack`,
         ]),
     `S3 bucket ${names.curBucket} (kept if it already exists) with a policy for ${[
       ...(includesLegacyReport(names.costReportKind) ? ['billingreports.amazonaws.com'] : []),

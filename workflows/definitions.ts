@@ -1,9 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
-
+import type { SandboxTemplateName } from '../domain/sandbox-template';
 import type { InstallError, InstallPhase, InstallStatus, OnboardingCallback } from './status';
 
 export * from './search-attributes';
@@ -11,8 +11,6 @@ export * from './search-attributes';
 export * from './status';
 
 export const defaultTaskQueue = 'install-lifecycle';
-
-export type SandboxTemplateName = 'runner-minimal';
 
 export interface InstallTimeouts {
   /** How long the customer has to create the role and submit its ARN before the install expires. */

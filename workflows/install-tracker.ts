@@ -16,7 +16,7 @@ import {
   type StepName,
   type StepStatus,
 } from './definitions';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 
 const phaseDescriptions: Record<InstallPhase, string> = {
   awaiting_role: 'Waiting for the customer to create the access role and submit its ARN.',
@@ -331,7 +331,7 @@ export class InstallTracker {
     return failed.at(-1)?.[0];
   }
 
-  markStep(name: StepName, state: 'compensated' | 'skipped' | 'failed', detail?: string): void {
+  markStep(name: StepName, state: 'failed', detail?: string): void {
     this.status.steps[name] = { ...this.status.steps[name], state, detail, finishedAt: new Date().toISOString() };
   }
 

@@ -1,3 +1,4 @@
+import { accountOfArn } from '../domain/arn';
 import type { Duration } from '@temporalio/common';
 import { durationMs } from '../domain/durations';
 import { ApplicationFailure, uuid4 } from '@temporalio/workflow';
@@ -41,7 +42,7 @@ export function rejectCallbackSubmission(
     );
   }
   // arn:<partition>:cloudformation:<region>:<account>:stack/<name>/<id>
-  if (accountId !== undefined && submitted.stackId.split(':')[4] !== accountId) {
+  if (accountId !== undefined && accountOfArn(submitted.stackId) !== accountId) {
     throw ApplicationFailure.nonRetryable(`The stack is not in account ${accountId}.`, 'StackInWrongAccount');
   }
 }

@@ -1,68 +1,14 @@
 import { durationMs } from '../domain/durations';
 import { ApplicationFailure, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
-import {
-  costReportManifestLocation,
-  renderCostReportDefinition,
-  type CostReportDefinition,
-} from '../domain/cost-report';
-import {
-  dataExportManifestLocation,
-  includesDataExport,
-  includesLegacyReport,
-  renderDataExportDefinition,
-  type DataExportDefinition,
-} from '../domain/data-export';
-import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
-import type { SandboxNaming } from '../domain/sandbox-prefix';
+import type { CustomerAccess } from '../domain/customer-access';
+import { costReportManifestLocation } from '../domain/cost-report';
+import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
+import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
+import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
 import { quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';
 import type { InstallTracker } from './install-tracker';
-
-/** The legacy CUR definition the install sets up, and re-checks while active. */
-export function costReportDefinitionFor(
-  input: InstallInput,
-  cur: { reportName: string; bucket: string; prefix: string },
-): CostReportDefinition {
-  return renderCostReportDefinition({
-    reportName: cur.reportName,
-    bucket: cur.bucket,
-    prefix: cur.prefix,
-    bucketRegion: input.region,
-    format: input.cur?.format ?? 'textORcsv',
-    versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
-  });
-}
-
-/** The CUR 2.0 export the install sets up (when asked to), and re-checks while active. */
-export function dataExportDefinitionFor(
-  input: InstallInput,
-  cur: { dataExport?: { name: string }; bucket: string; prefix: string },
-): DataExportDefinition {
-  return renderDataExportDefinition({
-    exportName: cur.dataExport!.name,
-    bucket: cur.bucket,
-    prefix: cur.prefix,
-    bucketRegion: input.region,
-  });
-}
-
-/** The sandbox stack's request, the same whether it is planned for approval or created directly. */
-export function sandboxDeployRequest(input: InstallInput, access: CustomerAccess, sandboxNaming: SandboxNaming) {
-  const names = installResourceNames({ ...input, sandboxNaming });
-  return {
-    access,
-    stackName: names.stackName,
-    template: input.sandbox?.template ?? 'runner-minimal',
-    parameters: {
-      ResourcePrefix: names.sandboxResourcePrefix,
-      AccountId: input.awsAccountId,
-      ...input.sandbox?.parameters,
-    },
-    clientRequestToken: `install-${input.installId}`,
-  };
-}
 
 /** Thrown between steps when a deprovision request arrives mid-provisioning: stop creating, start removing. */
 export class DeprovisionRequested extends Error {

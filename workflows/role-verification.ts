@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { patched } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
-import { installResourceNames, sandboxNamingOf } from '../domain/onboarding-artifacts';
+import type { CustomerAccess } from '../domain/customer-access';
+import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
 import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
 import type { InstallActivities } from '../activities';
 import { quick, roleVerification } from './activity-profiles';

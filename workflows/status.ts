@@ -1,6 +1,6 @@
-import type { PlannedChange } from '../activities/sandbox-change-set';
+import type { PlannedChange } from '../domain/planned-change';
 import type { CostReportKind } from '../domain/data-export';
-import type { SandboxNaming } from '../domain/sandbox-prefix';
+import type { SandboxNaming } from '../domain/install-names';
 import type { TrustPolicyFinding } from '../domain/trust-policy-check';
 
 /** The names and kind of cost reports an install was started with (its `cur` input, without the watch options). */
@@ -54,7 +54,7 @@ export type StepName =
   | 'runner_check_in'
   | 'teardown';
 
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'compensated' | 'skipped';
+export type StepState = 'running' | 'done' | 'failed';
 
 export interface StepStatus {
   state: StepState;

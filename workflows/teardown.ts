@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
-import type { CustomerAccess } from '../activities/aws/customer-session';
+import type { CustomerAccess } from '../domain/customer-access';
 import { costReportFolders } from '../domain/cost-report-names';
 import { stackWait, teardown } from './activity-profiles';
 import type { InstallInput, Leftover } from './definitions';

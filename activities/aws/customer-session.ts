@@ -1,17 +1,10 @@
 import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { ApplicationFailure } from '@temporalio/common';
+import type { CustomerAccess } from '../../domain/customer-access';
 import { roleSessionName } from '../../domain/install-names';
 import type { AwsClientFactory, CustomerClients } from './clients';
 import { awsErrorCode, awsErrorDetails, rethrowAwsError } from './errors';
-
-/** How an activity reaches the customer account. Holds no credentials: those are obtained in the activity. */
-export interface CustomerAccess {
-  installId: string;
-  roleArn: string;
-  externalId: string;
-  region: string;
-}
 
 /**
  * A refusal by the role (or the customer's policies). Not InvalidClientTokenId or SignatureDoesNotMatch: on AssumeRole

@@ -6,8 +6,8 @@ import {
   readPayloadCodec,
   readRunnerTokenKey,
   readTemporalConfig,
-} from '../../worker/config';
-import { temporalConnectionOptions } from '../../worker/temporal-connection';
+} from '../../config/deployment';
+import { temporalConnectionOptions } from '../../config/temporal-connection';
 import { InstallService } from '../install-service';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
 import { buildApi, defaultAnonymousRateLimit } from './server';

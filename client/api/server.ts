@@ -2,39 +2,16 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { AjvCompiler } from '@fastify/ajv-compiler';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import type { DurationFloor } from '../../domain/durations';
-import { InstallNotFoundError, type InstallService } from '../install-service';
-import { anonymousCaller, servesOrg, type ApiKey, type Caller } from './api-keys';
+import { InstallNotFoundError } from '../install-service';
+import { anonymousCaller, servesOrg, type Caller } from './api-keys';
 import { authenticate } from './auth';
+import type { ApiOptions } from './context';
 import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
-
-export interface ApiOptions {
-  installs: InstallService;
-  /** Bearer keys accepted on vendor routes, each bound to its orgs; empty turns authentication off (local only). */
-  apiKeys: readonly ApiKey[];
-  /** The same key the workers use to derive runner registration tokens; onboarding callback tokens come from it too. */
-  runnerTokenKey: Uint8Array;
-  namespace: string;
-  /** Base URL of the Temporal Web UI, for links in responses. */
-  temporalUiUrl?: string;
-  /** Whether Temporal answers; /readyz reports it. */
-  isReady: () => Promise<boolean>;
-  /** Request logging (JSON lines); a stream sends them elsewhere than stdout. */
-  logger?: boolean | { stream: NodeJS.WritableStream };
-  bodyLimitBytes?: number;
-  /** How short an install's timers may be; must match the workers' INSTALL_DURATION_FLOOR. Production by default. */
-  durationFloor?: DurationFloor;
-  /**
-   * Requests without a valid API key (the callback, the runner check-in, refused keys) allowed per client IP in each
-   * window. Counted in this process's memory: with N replicas behind a load balancer a client gets up to N times this.
-   */
-  anonymousRateLimit?: { max: number; timeWindowMs: number };
-}
 
 export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
 
@@ -173,19 +150,4 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerRoleAndRunnerRoutes(app, options);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
-}
-
-export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {
-  const base = `/installs/${installId}`;
-  return {
-    self: base,
-    onboarding: `${base}/onboarding`,
-    roleArn: `${base}/role-arn`,
-    deprovision: `${base}/deprovision`,
-    ...(options.temporalUiUrl
-      ? {
-          temporalUi: `${options.temporalUiUrl}/namespaces/${options.namespace}/workflows/${encodeURIComponent(installId)}`,
-        }
-      : {}),
-  };
 }

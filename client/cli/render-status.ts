@@ -1,4 +1,10 @@
-import { installPhases, type InstallPhase, type InstallStatus, type StepName } from '../../workflows/definitions';
+import {
+  installPhases,
+  type InstallPhase,
+  type InstallStatus,
+  type StepName,
+  type StepState,
+} from '../../workflows/definitions';
 
 // The lifecycle every healthy install goes through; the optional approval and the dead ends are off the count.
 const offTheCount: readonly InstallPhase[] = ['awaiting_approval', 'degraded', 'expired', 'rejected', 'failed'];
@@ -34,13 +40,10 @@ const stepLabels: Record<StepName, string> = {
   teardown: 'teardown',
 };
 
-const stateMarks: Record<string, string> = {
+const stateMarks: Record<StepState, string> = {
   done: '✓',
   running: '…',
   failed: '✗',
-  compensated: '↺',
-  skipped: '-',
-  pending: ' ',
 };
 
 /** The status as a person reads it: phase line, steps with marks, then what needs doing. */

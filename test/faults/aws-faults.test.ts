@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { startFaultProxy, type FaultKind, type FaultProxy } from '../../devstack/fault-proxy';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, reportDefinition, stackStatus } from '../customer-account';
 import {

@@ -3,7 +3,7 @@ import type { InstallStatus } from '../../workflows/definitions';
 import { useTestApi } from '../api-server';
 import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 import { liveStacksNamed } from '../customer-account';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 
 const installs = Number(process.env.LOAD_INSTALLS ?? 200);
 const inFlight = 40;

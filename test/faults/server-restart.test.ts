@@ -10,7 +10,7 @@ import { freePort } from '../../devstack/ports';
 import { startService, stopProcessAndWait } from '../../devstack/service-process';
 import { devServerArgs, temporalIsServing } from '../../devstack/temporal';
 import { locateTemporalCli } from '../../devstack/tools';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, reportDefinition, stackStatus } from '../customer-account';
 import { createCustomerRole, stack, testActivityDeps } from '../helpers';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { projectRoot } from '../../devstack/paths';
 import { startService, stopProcessAndWait } from '../../devstack/service-process';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate, type InstallPhase } from '../../workflows/definitions';
 import { bucketExists, liveStacksNamed, reportDefinition } from '../customer-account';
 import { closeTestClient, createCustomerRole, runnerTokenKey, stack, testClient, waitUntil } from '../helpers';

@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { dataExportsServicePrincipal } from '../../domain/data-export';
 import { requestDeprovisionUpdate, type InstallStatus } from '../../workflows/definitions';
-import { dataExportDefinitionFor } from '../../workflows/provisioning';
+import { dataExportDefinitionFor } from '../../domain/install-requests';
 import { bucketExists, bucketPolicy, customerClients, dataExportNamed, reportDefinition } from '../customer-account';
 import { closeTestClient, testActivityDeps, testClient, waitUntil, withTestWorker } from '../helpers';
 import { installStatus, onboardUntilActive, testInstallInput, waitForPhase } from '../install-driver';

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import {
   decideApprovalUpdate,
   getStatusQuery,

@@ -1,4 +1,4 @@
-import { checkRoleArnForInstall, parseRoleArn, partitionOfRegion } from '../../domain/arn';
+import { accountOfArn, checkRoleArnForInstall, parseArn, parseRoleArn, partitionOfRegion } from '../../domain/arn';
 
 const expected = { accountId: '111111111111', partition: 'aws' as const };
 
@@ -52,5 +52,39 @@ describe('role ARN checks', () => {
       partitionOfRegion('cn-north-1'),
       partitionOfRegion('us-gov-west-1'),
     ]).toEqual(['aws', 'aws-cn', 'aws-us-gov']);
+  });
+});
+
+describe('any ARN', () => {
+  it('splits an ARN into its fields and keeps the colons of its resource', () => {
+    expect(parseArn('arn:aws:logs:us-east-1:111111111111:log-group:/install/runner:*')).toEqual({
+      partition: 'aws',
+      service: 'logs',
+      region: 'us-east-1',
+      accountId: '111111111111',
+      resource: 'log-group:/install/runner:*',
+    });
+  });
+
+  it('reads the account of a CloudFormation stack id', () => {
+    expect(accountOfArn('arn:aws:cloudformation:eu-west-1:222222222222:stack/install-acme-access/0a1b2c')).toBe(
+      '222222222222',
+    );
+  });
+
+  it('reads the "aws" account of an AWS managed policy and the empty account of a bucket', () => {
+    expect(accountOfArn('arn:aws:iam::aws:policy/ReadOnlyAccess')).toBe('aws');
+    expect(accountOfArn('arn:aws:s3:::cur-bucket')).toBe('');
+  });
+
+  it.each([
+    '',
+    '222222222222',
+    'arn:aws:cloudformation',
+    'x:aws:cloudformation:eu-west-1:222222222222:stack/a',
+    'arn:aws:s3:::',
+  ])('finds no account in %j, which is not an ARN', (text) => {
+    expect(parseArn(text)).toBeUndefined();
+    expect(accountOfArn(text)).toBeUndefined();
   });
 });

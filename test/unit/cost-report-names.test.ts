@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { startInstallBody } from '../../client/api/schemas';
 import { checkCostReportNames, costReportFolders, invalidInstallInput } from '../../domain/cost-report-names';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import { deprovisionPermissions } from '../../domain/permissions';
 
 // Every character some renderer treats specially, beside ordinary ones.

@@ -15,7 +15,7 @@ import { callAws } from '../../activities/aws/errors';
 import type { ActivityDeps } from '../../activities/deps';
 import { createVerifyRoleActivities } from '../../activities/verify-role';
 import { catalogCodes, explainError } from '../../domain/error-catalog';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import { rolePolicyLimits } from '../../domain/permissions';
 import type { PolicyDocument } from '../../domain/policy-document';
 import type { StepName } from '../../workflows/definitions';

@@ -1,4 +1,5 @@
-import { installResourceNames, renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 import { WildcardBudgetExceeded } from '../../domain/iam-wildcard';
 import {
   evaluatePermissions,

@@ -5,7 +5,7 @@ import type { ActivityDeps } from '../../activities/deps';
 import { checkRoleArnForInstall, parseRoleArn } from '../../domain/arn';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { evaluatePermissions, provisionPermissions, deprovisionPermissions } from '../../domain/permissions';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames } from '../../domain/install-names';
 
 const accountId = fc.stringMatching(/^\d{12}$/);
 const roleName = fc.stringMatching(/^[\w+=,.@-]{1,64}$/);

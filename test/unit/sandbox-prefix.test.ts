@@ -2,10 +2,9 @@ import fc from 'fast-check';
 import { artifactsOf } from '../../client/api/routes/onboarding';
 import type { InstallStatus } from '../../workflows/definitions';
 import { matchesIamWildcard } from '../../domain/iam-wildcard';
-import { installResourceNames } from '../../domain/onboarding-artifacts';
+import { installResourceNames, maxSandboxPrefixLength, sandboxResourcePrefix } from '../../domain/install-names';
 import { deprovisionPermissions, provisionPermissions } from '../../domain/permissions';
 import { renderSandboxTemplate } from '../../domain/sandbox-template';
-import { maxSandboxPrefixLength, sandboxResourcePrefix } from '../../domain/sandbox-prefix';
 
 const installId = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/);
 // Ids that share most of their text are the ones a prefix scheme confuses: one extends another, or they differ late.

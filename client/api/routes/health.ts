@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiOptions } from '../server';
+import type { ApiOptions } from '../context';
 import { sendProblem } from '../problems';
 
 export function registerHealthRoutes(app: FastifyInstance, options: ApiOptions): void {

@@ -5,7 +5,7 @@ import type { InstallInput } from '../../../workflows/definitions';
 import { servesOrg } from '../api-keys';
 import { Problem } from '../problems';
 import { approvalBody, deprovisionBody, installIdParam, listQuery, startInstallBody } from '../schemas';
-import { installLinks, type ApiOptions } from '../server';
+import { installLinks, type ApiOptions } from '../context';
 
 type StartBody = Omit<InstallInput, 'installId' | 'carriedOver'> & { installId?: string };
 

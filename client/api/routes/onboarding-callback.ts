@@ -4,7 +4,7 @@ import { callbackIdOfToken } from '../../../security/onboarding-callback-token';
 import { bearerToken } from '../auth';
 import { Problem } from '../problems';
 import { installIdParam, onboardingCallbackBody } from '../schemas';
-import { installLinks, type ApiOptions } from '../server';
+import { installLinks, type ApiOptions } from '../context';
 import { artifactsOf, describeCallback } from './onboarding';
 
 /**

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { renderOnboardingArtifacts, sandboxNamingOf } from '../../../domain/onboarding-artifacts';
+import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
+import { sandboxNamingOf } from '../../../domain/install-names';
 import { renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
 import { Problem } from '../problems';
 import { installIdParam } from '../schemas';
-import type { ApiOptions } from '../server';
+import type { ApiOptions } from '../context';
 
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
 export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {

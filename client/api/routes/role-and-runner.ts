@@ -3,7 +3,7 @@ import { deriveRunnerToken, sha256Hex } from '../../../security/runner-token';
 import { secretsEqual } from '../auth';
 import { Problem } from '../problems';
 import { installIdParam, roleArnBody, runnerCheckInBody } from '../schemas';
-import { installLinks, type ApiOptions } from '../server';
+import { installLinks, type ApiOptions } from '../context';
 
 const defaultVerificationWaitSeconds = 20;
 

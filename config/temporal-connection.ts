@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
-import type { TemporalConfig } from './config';
+import type { TLSConfig } from '@temporalio/client';
+import type { TemporalConfig } from './deployment';
 
 /** Connection options for a local server, a self-hosted cluster (mTLS) or Temporal Cloud (API key). */
 export function temporalConnectionOptions(temporal: TemporalConfig): {

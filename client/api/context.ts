@@ -1,0 +1,42 @@
+import type { DurationFloor } from '../../domain/durations';
+import type { InstallService } from '../install-service';
+import type { ApiKey } from './api-keys';
+
+/** What the API's routes work with; server.ts builds the app from it and registers the routes. */
+export interface ApiOptions {
+  installs: InstallService;
+  /** Bearer keys accepted on vendor routes, each bound to its orgs; empty turns authentication off (local only). */
+  apiKeys: readonly ApiKey[];
+  /** The same key the workers use to derive runner registration tokens; onboarding callback tokens come from it too. */
+  runnerTokenKey: Uint8Array;
+  namespace: string;
+  /** Base URL of the Temporal Web UI, for links in responses. */
+  temporalUiUrl?: string;
+  /** Whether Temporal answers; /readyz reports it. */
+  isReady: () => Promise<boolean>;
+  /** Request logging (JSON lines); a stream sends them elsewhere than stdout. */
+  logger?: boolean | { stream: NodeJS.WritableStream };
+  bodyLimitBytes?: number;
+  /** How short an install's timers may be; must match the workers' INSTALL_DURATION_FLOOR. Production by default. */
+  durationFloor?: DurationFloor;
+  /**
+   * Requests without a valid API key (the callback, the runner check-in, refused keys) allowed per client IP in each
+   * window. Counted in this process's memory: with N replicas behind a load balancer a client gets up to N times this.
+   */
+  anonymousRateLimit?: { max: number; timeWindowMs: number };
+}
+
+export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {
+  const base = `/installs/${installId}`;
+  return {
+    self: base,
+    onboarding: `${base}/onboarding`,
+    roleArn: `${base}/role-arn`,
+    deprovision: `${base}/deprovision`,
+    ...(options.temporalUiUrl
+      ? {
+          temporalUi: `${options.temporalUiUrl}/namespaces/${options.namespace}/workflows/${encodeURIComponent(installId)}`,
+        }
+      : {}),
+  };
+}
