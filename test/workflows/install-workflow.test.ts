@@ -437,27 +437,45 @@ describe('installWorkflow logic, with activities mocked', () => {
   });
 
   it('ends a rejected install without creating anything, and refuses a second decision', async () => {
-    const { activities, calls } = mockActivities();
+    // The removal of the change set's empty stack is held, so the second decision reaches the open workflow.
+    let releaseRemoval: () => void = () => undefined;
+    const removalHeld = new Promise<void>((resolve) => (releaseRemoval = resolve));
+    const { activities, calls } = mockActivities({
+      deleteSandboxStack: async ({ stackName }) => {
+        await removalHeld;
+        return { stackId: stackName };
+      },
+    });
     await withTestWorker(
       async ({ taskQueue }) => {
         const { handle } = await startAwaitingApproval(client, taskQueue, 'reject');
         await handle.executeUpdate(decideApprovalUpdate, {
           args: [{ approve: false, by: 'bob', reason: 'not this quarter' }],
         });
+        await waitUntil(
+          async () => calls.some((call) => call.name === 'deleteSandboxStack'),
+          (called) => called,
+        );
+        try {
+          const again = await handle
+            .executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'mallory' }] })
+            .catch((e: unknown) => e);
+          expect(updateFailureType(again)).toBe('WrongPhase');
+          expect((await handle.describe()).status.name).toBe('RUNNING');
+        } finally {
+          releaseRemoval(); // a failed expectation must not leave the worker waiting on the held activity
+        }
+
         const final = await handle.result();
         expect(final).toMatchObject({
           phase: 'rejected',
-          approval: { decision: 'rejected', reason: 'not this quarter' },
+          approval: { decision: 'rejected', decidedBy: 'bob', reason: 'not this quarter' },
         });
         expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
         // The change set's empty stack is removed: a "no" leaves nothing behind.
         expect(calls.find((call) => call.name === 'deleteSandboxStack')?.input).toMatchObject({
           stackName: final.approval?.changeSet?.stackId,
         });
-        const again = await handle
-          .executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'bob' }] })
-          .catch((e: unknown) => e);
-        expect(again).toBeInstanceOf(Error);
       },
       { activityOverrides: activities },
     );
