@@ -12,6 +12,7 @@ import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpe
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { mockActivities, permanentFailure } from './mock-activities';
 import { recordHistoryIfAsked } from './record-history';
+import { useTimeSkippingEnvironment } from './time-skipping';
 
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
 const registration = { registrationId: 'reg-1', tokenSha256: 'a'.repeat(64), runnerId: 'runner-1' };
@@ -130,30 +131,6 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(updateFailureType(replayed)).toBe('WrongPhase');
         expect((await handle.query(getStatusQuery)).runner?.runnerId).toBe('runner-1');
         await handle.terminate('test done');
-      },
-      { activityOverrides: activities },
-    );
-  });
-
-  it('removes what it created and fails when the runner never checks in', async () => {
-    const { activities, calls } = mockActivities();
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const input = testInstallInput('no-runner', { timeouts: { runnerCheckIn: '1 second' } });
-        const handle = await startInstall(client, taskQueue, input);
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'runner_check_in_timed_out' } });
-        const status = await handle.query(getStatusQuery);
-        expect(status.phase).toBe('failed');
-        expect(status.steps.runner_check_in?.state).toBe('failed');
-        expect(calls.map((call) => call.name)).toEqual(
-          expect.arrayContaining([
-            'deleteCostReport',
-            'deleteSandboxStack',
-            'waitForSandboxStackDeletion',
-            'deleteCurBucket',
-          ]),
-        );
       },
       { activityOverrides: activities },
     );
@@ -505,21 +482,49 @@ describe('installWorkflow logic, with activities mocked', () => {
       { activityOverrides: activities },
     );
   });
+});
+
+describe('installWorkflow timers with production bounds, on a time-skipping server', () => {
+  const timeSkipping = useTimeSkippingEnvironment();
+  const production = { readInputLimits: async () => ({ durationFloor: 'production' as const }) };
+  /** The install's default timeouts (production ones), but for the few a test is about. */
+  const productionInput = (label: string, overrides: Partial<Parameters<typeof testInstallInput>[1]> = {}) =>
+    testInstallInput(label, { timeouts: {}, ...overrides });
+
+  it('removes what it created and fails when the runner never checks in', async () => {
+    const { activities, calls } = mockActivities(production);
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('no-runner'));
+      await handle.signal(roleArnSubmittedSignal, { roleArn });
+      await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'runner_check_in_timed_out' } });
+      const status = await handle.query(getStatusQuery);
+      expect(status.phase).toBe('failed');
+      expect(status.steps.runner_check_in?.state).toBe('failed');
+      expect(calls.map((call) => call.name)).toEqual(
+        expect.arrayContaining([
+          'deleteCostReport',
+          'deleteSandboxStack',
+          'waitForSandboxStackDeletion',
+          'deleteCurBucket',
+        ]),
+      );
+    });
+  });
 
   it('expires an approval nobody gave in time', async () => {
-    const { activities, calls } = mockActivities();
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const input = testInstallInput('approval-expires', { approval: { required: true, expiresAfter: '1 second' } });
-        const handle = await startInstall(client, taskQueue, input);
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        const final = await handle.result();
-        expect(final.phase).toBe('expired');
-        expect(final.lastError).toMatchObject({ code: 'approval_expired' });
-        expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
-        expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
-      },
-      { activityOverrides: activities },
-    );
+    const { activities, calls } = mockActivities(production);
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const input = productionInput('approval-expires', { approval: { required: true, expiresAfter: '7 days' } });
+      const handle = await startInstall(client, taskQueue, input);
+      await handle.signal(roleArnSubmittedSignal, { roleArn });
+      const final = await handle.result();
+      expect(final.phase).toBe('expired');
+      expect(final.lastError).toMatchObject({ code: 'approval_expired' });
+      expect(Date.parse(final.phaseSince) - Date.parse(final.approval!.requestedAt)).toBeGreaterThanOrEqual(
+        7 * 86_400_000,
+      );
+      expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
+      expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+    });
   });
 });
