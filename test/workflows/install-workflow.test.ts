@@ -273,36 +273,6 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
-  it('degrades an active install whose role stops working, with the reason and fix, and restores it when it works again', async () => {
-    let roleWorks = true;
-    const { activities } = mockActivities({
-      verifyRoleAccess: async () => {
-        if (!roleWorks) return permanentFailure('role deleted', 'RoleNotAssumable')();
-        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
-      },
-    });
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const handle = await startInstall(client, taskQueue, testInstallInput('drift', { reverifyEvery: '300 ms' }));
-        await activate(handle);
-        await waitForPhase(handle, 'active');
-        roleWorks = false;
-        const degraded = await waitForPhase(handle, 'degraded');
-        expect(degraded.role?.drift).toMatchObject({ code: 'role_not_assumable', message: 'role deleted' });
-        expect(degraded.role?.drift?.fix).toContain('onboarding kit');
-        expect(Date.parse(degraded.role!.lastCheckedAt!)).toBeGreaterThanOrEqual(Date.parse(degraded.role!.drift!.at));
-        expect(Date.parse(degraded.role!.lastVerifiedAt!)).toBeLessThanOrEqual(Date.parse(degraded.role!.drift!.at));
-
-        roleWorks = true;
-        const restored = await waitForPhase(handle, 'active');
-        expect(restored.role?.drift).toBeUndefined();
-        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-        expect((await handle.result()).phase).toBe('deprovisioned');
-      },
-      { activityOverrides: activities },
-    );
-  });
-
   it('reports a first cost report that is later than AWS promises, then records its delivery', async () => {
     let manifestKey: string | undefined;
     const { activities } = mockActivities({
@@ -525,6 +495,37 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
       );
       expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
       expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+    });
+  });
+
+  it('degrades an active install whose role stops working, with the reason and fix, and restores it when it works again', async () => {
+    let roleWorks = true;
+    const { activities } = mockActivities({
+      ...production,
+      verifyRoleAccess: async () => {
+        if (!roleWorks) return permanentFailure('role deleted', 'RoleNotAssumable')();
+        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
+      },
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('drift', { reverifyEvery: '1 hour' }));
+      await activate(handle);
+      await waitForPhase(handle, 'active');
+      roleWorks = false;
+      await timeSkipping.env.sleep('61 minutes');
+      const degraded = await waitForPhase(handle, 'degraded');
+      expect(degraded.role?.drift).toMatchObject({ code: 'role_not_assumable', message: 'role deleted' });
+      expect(degraded.role?.drift?.fix).toContain('onboarding kit');
+      expect(Date.parse(degraded.role!.drift!.at) - Date.parse(degraded.role!.lastVerifiedAt!)).toBeGreaterThanOrEqual(
+        3_600_000,
+      );
+
+      roleWorks = true;
+      await timeSkipping.env.sleep('61 minutes');
+      const restored = await waitForPhase(handle, 'active');
+      expect(restored.role?.drift).toBeUndefined();
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
     });
   });
 });
