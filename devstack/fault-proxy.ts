@@ -17,12 +17,29 @@ export interface FaultProxyOptions {
    * test of an error no retry fixes that valid input cannot provoke from the emulator.
    */
   refuse?: { target: string; errorType: string; message: string };
+  /**
+   * Deterministic lost responses: for each predicate, the first forwarded request it matches reaches AWS and its
+   * answer is dropped, so the caller retries a change that already happened.
+   */
+  loseFirstResponseOf?: Array<(request: ForwardedRequest) => boolean>;
+}
+
+/** A request the proxy passed on to AWS (so AWS acted on it), whether or not its answer reached the caller. */
+export interface ForwardedRequest {
+  /** The X-Amz-Target (awsJson), the Action (query protocol), or the method and path (S3's REST protocol). */
+  operation: string;
+  method: string;
+  path: string;
+  body: string;
+  responseLost: boolean;
 }
 
 export interface FaultProxy {
   url: string;
   injected: Record<FaultKind, number>;
   forwarded: number;
+  /** Every request that reached AWS, in order. */
+  requests: ForwardedRequest[];
   close(): Promise<void>;
 }
 
@@ -36,6 +53,17 @@ function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+function operationOf(request: IncomingMessage, body: string): string {
+  const target = request.headers['x-amz-target'];
+  if (typeof target === 'string') return target;
+  if ((request.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) {
+    const action = new URLSearchParams(body).get('Action');
+    if (action) return action;
+  }
+  const action = new URL(request.url ?? '/', 'http://proxy').searchParams.get('Action');
+  return action ?? `${request.method} ${request.url}`;
 }
 
 /** A throttling answer in the request's own protocol, so the SDK parses it as AWS's. */
@@ -74,6 +102,8 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy>
     'drop-response': 0,
   };
   const state = { forwarded: 0 };
+  const requests: ForwardedRequest[] = [];
+  const pendingLosses = [...(options.loseFirstResponseOf ?? [])];
   let faultsSoFar = 0;
 
   const forward = (request: IncomingMessage, response: ServerResponse, body: Buffer, loseResponse: boolean) => {
@@ -92,6 +122,31 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy>
     upstream.on('error', () => response.destroy());
     upstream.end(body);
     state.forwarded += 1;
+    const text = body.toString('utf8');
+    requests.push({
+      operation: operationOf(request, text),
+      method: request.method ?? '',
+      path: request.url ?? '',
+      body: text,
+      responseLost: loseResponse,
+    });
+  };
+
+  /** Whether this request is the first match of a loseFirstResponseOf predicate (which is then used up). */
+  const losesScriptedResponse = (request: IncomingMessage, body: Buffer): boolean => {
+    if (pendingLosses.length === 0) return false;
+    const text = body.toString('utf8');
+    const candidate = {
+      operation: operationOf(request, text),
+      method: request.method ?? '',
+      path: request.url ?? '',
+      body: text,
+      responseLost: true,
+    };
+    const index = pendingLosses.findIndex((matches) => matches(candidate));
+    if (index < 0) return false;
+    pendingLosses.splice(index, 1);
+    return true;
   };
 
   const server = createServer((request, response) => {
@@ -119,6 +174,10 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy>
         case 'drop-response':
           return forward(request, response, body, true);
         default:
+          if (losesScriptedResponse(request, body)) {
+            injected['drop-response'] += 1;
+            return forward(request, response, body, true);
+          }
           return forward(request, response, body, false);
       }
     });
@@ -128,6 +187,7 @@ export function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy>
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         injected,
+        requests,
         get forwarded() {
           return state.forwarded;
         },

@@ -4,14 +4,25 @@ import {
   paginateListExports,
   type Export,
 } from '@aws-sdk/client-bcm-data-exports';
-import { CloudFormationClient, DescribeStacksCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListStacksCommand,
+  paginateListStacks,
+} from '@aws-sdk/client-cloudformation';
 import {
   CostAndUsageReportServiceClient,
   DescribeReportDefinitionsCommand,
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { GetBucketPolicyCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  GetBucketPolicyCommand,
+  HeadBucketCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { customerAccount, stack } from './helpers';
 
 /** Reads the customer account as its administrator would: what tests assert the install did or undid. */
@@ -92,4 +103,36 @@ export async function liveStacksNamed(stackName: string): Promise<number> {
   return (response.StackSummaries ?? []).filter(
     (summary) => summary.StackName === stackName && summary.StackStatus !== 'DELETE_COMPLETE',
   ).length;
+}
+
+/**
+ * Everything in the customer account, one listing per kind: what a census compares with the installs that should
+ * (or should no longer) own something. Stacks include deleted ones, each with its own id.
+ */
+export async function accountCensus(): Promise<{
+  stacks: Array<{ name: string; id: string; status: string }>;
+  buckets: string[];
+  reports: string[];
+  dataExports: string[];
+}> {
+  const { cloudFormation, s3, cur, dataExports } = customerClients();
+  const stacks: Array<{ name: string; id: string; status: string }> = [];
+  for await (const page of paginateListStacks({ client: cloudFormation }, {})) {
+    for (const summary of page.StackSummaries ?? []) {
+      stacks.push({ name: summary.StackName ?? '', id: summary.StackId ?? '', status: summary.StackStatus ?? '' });
+    }
+  }
+  const buckets = ((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((bucket) => bucket.Name ?? '');
+  const reports: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await cur.send(new DescribeReportDefinitionsCommand({ NextToken: nextToken }));
+    reports.push(...(page.ReportDefinitions ?? []).map((definition) => definition.ReportName ?? ''));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  const exportNames: string[] = [];
+  for await (const page of paginateListExports({ client: dataExports }, {})) {
+    exportNames.push(...(page.Exports ?? []).map((reference) => reference.ExportName ?? ''));
+  }
+  return { stacks, buckets, reports, dataExports: exportNames };
 }

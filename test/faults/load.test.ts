@@ -2,7 +2,7 @@ import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import type { InstallStatus } from '../../workflows/definitions';
 import { useTestApi } from '../api-server';
 import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
-import { liveStacksNamed } from '../customer-account';
+import { accountCensus } from '../customer-account';
 import { installResourceNames } from '../../domain/install-names';
 
 const installs = Number(process.env.LOAD_INSTALLS ?? 200);
@@ -72,16 +72,27 @@ describe(`load: ${installs} installs at once through the API, against real Tempo
       `load: ${installs} started, ${installs - lost.length} deprovisioned cleanly, ${lost.length} lost\n`,
     );
     expect(lost).toEqual([]);
-    const leftStacks = await Promise.all(
-      ids
-        .slice(0, 20)
-        .map((id) =>
-          liveStacksNamed(
-            installResourceNames({ installId: id, awsAccountId: customerAccount.accountId, region: 'us-east-1' })
-              .stackName,
-          ),
-        ),
+    // Census: one listing per kind of the whole account, compared with what every one of the installs owned.
+    const census = await accountCensus();
+    const owned = ids.map((installId) =>
+      installResourceNames({ installId, awsAccountId: customerAccount.accountId, region: 'us-east-1' }),
     );
-    expect(leftStacks.every((count) => count === 0)).toBe(true);
+    const stackNames = new Set(owned.map((names) => names.stackName));
+    const curBuckets = new Set(owned.map((names) => names.curBucket));
+    const sandboxPrefixes = owned.map((names) => names.sandboxResourcePrefix);
+    const reportNames = new Set(owned.map((names) => names.curReportName));
+    const exportNames = new Set(owned.map((names) => names.dataExportName));
+    const left = {
+      stacks: census.stacks.filter((stack) => stackNames.has(stack.name) && stack.status !== 'DELETE_COMPLETE'),
+      curBuckets: census.buckets.filter((bucket) => curBuckets.has(bucket)),
+      sandboxBuckets: census.buckets.filter((bucket) => sandboxPrefixes.some((prefix) => bucket.startsWith(prefix))),
+      reports: census.reports.filter((name) => reportNames.has(name)),
+      dataExports: census.dataExports.filter((name) => exportNames.has(name)),
+    };
+    expect(left).toEqual({ stacks: [], curBuckets: [], sandboxBuckets: [], reports: [], dataExports: [] });
+    // And each install did create its stack, once: the census sees exactly one (deleted) stack per install.
+    const created = census.stacks.filter((stack) => stackNames.has(stack.name));
+    expect(new Set(created.map((stack) => stack.name)).size).toBe(installs);
+    expect(created).toHaveLength(installs);
   }, 900_000);
 });

@@ -6,7 +6,7 @@ import {
   UpdateStackCommand,
 } from '@aws-sdk/client-cloudformation';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createSandboxActivities } from '../../activities/sandbox';
 import { cloudFormationDeps, testAccess as access } from './aws-fakes';
@@ -121,7 +121,38 @@ describe('sandbox stack activities', () => {
     const slow = createSandboxActivities({ ...cloudFormationDeps(), pollIntervalMs: 60_000 });
     const environment = new MockActivityEnvironment();
     const running = environment.run(slow.waitForSandboxStack, { access, stackId });
-    environment.on('heartbeat', () => environment.cancel());
-    await expect(running).rejects.toThrow();
+    environment.on('heartbeat', () => environment.cancel('CANCELLED'));
+    const failure = await running.catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(CancelledFailure);
+    expect(failure).toMatchObject({ message: 'CANCELLED' });
+    expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+
+  it('resumes a retried wait from its last heartbeat: the same stack, the count carried on, nothing created', async () => {
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .resolvesOnce({
+        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_IN_PROGRESS', CreationTime: new Date() }],
+      })
+      .resolves({
+        Stacks: [{ StackId: stackId, StackName: 'n', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date() }],
+      });
+    // The worker that ran attempt 1 died after its seventh poll; the server hands its last heartbeat to attempt 2.
+    const environment = new MockActivityEnvironment({
+      attempt: 2,
+      heartbeatDetails: { stackStatus: 'CREATE_IN_PROGRESS', poll: 7 },
+    });
+    const heartbeats: unknown[] = [];
+    environment.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    const result = await environment.run(activities.waitForSandboxStack, { access, stackId });
+    expect(result).toMatchObject({ stackId, stackStatus: 'CREATE_COMPLETE' });
+    expect(heartbeats).toEqual([
+      { stackStatus: 'CREATE_IN_PROGRESS', poll: 8 },
+      { stackStatus: 'CREATE_COMPLETE', poll: 9 },
+    ]);
+    const described = cloudFormation.commandCalls(DescribeStacksCommand).map((call) => call.args[0].input.StackName);
+    expect(described).toEqual([stackId, stackId]);
+    expect(cloudFormation.commandCalls(CreateStackCommand)).toHaveLength(0);
+    expect(cloudFormation.commandCalls(UpdateStackCommand)).toHaveLength(0);
   });
 });

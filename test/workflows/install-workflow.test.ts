@@ -12,6 +12,7 @@ import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpe
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { mockActivities, permanentFailure } from './mock-activities';
 import { recordHistoryIfAsked } from './record-history';
+import { useTimeSkippingEnvironment } from './time-skipping';
 
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
 const registration = { registrationId: 'reg-1', tokenSha256: 'a'.repeat(64), runnerId: 'runner-1' };
@@ -130,30 +131,6 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(updateFailureType(replayed)).toBe('WrongPhase');
         expect((await handle.query(getStatusQuery)).runner?.runnerId).toBe('runner-1');
         await handle.terminate('test done');
-      },
-      { activityOverrides: activities },
-    );
-  });
-
-  it('removes what it created and fails when the runner never checks in', async () => {
-    const { activities, calls } = mockActivities();
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const input = testInstallInput('no-runner', { timeouts: { runnerCheckIn: '1 second' } });
-        const handle = await startInstall(client, taskQueue, input);
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'runner_check_in_timed_out' } });
-        const status = await handle.query(getStatusQuery);
-        expect(status.phase).toBe('failed');
-        expect(status.steps.runner_check_in?.state).toBe('failed');
-        expect(calls.map((call) => call.name)).toEqual(
-          expect.arrayContaining([
-            'deleteCostReport',
-            'deleteSandboxStack',
-            'waitForSandboxStackDeletion',
-            'deleteCurBucket',
-          ]),
-        );
       },
       { activityOverrides: activities },
     );
@@ -300,36 +277,6 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
-  it('degrades an active install whose role stops working, with the reason and fix, and restores it when it works again', async () => {
-    let roleWorks = true;
-    const { activities } = mockActivities({
-      verifyRoleAccess: async () => {
-        if (!roleWorks) return permanentFailure('role deleted', 'RoleNotAssumable')();
-        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
-      },
-    });
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const handle = await startInstall(client, taskQueue, testInstallInput('drift', { reverifyEvery: '300 ms' }));
-        await activate(handle);
-        await waitForPhase(handle, 'active');
-        roleWorks = false;
-        const degraded = await waitForPhase(handle, 'degraded');
-        expect(degraded.role?.drift).toMatchObject({ code: 'role_not_assumable', message: 'role deleted' });
-        expect(degraded.role?.drift?.fix).toContain('onboarding kit');
-        expect(Date.parse(degraded.role!.lastCheckedAt!)).toBeGreaterThanOrEqual(Date.parse(degraded.role!.drift!.at));
-        expect(Date.parse(degraded.role!.lastVerifiedAt!)).toBeLessThanOrEqual(Date.parse(degraded.role!.drift!.at));
-
-        roleWorks = true;
-        const restored = await waitForPhase(handle, 'active');
-        expect(restored.role?.drift).toBeUndefined();
-        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-        expect((await handle.result()).phase).toBe('deprovisioned');
-      },
-      { activityOverrides: activities },
-    );
-  });
-
   it('reports a first cost report that is later than AWS promises, then records its delivery', async () => {
     let manifestKey: string | undefined;
     const { activities } = mockActivities({
@@ -441,28 +388,46 @@ describe('installWorkflow logic, with activities mocked', () => {
   });
 
   it('ends a rejected install without creating anything, and refuses a second decision', async () => {
-    const { activities, calls } = mockActivities();
+    // The removal of the change set's empty stack is held, so the second decision reaches the open workflow.
+    let releaseRemoval: () => void = () => undefined;
+    const removalHeld = new Promise<void>((resolve) => (releaseRemoval = resolve));
+    const { activities, calls } = mockActivities({
+      deleteSandboxStack: async ({ stackName }) => {
+        await removalHeld;
+        return { stackId: stackName };
+      },
+    });
     await withTestWorker(
       async ({ taskQueue }) => {
         const { handle } = await startAwaitingApproval(client, taskQueue, 'reject');
         await handle.executeUpdate(decideApprovalUpdate, {
           args: [{ approve: false, by: 'bob', reason: 'not this quarter' }],
         });
+        await waitUntil(
+          async () => calls.some((call) => call.name === 'deleteSandboxStack'),
+          (called) => called,
+        );
+        try {
+          const again = await handle
+            .executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'mallory' }] })
+            .catch((e: unknown) => e);
+          expect(updateFailureType(again)).toBe('WrongPhase');
+          expect((await handle.describe()).status.name).toBe('RUNNING');
+        } finally {
+          releaseRemoval(); // a failed expectation must not leave the worker waiting on the held activity
+        }
+
         expect((await handle.result()).phase).toBe('rejected');
         const final = await installStatus(handle);
         expect(final).toMatchObject({
           phase: 'rejected',
-          approval: { decision: 'rejected', reason: 'not this quarter' },
+          approval: { decision: 'rejected', decidedBy: 'bob', reason: 'not this quarter' },
         });
         expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
         // The change set's empty stack is removed: a "no" leaves nothing behind.
         expect(calls.find((call) => call.name === 'deleteSandboxStack')?.input).toMatchObject({
           stackName: final.approval?.changeSet?.stackId,
         });
-        const again = await handle
-          .executeUpdate(decideApprovalUpdate, { args: [{ approve: true, by: 'bob' }] })
-          .catch((e: unknown) => e);
-        expect(again).toBeInstanceOf(Error);
       },
       { activityOverrides: activities },
     );
@@ -492,21 +457,80 @@ describe('installWorkflow logic, with activities mocked', () => {
       { activityOverrides: activities },
     );
   });
+});
+
+describe('installWorkflow timers with production bounds, on a time-skipping server', () => {
+  const timeSkipping = useTimeSkippingEnvironment();
+  const production = { readInputLimits: async () => ({ durationFloor: 'production' as const }) };
+  /** The install's default timeouts (production ones), but for the few a test is about. */
+  const productionInput = (label: string, overrides: Partial<Parameters<typeof testInstallInput>[1]> = {}) =>
+    testInstallInput(label, { timeouts: {}, ...overrides });
+
+  it('removes what it created and fails when the runner never checks in', async () => {
+    const { activities, calls } = mockActivities(production);
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('no-runner'));
+      await handle.signal(roleArnSubmittedSignal, { roleArn });
+      await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'runner_check_in_timed_out' } });
+      const status = await handle.query(getStatusQuery);
+      expect(status.phase).toBe('failed');
+      expect(status.steps.runner_check_in?.state).toBe('failed');
+      expect(calls.map((call) => call.name)).toEqual(
+        expect.arrayContaining([
+          'deleteCostReport',
+          'deleteSandboxStack',
+          'waitForSandboxStackDeletion',
+          'deleteCurBucket',
+        ]),
+      );
+    });
+  });
 
   it('expires an approval nobody gave in time', async () => {
-    const { activities, calls } = mockActivities();
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const input = testInstallInput('approval-expires', { approval: { required: true, expiresAfter: '1 second' } });
-        const handle = await startInstall(client, taskQueue, input);
-        await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        const final = await handle.result();
-        expect(final.phase).toBe('expired');
-        expect((await installStatus(handle)).lastError).toMatchObject({ code: 'approval_expired' });
-        expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
-        expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+    const { activities, calls } = mockActivities(production);
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const input = productionInput('approval-expires', { approval: { required: true, expiresAfter: '7 days' } });
+      const handle = await startInstall(client, taskQueue, input);
+      await handle.signal(roleArnSubmittedSignal, { roleArn });
+      expect((await handle.result()).phase).toBe('expired');
+      const final = await installStatus(handle);
+      expect(final.lastError).toMatchObject({ code: 'approval_expired' });
+      expect(Date.parse(final.phaseSince) - Date.parse(final.approval!.requestedAt)).toBeGreaterThanOrEqual(
+        7 * 86_400_000,
+      );
+      expect(calls.map((call) => call.name)).not.toContain('executeSandboxChangeSet');
+      expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+    });
+  });
+
+  it('degrades an active install whose role stops working, with the reason and fix, and restores it when it works again', async () => {
+    let roleWorks = true;
+    const { activities } = mockActivities({
+      ...production,
+      verifyRoleAccess: async () => {
+        if (!roleWorks) return permanentFailure('role deleted', 'RoleNotAssumable')();
+        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
       },
-      { activityOverrides: activities },
-    );
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('drift', { reverifyEvery: '1 hour' }));
+      await activate(handle);
+      await waitForPhase(handle, 'active');
+      roleWorks = false;
+      await timeSkipping.env.sleep('61 minutes');
+      const degraded = await waitForPhase(handle, 'degraded');
+      expect(degraded.role?.drift).toMatchObject({ code: 'role_not_assumable', message: 'role deleted' });
+      expect(degraded.role?.drift?.fix).toContain('onboarding kit');
+      expect(Date.parse(degraded.role!.drift!.at) - Date.parse(degraded.role!.lastVerifiedAt!)).toBeGreaterThanOrEqual(
+        3_600_000,
+      );
+
+      roleWorks = true;
+      await timeSkipping.env.sleep('61 minutes');
+      const restored = await waitForPhase(handle, 'active');
+      expect(restored.role?.drift).toBeUndefined();
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+    });
   });
 });
