@@ -1,3 +1,4 @@
+import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { InstallActivities } from '../../activities';
 
@@ -62,11 +63,12 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     emptyCurPrefix: async () => ({ deletedObjects: 0 }),
     removeCurBucketPolicy: async () => undefined,
     deleteCurBucket: async () => ({ deleted: true }),
-    issueRunnerRegistration: async ({ installId }) => ({
+    issueRunnerRegistration: async ({ installId, validForMs }) => ({
       registrationId: 'reg-1',
       tokenSha256: 'a'.repeat(64),
       expectedIdentity: `runner for install ${installId}`,
-      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      // From the server's clock, which a time-skipping server moves ahead of this process's.
+      expiresAt: new Date(activityInfo().currentAttemptScheduledTimestampMs + validForMs).toISOString(),
     }),
   };
   const merged = { ...defaults, ...overrides };
