@@ -103,18 +103,25 @@ export function createCostReportActivities(deps: ActivityDeps) {
     /**
      * Creates the CUR bucket and tags it with the install id. The tag is how a retry tells "we made it" from "the
      * customer already had it": us-east-1 answers CreateBucket on an owned bucket with 200, so the answer cannot.
-     * Only a bucket the install made is ever deleted by teardown.
+     * Only a bucket the install made is ever deleted by teardown. Between CreateBucket and the tag, an attempt can
+     * die with the answer lost: so before asking S3 to create, the attempt heartbeats that it saw no bucket, and a
+     * retry that finds the bucket untagged after that claim knows it is ours and tags it.
      */
     async ensureCurBucket(input: { access: CustomerAccess; bucket: string }): Promise<{ createdByInstall: boolean }> {
       const { s3 } = await deps.sessions.clients(input.access);
       const ownerTag = { Key: installTagKey, Value: input.access.installId };
+      const earlier = Context.current().info.heartbeatDetails as { absentBeforeCreate?: boolean } | undefined;
       if (await bucketExists(s3, input.bucket)) {
-        return {
-          createdByInstall: (await bucketTags(s3, input.bucket)).some(
-            (tag) => tag.Key === ownerTag.Key && tag.Value === ownerTag.Value,
-          ),
-        };
+        const tagged = (await bucketTags(s3, input.bucket)).some(
+          (tag) => tag.Key === ownerTag.Key && tag.Value === ownerTag.Value,
+        );
+        if (tagged || earlier?.absentBeforeCreate !== true) return { createdByInstall: tagged };
+        await callAws('s3:PutBucketTagging', () =>
+          s3.send(new PutBucketTaggingCommand({ Bucket: input.bucket, Tagging: { TagSet: [ownerTag] } })),
+        );
+        return { createdByInstall: true };
       }
+      Context.current().heartbeat({ absentBeforeCreate: true });
       // us-east-1 is the one region that rejects an explicit LocationConstraint.
       const configuration =
         input.access.region === 'us-east-1'

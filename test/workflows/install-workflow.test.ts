@@ -277,42 +277,6 @@ describe('installWorkflow logic, with activities mocked', () => {
     );
   });
 
-  it('reports a first cost report that is later than AWS promises, then records its delivery', async () => {
-    let manifestKey: string | undefined;
-    const { activities } = mockActivities({
-      findReportManifest: async () =>
-        manifestKey ? { key: manifestKey, deliveredAt: '2026-11-23T02:00:00.000Z' } : {},
-    });
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const input = testInstallInput('late-report', {
-          cur: { firstReport: { pollEvery: '100 ms', overdueAfter: '300 ms' } },
-        });
-        const handle = await startInstall(client, taskQueue, input);
-        await activate(handle);
-        const overdue = await waitUntil(
-          () => installStatus(handle),
-          (status) => status.cur?.firstReport?.state === 'overdue',
-        );
-        expect(overdue.phase).toBe('active');
-        expect(overdue.cur?.firstReport?.problem).toMatchObject({ code: 'cur_first_report_overdue' });
-        expect(overdue.cur?.firstReport?.problem?.fix).toContain('billingreports.amazonaws.com');
-
-        manifestKey = 'cur/x/r/20261101-20261201/r-Manifest.json';
-        const delivered = await waitUntil(
-          () => installStatus(handle),
-          (status) => status.cur?.firstReport?.state === 'delivered',
-        );
-        expect(delivered.cur).toMatchObject({ firstDeliveredAt: '2026-11-23T02:00:00.000Z' });
-        expect(delivered.cur?.firstReport).toMatchObject({ manifestKey });
-        expect(delivered.cur?.firstReport?.problem).toBeUndefined();
-        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-        expect((await handle.result()).phase).toBe('deprovisioned');
-      },
-      { activityOverrides: activities },
-    );
-  });
-
   it('sets up a CUR 2.0 data export instead of the legacy report when asked, watches its manifest and removes it', async () => {
     const { activities, calls } = mockActivities();
     await withTestWorker(
@@ -334,30 +298,6 @@ describe('installWorkflow logic, with activities mocked', () => {
         expect(final.leftovers).toEqual([]);
         expect(called('deleteDataExport')[0]?.input).toMatchObject({ exportArn: active.cur?.dataExport?.exportArn });
         expect(called('deleteCostReport')).toHaveLength(0);
-      },
-      { activityOverrides: activities },
-    );
-  });
-
-  it('continues as new while active when history grows long, keeping its status, and still deprovisions', async () => {
-    const { activities, calls } = mockActivities();
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const input = testInstallInput('long-lived', { reverifyEvery: '100 ms', historyEventLimit: 60 });
-        const handle = await startInstall(client, taskQueue, input);
-        await activate(handle);
-        const firstRunId = (await handle.describe()).runId;
-        await waitUntil(
-          () => handle.describe(),
-          (description) => description.runId !== firstRunId,
-        );
-        const carried = await handle.query(getStatusQuery);
-        expect(carried).toMatchObject({ phase: 'active', role: { arn: roleArn }, runner: { runnerId: 'runner-1' } });
-
-        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
-        expect((await handle.result()).phase).toBe('deprovisioned');
-        expect(calls.filter((call) => call.name === 'deploySandboxStack')).toHaveLength(1);
-        expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
       },
       { activityOverrides: activities },
     );
@@ -465,6 +405,63 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
   /** The install's default timeouts (production ones), but for the few a test is about. */
   const productionInput = (label: string, overrides: Partial<Parameters<typeof testInstallInput>[1]> = {}) =>
     testInstallInput(label, { timeouts: {}, ...overrides });
+
+  it('reports a first cost report that is later than AWS promises (48 hours), then records its delivery', async () => {
+    let manifestKey: string | undefined;
+    const { activities } = mockActivities({
+      ...production,
+      findReportManifest: async () =>
+        manifestKey ? { key: manifestKey, deliveredAt: '2026-11-23T02:00:00.000Z' } : {},
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('late-report'));
+      await activate(handle);
+      await timeSkipping.env.sleep('47 hours');
+      expect((await installStatus(handle)).cur?.firstReport?.state).toBe('waiting');
+      await timeSkipping.env.sleep('2 hours');
+      const overdue = await waitUntil(
+        () => installStatus(handle),
+        (status) => status.cur?.firstReport?.state === 'overdue',
+      );
+      expect(overdue.phase).toBe('active');
+      expect(overdue.cur?.firstReport?.problem).toMatchObject({ code: 'cur_first_report_overdue' });
+      expect(overdue.cur?.firstReport?.problem?.fix).toContain('billingreports.amazonaws.com');
+
+      manifestKey = 'cur/x/r/20261101-20261201/r-Manifest.json';
+      await timeSkipping.env.sleep('31 minutes');
+      const delivered = await waitUntil(
+        () => installStatus(handle),
+        (status) => status.cur?.firstReport?.state === 'delivered',
+      );
+      expect(delivered.cur).toMatchObject({ firstDeliveredAt: '2026-11-23T02:00:00.000Z' });
+      expect(delivered.cur?.firstReport).toMatchObject({ manifestKey });
+      expect(delivered.cur?.firstReport?.problem).toBeUndefined();
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+    });
+  });
+
+  it('continues as new while active when history reaches its limit, keeping its status, and still deprovisions', async () => {
+    const { activities, calls } = mockActivities(production);
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const input = productionInput('long-lived', { reverifyEvery: '5 minutes', historyEventLimit: 1_000 });
+      const handle = await startInstall(client, taskQueue, input);
+      await activate(handle);
+      const firstRunId = (await handle.describe()).runId;
+      await timeSkipping.env.sleep('12 hours');
+      await waitUntil(
+        () => handle.describe(),
+        (description) => description.runId !== firstRunId,
+      );
+      const carried = await handle.query(getStatusQuery);
+      expect(carried).toMatchObject({ phase: 'active', role: { arn: roleArn }, runner: { runnerId: 'runner-1' } });
+
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+      expect(calls.filter((call) => call.name === 'deploySandboxStack')).toHaveLength(1);
+      expect(calls.map((call) => call.name)).toContain('deleteSandboxStack');
+    });
+  });
 
   it('removes what it created and fails when the runner never checks in', async () => {
     const { activities, calls } = mockActivities(production);
