@@ -438,13 +438,22 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
       expect(delivered.cur?.firstReport?.problem).toBeUndefined();
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       expect((await handle.result()).phase).toBe('deprovisioned');
+      // Teardown cancelled the watch; let it close while this test's worker runs, or its pending task would hold
+      // the server's clock for the tests after this one.
+      const watch = client.workflow.getHandle(delivered.cur!.firstReport!.watchWorkflowId);
+      await watch.result().catch(() => undefined);
     });
   });
 
   it('continues as new while active when history reaches its limit, keeping its status, and still deprovisions', async () => {
     const { activities, calls } = mockActivities(production);
     await timeSkipping.run(activities, async (client, taskQueue) => {
-      const input = productionInput('long-lived', { reverifyEvery: '5 minutes', historyEventLimit: 1_000 });
+      // Without the first-report watch: a child left running after the test would hold the server's clock.
+      const input = productionInput('long-lived', {
+        reverifyEvery: '5 minutes',
+        historyEventLimit: 1_000,
+        cur: { firstReport: { watch: false } },
+      });
       const handle = await startInstall(client, taskQueue, input);
       await activate(handle);
       const firstRunId = (await handle.describe()).runId;
