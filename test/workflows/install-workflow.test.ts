@@ -402,9 +402,13 @@ describe('installWorkflow logic, with activities mocked', () => {
 describe('installWorkflow timers with production bounds, on a time-skipping server', () => {
   const timeSkipping = useTimeSkippingEnvironment();
   const production = { readInputLimits: async () => ({ durationFloor: 'production' as const }) };
-  /** The install's default timeouts (production ones), but for the few a test is about. */
+  /**
+   * The install's default timeouts (production ones), but for the few a test is about. Without the first-report watch
+   * unless a test asks for it: a watch child still open when its test's worker stops leaves a task pending that holds
+   * the server's clock for the tests after it.
+   */
   const productionInput = (label: string, overrides: Partial<Parameters<typeof testInstallInput>[1]> = {}) =>
-    testInstallInput(label, { timeouts: {}, ...overrides });
+    testInstallInput(label, { timeouts: {}, cur: { firstReport: { watch: false } }, ...overrides });
 
   it('reports a first cost report that is later than AWS promises (48 hours), then records its delivery', async () => {
     let manifestKey: string | undefined;
@@ -414,7 +418,7 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
         manifestKey ? { key: manifestKey, deliveredAt: '2026-11-23T02:00:00.000Z' } : {},
     });
     await timeSkipping.run(activities, async (client, taskQueue) => {
-      const handle = await startInstall(client, taskQueue, productionInput('late-report'));
+      const handle = await startInstall(client, taskQueue, productionInput('late-report', { cur: {} }));
       await activate(handle);
       await timeSkipping.env.sleep('47 hours');
       expect((await installStatus(handle)).cur?.firstReport?.state).toBe('waiting');
@@ -448,12 +452,7 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
   it('continues as new while active when history reaches its limit, keeping its status, and still deprovisions', async () => {
     const { activities, calls } = mockActivities(production);
     await timeSkipping.run(activities, async (client, taskQueue) => {
-      // Without the first-report watch: a child left running after the test would hold the server's clock.
-      const input = productionInput('long-lived', {
-        reverifyEvery: '5 minutes',
-        historyEventLimit: 1_000,
-        cur: { firstReport: { watch: false } },
-      });
+      const input = productionInput('long-lived', { reverifyEvery: '5 minutes', historyEventLimit: 1_000 });
       const handle = await startInstall(client, taskQueue, input);
       await activate(handle);
       const firstRunId = (await handle.describe()).runId;
