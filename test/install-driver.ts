@@ -91,3 +91,17 @@ export async function onboardUntilActive(
   await checkInRunner(handle, input.installId);
   return { handle, active: await waitForPhase(handle, 'active') };
 }
+
+/**
+ * Submits a role ARN the install must refuse: the update answers unverified with `code`, and the install waits for
+ * the role again. Returns the status it shows then, for the test's own checks of what was found.
+ */
+export async function expectRoleRefused(
+  handle: WorkflowHandle<typeof installWorkflow>,
+  roleArn: string,
+  code: string,
+): Promise<InstallStatus> {
+  const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+  expect(outcome).toMatchObject({ verified: false, phase: 'awaiting_role', error: { code } });
+  return waitForPhase(handle, 'awaiting_role');
+}

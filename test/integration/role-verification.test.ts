@@ -1,7 +1,13 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { getStatusQuery, requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { closeTestClient, withTestWorker, createCustomerRole, otherAccount, testClient, waitUntil } from '../helpers';
-import { onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+import {
+  expectRoleRefused,
+  onboardingArtifacts,
+  startInstall,
+  testInstallInput,
+  waitForPhase,
+} from '../install-driver';
 
 describe('role verification against moto with IAM enforcement', () => {
   let client: Client;
@@ -75,13 +81,7 @@ describe('role verification against moto with IAM enforcement', () => {
       };
       const roleArn = await createCustomerRole(artifacts, { trustPolicy: openTrust });
 
-      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-      expect(outcome).toMatchObject({
-        verified: false,
-        phase: 'awaiting_role',
-        error: { code: 'external_id_not_enforced' },
-      });
-      const status = await waitForPhase(handle, 'awaiting_role');
+      const status = await expectRoleRefused(handle, roleArn, 'external_id_not_enforced');
       expect(status.role?.withoutExternalId).toBe('allowed');
       expect(status.lastError?.code).toBe('external_id_not_enforced');
       expect(status.lastError?.fix).toContain('StringEquals sts:ExternalId');
@@ -108,13 +108,8 @@ describe('role verification against moto with IAM enforcement', () => {
       };
       const roleArn = await createCustomerRole(artifacts, { trustPolicy: anyoneWithId });
 
-      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-      expect(outcome).toMatchObject({
-        verified: false,
-        phase: 'awaiting_role',
-        error: { code: 'trust_policy_allows_anyone', step: 'verify_role' },
-      });
-      const status = await waitForPhase(handle, 'awaiting_role');
+      const status = await expectRoleRefused(handle, roleArn, 'trust_policy_allows_anyone');
+      expect(status.lastError?.step).toBe('verify_role');
       expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId: 'refused' });
       expect(status.role?.trustPolicyFindings).toEqual([
         { code: 'trust_policy_allows_anyone', statement: 'AnyoneWithTheId', problem: expect.stringContaining('"*"') },
@@ -143,13 +138,7 @@ describe('role verification against moto with IAM enforcement', () => {
       };
       const roleArn = await createCustomerRole(artifacts, { trustPolicy: twoIds });
 
-      const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-      expect(outcome).toMatchObject({
-        verified: false,
-        phase: 'awaiting_role',
-        error: { code: 'external_id_not_pinned' },
-      });
-      const status = await waitForPhase(handle, 'awaiting_role');
+      const status = await expectRoleRefused(handle, roleArn, 'external_id_not_pinned');
       expect(status.role?.trustPolicyFindings?.map((finding) => finding.code)).toEqual(['external_id_not_pinned']);
       expect(status.lastError?.fix).toContain('as the only value');
       await handle.terminate('test done');

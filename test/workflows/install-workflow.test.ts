@@ -9,7 +9,7 @@ import {
   submitRoleArnUpdate,
 } from '../../workflows/definitions';
 import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpers';
-import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
+import { expectRoleRefused, installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { mockActivities, permanentFailure } from './mock-activities';
 import { recordHistoryIfAsked } from './record-history';
 import { useTimeSkippingEnvironment } from './time-skipping';
@@ -186,13 +186,7 @@ describe('installWorkflow logic, with activities mocked', () => {
     await withTestWorker(
       async ({ taskQueue }) => {
         const handle = await startInstall(client, taskQueue, testInstallInput('wrong-id-accepted'));
-        const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
-        expect(outcome).toMatchObject({
-          verified: false,
-          phase: 'awaiting_role',
-          error: { code: 'external_id_not_pinned' },
-        });
-        const status = await waitForPhase(handle, 'awaiting_role');
+        const status = await expectRoleRefused(handle, roleArn, 'external_id_not_pinned');
         expect(status.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId: 'allowed' });
         expect(status.lastError?.fix).toContain('as the only value');
 
