@@ -1,2 +1,3 @@
-export { installWorkflow } from '../workflows';
+// Every workflow the worker bundles (one list: workflows/index.ts), plus the benchmark's own baseline.
+export * from '../workflows';
 export { baselineWorkflow } from './baseline-workflow';
