@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
 import { InstallService } from '../client/install-service';
@@ -44,14 +45,16 @@ export async function startTestApi(options: {
   auth?: boolean;
   /** Keys bound to orgs, accepted besides the operator key. */
   keys?: ApiKey[];
-  /** The install service the API uses; default: one on the test client. */
+  /** The install service the API uses; default: one on `client`. */
   installs?: InstallService;
+  /** The Temporal client behind the API; default: the test client on the test stack's dev server. */
+  client?: Client;
   logStream?: NodeJS.WritableStream;
   /** Default: high enough for the load test's 200 check-ins from one address. */
   anonymousRateLimit?: { max: number; timeWindowMs: number };
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
-  const client = await testClient();
+  const client = options.client ?? (await testClient());
   const app = await buildApi({
     installs: options.installs ?? new InstallService(client, options.taskQueue),
     apiKeys:

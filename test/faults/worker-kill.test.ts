@@ -1,15 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
-import { projectRoot } from '../../devstack/paths';
-import { startService, stopProcessAndWait } from '../../devstack/service-process';
+import { stopProcessAndWait } from '../../devstack/service-process';
 import { installResourceNames } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate, type InstallPhase } from '../../workflows/definitions';
 import { bucketExists, liveStacksNamed, reportDefinition } from '../customer-account';
-import { closeTestClient, createCustomerRole, runnerTokenKey, stack, testClient, waitUntil } from '../helpers';
+import { closeTestClient, createCustomerRole, testClient, waitUntil } from '../helpers';
 import {
   checkInRunner,
   installStatus,
@@ -18,37 +16,7 @@ import {
   testInstallInput,
   waitForPhase,
 } from '../install-driver';
-
-/** The real worker entry point (worker/main.ts) as its own process, configured only through its environment. */
-function startWorkerProcess(taskQueue: string, logDir: string, generation: number) {
-  const logFile = join(logDir, `worker-${generation}.log`);
-  return startService({
-    name: `worker process ${generation}`,
-    command: process.execPath,
-    args: ['--import', 'tsx', join(projectRoot, 'worker', 'main.ts')],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      AWS_ENDPOINT_URL: stack.awsEndpoint,
-      AWS_ENDPOINT_URL_CUR: stack.curEndpoint,
-      AWS_ENDPOINT_URL_BCM_DATA_EXPORTS: stack.dataExportsEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: stack.accounts.vendor.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: stack.accounts.vendor.credentials.secretAccessKey,
-      VENDOR_PRINCIPAL_ARN: stack.accounts.vendor.principalArn,
-      RUNNER_TOKEN_KEY: Buffer.from(runnerTokenKey).toString('hex'),
-      POLL_INTERVAL_MS: '50',
-      WORKFLOW_BUNDLE: stack.workflowBundlePath,
-      // Without it the worker refuses to start unencrypted; the test's client has no codec.
-      INSTALL_ORCHESTRATOR_ENV: 'development',
-    },
-    logFile,
-    detached: false,
-    isReady: async () => readFileSync(logFile, 'utf8').includes('"msg":"worker started"'),
-    readyTimeoutMs: 60_000,
-  });
-}
+import { startWorkerProcess } from '../worker-process';
 
 describe('worker processes killed with SIGKILL', () => {
   let client: Client;
@@ -65,13 +33,13 @@ describe('worker processes killed with SIGKILL', () => {
     });
     const names = installResourceNames(input);
     let generation = 0;
-    let worker = await startWorkerProcess(taskQueue, logDir, ++generation);
+    let worker = await startWorkerProcess({ taskQueue, logDir, name: `worker-${++generation}` });
     const killedIn: InstallPhase[] = [];
     const killAndRestart = async () => {
       killedIn.push((await installStatus(handle)).phase);
       process.kill(worker.pid!, 'SIGKILL');
       await stopProcessAndWait(worker.pid, false);
-      worker = await startWorkerProcess(taskQueue, logDir, ++generation);
+      worker = await startWorkerProcess({ taskQueue, logDir, name: `worker-${++generation}` });
     };
 
     const handle = await startInstall(client, taskQueue, input);

@@ -1,0 +1,148 @@
+import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
+import { installResourceNames } from '../domain/install-names';
+import type { InstallStatus } from '../workflows/definitions';
+import type { TestApi } from './api-server';
+import { accountCensus } from './customer-account';
+import { createCustomerRole, customerAccount, waitUntil } from './helpers';
+
+/**
+ * Many installs driven through the API as a vendor and its customers would, for the load and fault suites: every
+ * install onboarded to `active`, then every one deprovisioned, with a census of the customer account in between
+ * and after. A fault test hooks `onStep` to strike while the fleet is in flight.
+ */
+export type FleetStep = 'started' | 'verified' | 'active' | 'deprovisioned';
+
+export interface FleetOptions {
+  /** Installs driven at once. */
+  inFlight: number;
+  /** Called as each install passes a step; a fault test counts these to know when to strike. */
+  onStep?: (step: FleetStep, installId: string) => void;
+  /** How long one install may take for one step; faults slow things down. */
+  stepTimeoutMs?: number;
+}
+
+async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+function phaseOf(response: { body: { install?: InstallStatus } }): string | undefined {
+  return response.body.install?.phase;
+}
+
+/** Starts every install (all live at once), then takes each through role, verification and runner to `active`. */
+export async function onboardFleet(api: TestApi, ids: string[], options: FleetOptions): Promise<void> {
+  const timeout = options.stepTimeoutMs ?? 120_000;
+  await inBatches(ids, options.inFlight, async (installId) => {
+    const started = await api.call('POST', '/installs', {
+      installId,
+      orgId: 'org-fleet',
+      awsAccountId: customerAccount.accountId,
+      region: 'us-east-1',
+      timeouts: { rolePropagation: '2 minutes', runnerCheckIn: '10 minutes' },
+    });
+    if (started.status !== 201) throw new Error(`POST /installs ${installId}: ${started.status}`);
+    options.onStep?.('started', installId);
+  });
+  await inBatches(ids, options.inFlight, async (installId) => {
+    const path = `/installs/${installId}`;
+    const kit = (await api.call('GET', `${path}/onboarding`)).body as OnboardingArtifacts;
+    const roleArn = await createCustomerRole(kit);
+    // The API answers 202 when verification outlasts the wait (a fault slowed it): the status tells the outcome.
+    await api.call('POST', `${path}/role-arn`, { roleArn, waitSeconds: 60 });
+    const registration = await waitUntil(
+      () => api.call('GET', `${path}/runner/registration`),
+      (response) => response.status === 200,
+      timeout,
+    );
+    options.onStep?.('verified', installId);
+    const { registrationId, token } = registration.body as { registrationId: string; token: string };
+    const checkIn = await api.call('POST', `${path}/runner/check-in`, { registrationId, token, runnerId: 'fleet' });
+    if (checkIn.status !== 200)
+      throw new Error(`check-in ${installId}: ${checkIn.status} ${JSON.stringify(checkIn.body)}`);
+    await waitUntil(
+      () => api.call('GET', path),
+      (response) => phaseOf(response) === 'active',
+      timeout,
+    );
+    options.onStep?.('active', installId);
+  });
+}
+
+/**
+ * Deprovisions every install; returns each one's outcome as `phase:leftovers`, `deprovisioned:0` when it ended
+ * cleanly.
+ */
+export async function deprovisionFleet(
+  api: TestApi,
+  ids: string[],
+  options: FleetOptions,
+): Promise<Map<string, string>> {
+  const outcome = new Map<string, string>();
+  await inBatches(ids, options.inFlight, async (installId) => {
+    const path = `/installs/${installId}`;
+    const requested = await api.call('POST', `${path}/deprovision`, {});
+    if (requested.status !== 202) throw new Error(`deprovision ${installId}: ${requested.status}`);
+    const final = await waitUntil(
+      () => api.call('GET', path),
+      (response) => phaseOf(response) === 'deprovisioned' || phaseOf(response) === 'failed',
+      options.stepTimeoutMs ?? 120_000,
+    );
+    const install = final.body.install as InstallStatus;
+    outcome.set(installId, `${install.phase}:${install.deprovision?.leftovers.length ?? '?'}`);
+    options.onStep?.('deprovisioned', installId);
+  });
+  return outcome;
+}
+
+/** The installs that did not end `deprovisioned` with nothing left over. */
+export function lostInstalls(ids: string[], outcome: Map<string, string>): string[] {
+  return ids.filter((id) => outcome.get(id) !== 'deprovisioned:0');
+}
+
+export interface FleetCensus {
+  /** Stacks not deleted, by install: exactly one each while active, none after. */
+  liveStacks: number[];
+  /** Every stack ever created under the installs' names, deleted ones included: one each, never two. */
+  stacksEverCreated: number[];
+  curBuckets: number[];
+  sandboxBuckets: number[];
+  reports: number[];
+}
+
+/** One listing per resource kind of the whole customer account, counted per install of the fleet. */
+export async function fleetCensus(ids: string[]): Promise<FleetCensus> {
+  const census = await accountCensus();
+  const perInstall = ids.map((installId) =>
+    installResourceNames({ installId, awsAccountId: customerAccount.accountId, region: 'us-east-1' }),
+  );
+  const count = <T>(items: T[], matches: (item: T, names: (typeof perInstall)[number]) => boolean) =>
+    perInstall.map((names) => items.filter((item) => matches(item, names)).length);
+  return {
+    liveStacks: count(
+      census.stacks,
+      (stack, names) => stack.name === names.stackName && stack.status !== 'DELETE_COMPLETE',
+    ),
+    stacksEverCreated: count(census.stacks, (stack, names) => stack.name === names.stackName),
+    curBuckets: count(census.buckets, (bucket, names) => bucket === names.curBucket),
+    sandboxBuckets: count(census.buckets, (bucket, names) => bucket.startsWith(names.sandboxResourcePrefix)),
+    reports: count(census.reports, (report, names) => report === names.curReportName),
+  };
+}
+
+/** What a census must show: every install with one of each kind while active, and none of anything after. */
+export function expectedCensus(installs: number, when: 'active' | 'deprovisioned'): FleetCensus {
+  const each = (n: number) => Array.from({ length: installs }, () => n);
+  const live = when === 'active' ? 1 : 0;
+  return {
+    liveStacks: each(live),
+    stacksEverCreated: each(1),
+    curBuckets: each(live),
+    sandboxBuckets: each(live),
+    reports: each(live),
+  };
+}

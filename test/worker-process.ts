@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '../devstack/paths';
+import { startService } from '../devstack/service-process';
+import { runnerTokenKey, stack } from './helpers';
+
+export interface WorkerProcessOptions {
+  /** Default: the test stack's dev server. */
+  temporalAddress?: string;
+  taskQueue: string;
+  logDir: string;
+  /** Names the process in errors and its log file (`<name>.log`). */
+  name: string;
+}
+
+/**
+ * The real worker entry point (worker/main.ts) as its own process, configured only through its environment, as an
+ * operator runs it; ready once it logs that it started.
+ */
+export function startWorkerProcess(options: WorkerProcessOptions) {
+  const logFile = join(options.logDir, `${options.name}.log`);
+  return startService({
+    name: `worker process ${options.name}`,
+    command: process.execPath,
+    args: ['--import', 'tsx', join(projectRoot, 'worker', 'main.ts')],
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: options.temporalAddress ?? stack.temporalAddress,
+      TEMPORAL_TASK_QUEUE: options.taskQueue,
+      AWS_ENDPOINT_URL: stack.awsEndpoint,
+      AWS_ENDPOINT_URL_CUR: stack.curEndpoint,
+      AWS_ENDPOINT_URL_BCM_DATA_EXPORTS: stack.dataExportsEndpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: stack.accounts.vendor.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.accounts.vendor.credentials.secretAccessKey,
+      VENDOR_PRINCIPAL_ARN: stack.accounts.vendor.principalArn,
+      RUNNER_TOKEN_KEY: Buffer.from(runnerTokenKey).toString('hex'),
+      POLL_INTERVAL_MS: '50',
+      WORKFLOW_BUNDLE: stack.workflowBundlePath,
+      // Without it the worker refuses to start unencrypted; the test's client has no codec.
+      INSTALL_ORCHESTRATOR_ENV: 'development',
+    },
+    logFile,
+    detached: false,
+    isReady: async () => readFileSync(logFile, 'utf8').includes('"msg":"worker started"'),
+    readyTimeoutMs: 60_000,
+  });
+}
