@@ -49,9 +49,11 @@ export async function startTestApi(options: {
   logStream?: NodeJS.WritableStream;
   /** Default: high enough for the load test's 200 check-ins from one address. */
   anonymousRateLimit?: { max: number; timeWindowMs: number };
+  /** Default: the test stack's Temporal server. */
+  temporalAddress?: string;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
-  const client = await testClient();
+  const client = await testClient(options.temporalAddress);
   const app = await buildApi({
     installs: options.installs ?? new InstallService(client, options.taskQueue),
     apiKeys:
@@ -95,7 +97,13 @@ export async function startTestApi(options: {
  * Runs the API for a test file: started before its tests on a task queue of its own, closed after them. The
  * returned object reaches the running API once the tests run.
  */
-export function useTestApi(prefix: string): { taskQueue: string; api: TestApi } {
+export function useTestApi(
+  prefix: string,
+  options: {
+    /** Read when the API starts (before the file's tests): the Temporal server a file started itself. */
+    temporalAddress?: () => string;
+  } = {},
+): { taskQueue: string; api: TestApi } {
   const taskQueue = `${prefix}-${randomBytes(8).toString('hex')}`;
   let started: TestApi | undefined;
   const running = () => {
@@ -103,7 +111,7 @@ export function useTestApi(prefix: string): { taskQueue: string; api: TestApi } 
     return started;
   };
   beforeAll(async () => {
-    started = await startTestApi({ taskQueue });
+    started = await startTestApi({ taskQueue, temporalAddress: options.temporalAddress?.() });
   });
   afterAll(async () => {
     await started?.app.close();

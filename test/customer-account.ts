@@ -23,6 +23,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { installResourceNames, type InstallResourceInput } from '../domain/install-names';
 import { customerAccount, stack } from './helpers';
 
 /** Reads the customer account as its administrator would: what tests assert the install did or undid. */
@@ -135,4 +136,29 @@ export async function accountCensus(): Promise<{
     exportNames.push(...(page.Exports ?? []).map((reference) => reference.ExportName ?? ''));
   }
   return { stacks, buckets, reports, dataExports: exportNames };
+}
+
+/** How many of each resource these installs own in the customer account (stacks not deleted), from one census. */
+export async function installsCensus(inputs: InstallResourceInput[]): Promise<{
+  stacks: number;
+  curBuckets: number;
+  sandboxBuckets: number;
+  reports: number;
+  dataExports: number;
+}> {
+  const census = await accountCensus();
+  const owned = inputs.map((input) => installResourceNames(input));
+  const stackNames = new Set(owned.map((names) => names.stackName));
+  const curBuckets = new Set(owned.map((names) => names.curBucket));
+  const reportNames = new Set(owned.map((names) => names.curReportName));
+  const exportNames = new Set(owned.map((names) => names.dataExportName));
+  return {
+    stacks: census.stacks.filter((stack) => stackNames.has(stack.name) && stack.status !== 'DELETE_COMPLETE').length,
+    curBuckets: census.buckets.filter((bucket) => curBuckets.has(bucket)).length,
+    sandboxBuckets: census.buckets.filter((bucket) =>
+      owned.some((names) => bucket.startsWith(names.sandboxResourcePrefix)),
+    ).length,
+    reports: census.reports.filter((name) => reportNames.has(name)).length,
+    dataExports: census.dataExports.filter((name) => exportNames.has(name)).length,
+  };
 }
