@@ -33,7 +33,7 @@ export function postgresBinDir(): string {
   return dir;
 }
 
-interface RunAs {
+export interface RunAs {
   uid?: number;
   gid?: number;
 }
@@ -57,7 +57,7 @@ function postgresRunAs(): RunAs {
 }
 
 /** Every folder above `path` must let the postgres user through, or the server cannot reach its data directory. */
-function assertTraversable(path: string, runAs: RunAs): void {
+export function assertTraversable(path: string, runAs: RunAs): void {
   if (runAs.uid === undefined) return;
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     const stats = statSync(dir);
