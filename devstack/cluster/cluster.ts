@@ -359,7 +359,7 @@ export function attachTemporalCluster(dir: string): TemporalCluster | undefined 
   return state ? new RunningCluster(state) : undefined;
 }
 
-/** `name pid role ports` lines for `npm run stack -- status`. */
+/** One line per process, with its pid (or "not running") and the addresses it listens on, for `npm run stack -- status`. */
 export function describeClusterProcesses(dir: string): string[] {
   const state = readClusterState(dir);
   if (!state) return [];
@@ -370,11 +370,12 @@ export function describeClusterProcesses(dir: string): string[] {
   };
   return [
     `postgres   ${running('postgres')}  ${state.host}:${state.postgres.port}`,
-    ...clusterServiceNames.map(
-      (service) =>
-        `${service.padEnd(10)} ${running(service)}  gRPC ${state.host}:${state.services[service].grpc}, ` +
-        `membership ${state.host}:${state.services[service].membership}`,
-    ),
+    ...clusterServiceNames.map((service) => {
+      const { grpc, membership } = state.services[service];
+      // The worker role serves no gRPC of its own: it only joins the membership.
+      const grpcAddress = service === 'worker' ? '' : `gRPC ${state.host}:${grpc}, `;
+      return `${service.padEnd(10)} ${running(service)}  ${grpcAddress}membership ${state.host}:${membership}`;
+    }),
     ...(state.uiPort ? [`ui         ${running('ui')}  http://${state.host}:${state.uiPort}`] : []),
   ];
 }
