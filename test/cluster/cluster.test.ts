@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -29,6 +29,7 @@ const none = { stacks: 0, curBuckets: 0, sandboxBuckets: 0, reports: 0, dataExpo
  * the shared test stack's).
  */
 describe('the orchestrator on a multi-process Temporal cluster on PostgreSQL', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'install-orchestrator-cluster-'));
   let cluster: TemporalCluster;
   let client: Client;
   const log = (line: string) => process.stderr.write(`cluster: ${line}\n`);
@@ -36,7 +37,7 @@ describe('the orchestrator on a multi-process Temporal cluster on PostgreSQL', (
   beforeAll(async () => {
     const started = Date.now();
     cluster = await startTemporalCluster({
-      dir: mkdtempSync(join(tmpdir(), 'install-orchestrator-cluster-')),
+      dir,
       namespace: 'default',
       detached: false,
       ui: true,
@@ -61,6 +62,8 @@ describe('the orchestrator on a multi-process Temporal cluster on PostgreSQL', (
     } finally {
       await closeTestClient();
       await cluster?.stop();
+      // The logs stay for a look after the run; PostgreSQL's data (about 70 MB) does not.
+      rmSync(join(dir, 'postgres'), { recursive: true, force: true });
     }
   });
 
