@@ -14,6 +14,26 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * A free loopback port in [min, max], tried at random: for ports that must stay out of the kernel's ephemeral range
+ * (Temporal stores membership ports in a SMALLINT column, so they must be below 32768).
+ */
+export async function freePortInRange(min: number, max: number, host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    if (await portIsFree(host, port)) return port;
+  }
+  throw new Error(`No free port on ${host} between ${min} and ${max} after 100 tries.`);
+}
+
+function portIsFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
 export class PortInUseError extends Error {
   constructor(
     readonly port: number,

@@ -12,7 +12,15 @@ export interface CommandResult {
 export function runCommand(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; label: string; log: (line: string) => void },
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    label: string;
+    log: (line: string) => void;
+    /** Run as this user and group; needs root. */
+    uid?: number;
+    gid?: number;
+  },
 ): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
@@ -20,6 +28,8 @@ export function runCommand(
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      uid: options.uid,
+      gid: options.gid,
     });
     let output = '';
     const keep = (chunk: Buffer) => {

@@ -15,6 +15,9 @@ export interface ServiceSpec {
   detached: boolean;
   isReady: () => Promise<boolean>;
   readyTimeoutMs: number;
+  /** Run as this user and group (PostgreSQL refuses to run as root); needs root. */
+  uid?: number;
+  gid?: number;
 }
 
 export class ServiceStartError extends Error {
@@ -41,6 +44,8 @@ export async function startService(spec: ServiceSpec): Promise<ChildProcess> {
     env: spec.env ?? process.env,
     stdio: ['ignore', logFd, logFd],
     detached: spec.detached,
+    uid: spec.uid,
+    gid: spec.gid,
   });
   closeSync(logFd);
   if (spec.detached) child.unref();
@@ -68,25 +73,40 @@ export async function startService(spec: ServiceSpec): Promise<ChildProcess> {
   );
 }
 
-function isAlive(pid: number): boolean {
+/** True while the process exists and is not a zombie (a container's init may never reap an orphan). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    // The state follows the parenthesised command name: "123 (postgres) Z ...".
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.charAt(stat.lastIndexOf(')') + 2) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** Resolves true once the process is gone, false if it is still there at the deadline. */
+export async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid)) {
+    if (Date.now() >= deadline) return false;
+    await delay(50);
+  }
+  return true;
 }
 
 /** SIGTERM, then SIGKILL if the process (group, for detached services) is still there after the grace period. */
 export async function stopProcessAndWait(pid: number | undefined, group: boolean, graceMs = 10_000): Promise<void> {
   if (!pid || !isAlive(pid)) return;
   stopProcess(pid, group);
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await delay(50);
-  if (isAlive(pid)) stopProcess(pid, group, 'SIGKILL');
+  if (!(await waitForExit(pid, graceMs))) stopProcess(pid, group, 'SIGKILL');
 }
 
-function stopProcess(pid: number | undefined, group: boolean, signal: NodeJS.Signals = 'SIGTERM'): void {
+export function stopProcess(pid: number | undefined, group: boolean, signal: NodeJS.Signals = 'SIGTERM'): void {
   if (!pid) return;
   try {
     process.kill(group ? -pid : pid, signal);

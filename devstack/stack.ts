@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsEndpoints } from '../activities/aws/clients';
+import { attachTemporalCluster, startTemporalCluster } from './cluster';
 import { assertPortFree } from './ports';
 import { bootstrapLocalAccounts, type LocalAccounts } from './local-accounts';
 import { motoArgs, motoIsServing } from './moto';
@@ -20,7 +21,14 @@ export interface StackEndpoints {
   dataExportsEndpoint: string;
 }
 
+/** The dev server (one process, SQLite), or a cluster of Temporal services on PostgreSQL (devstack/cluster). */
+export type TemporalServerKind = 'dev-server' | 'cluster';
+
 export interface StackState extends StackEndpoints {
+  /** Absent in a state file from before the cluster: the dev server. */
+  temporalServer?: TemporalServerKind;
+  /** The cluster's folder (its processes are listed in its own `cluster.json`, not in `pids`). */
+  clusterDir?: string;
   pids: Record<string, number>;
   /** moto's identities, created at start; moto keeps state in memory, so they live exactly as long as it does. */
   accounts: LocalAccounts;
@@ -29,6 +37,8 @@ export interface StackState extends StackEndpoints {
 }
 
 const stateFile = join(stackDir, 'state.json');
+/** The cluster's PostgreSQL data, configuration and logs; kept across `down` and `up` as the dev server's SQLite file is. */
+export const stackClusterDir = join(stackDir, 'cluster');
 
 /** Every AWS service the activities call, pointed at the local stack: moto, and the two billing endpoints. */
 export function localAwsEndpoints(
@@ -88,15 +98,24 @@ async function stackAnswers(state: StackState): Promise<boolean> {
   return checks.every(Boolean);
 }
 
-/** Starts Temporal, moto, the CUR and the Data Exports endpoints as background processes, or reuses the ones already up. */
-export async function stackUp(log: Log): Promise<StackState> {
+/**
+ * Starts Temporal (the dev server, or with `temporalServer: 'cluster'` the multi-process cluster on PostgreSQL), moto,
+ * the CUR and the Data Exports endpoints as background processes, or reuses the ones already up. Without
+ * `temporalServer`, a running stack of either kind is reused and a new one runs the dev server.
+ */
+export async function stackUp(log: Log, options: { temporalServer?: TemporalServerKind } = {}): Promise<StackState> {
   const existing = readStackState();
   if (existing && (await stackAnswers(existing))) {
-    log('stack already running');
+    const running = existing.temporalServer ?? 'dev-server';
+    if (options.temporalServer && options.temporalServer !== running) {
+      throw new Error(`A stack with the Temporal ${running} is running; stop it first with \`npm run stack -- down\`.`);
+    }
+    log(`stack already running (Temporal ${running})`);
     return existing;
   }
   if (existing) await stackDown(log);
 
+  const temporalServer = options.temporalServer ?? 'dev-server';
   const config = stackConfig();
   await assertPortFree(config.host, config.temporalPort, 'Temporal gRPC', 'TEMPORAL_PORT');
   await assertPortFree(config.host, config.uiPort, 'Temporal Web UI', 'TEMPORAL_UI_PORT');
@@ -104,7 +123,6 @@ export async function stackUp(log: Log): Promise<StackState> {
   await assertPortFree(config.host, config.curPort, 'CUR endpoint', 'CUR_PORT');
   await assertPortFree(config.host, config.dataExportsPort, 'Data Exports endpoint', 'DATA_EXPORTS_PORT');
 
-  const temporalCli = await ensureTemporalCli(log);
   const motoPython = await ensureMotoPython(log);
   mkdirSync(stackDir, { recursive: true });
 
@@ -119,23 +137,36 @@ export async function stackUp(log: Log): Promise<StackState> {
   const pids: Record<string, number> = {};
   let accounts: LocalAccounts;
   try {
-    log(`starting Temporal dev server on ${endpoints.temporalAddress} (UI ${endpoints.temporalUiUrl})`);
-    const temporal = await startService({
-      name: 'Temporal dev server',
-      command: temporalCli,
-      args: devServerArgs({
-        ip: config.host,
-        port: config.temporalPort,
-        uiPort: config.uiPort,
-        dbFilename: join(stackDir, 'temporal.sqlite'),
+    if (temporalServer === 'cluster') {
+      await startTemporalCluster({
+        dir: stackClusterDir,
+        host: config.host,
         namespace: config.namespace,
-      }),
-      logFile: join(stackDir, 'logs', 'temporal.log'),
-      detached: true,
-      isReady: () => temporalIsServing(endpoints.temporalAddress),
-      readyTimeoutMs: 60_000,
-    });
-    pids.temporal = temporal.pid!;
+        detached: true,
+        ui: true,
+        frontendPort: config.temporalPort,
+        uiPort: config.uiPort,
+        log,
+      });
+    } else {
+      log(`starting Temporal dev server on ${endpoints.temporalAddress} (UI ${endpoints.temporalUiUrl})`);
+      const temporal = await startService({
+        name: 'Temporal dev server',
+        command: await ensureTemporalCli(log),
+        args: devServerArgs({
+          ip: config.host,
+          port: config.temporalPort,
+          uiPort: config.uiPort,
+          dbFilename: join(stackDir, 'temporal.sqlite'),
+          namespace: config.namespace,
+        }),
+        logFile: join(stackDir, 'logs', 'temporal.log'),
+        detached: true,
+        isReady: () => temporalIsServing(endpoints.temporalAddress),
+        readyTimeoutMs: 60_000,
+      });
+      pids.temporal = temporal.pid!;
+    }
 
     log(`starting moto on ${endpoints.awsEndpoint}`);
     const moto = await startService({
@@ -175,9 +206,17 @@ export async function stackUp(log: Log): Promise<StackState> {
     );
   } catch (error) {
     await Promise.all(Object.values(pids).map((pid) => stopProcessAndWait(pid, true)));
+    if (temporalServer === 'cluster') await attachTemporalCluster(stackClusterDir)?.stop();
     throw error;
   }
-  const state: StackState = { ...endpoints, pids, accounts, runnerTokenKey: randomBytes(32).toString('hex') };
+  const state: StackState = {
+    ...endpoints,
+    temporalServer,
+    ...(temporalServer === 'cluster' ? { clusterDir: stackClusterDir } : {}),
+    pids,
+    accounts,
+    runnerTokenKey: randomBytes(32).toString('hex'),
+  };
   writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
   return state;
 }
@@ -208,5 +247,15 @@ export async function stackDown(log: Log): Promise<void> {
       log(`stopped ${name} (pid ${pid})`);
     }),
   );
+  const cluster = state.clusterDir ? attachTemporalCluster(state.clusterDir) : undefined;
+  if (cluster) {
+    const pids = cluster.pids();
+    await cluster.stop();
+    log(
+      `stopped the Temporal cluster (${Object.entries(pids)
+        .map(([name, pid]) => `${name} ${pid}`)
+        .join(', ')})`,
+    );
+  }
   rmSync(stateFile, { force: true });
 }

@@ -1,3 +1,5 @@
+import { ensureTemporalServer, ensureTemporalUiServer } from './cluster';
+import { postgresBinDir } from './cluster/postgres';
 import { ensureChromium, ensureMotoPython, ensureTemporalCli, ensureTimeSkippingServer, ToolSetupError } from './tools';
 
 async function main(): Promise<void> {
@@ -7,11 +9,20 @@ async function main(): Promise<void> {
   const moto = await ensureMotoPython(log);
   const testServer = await ensureTimeSkippingServer(log);
   const chromium = process.argv.includes('--with-browser') ? await ensureChromium(log) : undefined;
+  // The cluster tests (and `npm run stack -- up --cluster`) need the server, its schema tool, the UI and PostgreSQL.
+  const cluster = process.argv.includes('--with-cluster')
+    ? { server: await ensureTemporalServer(log), ui: await ensureTemporalUiServer(log), postgres: postgresBinDir() }
+    : undefined;
   if (!quiet) {
     log(`temporal CLI: ${temporal}`);
     log(`moto python:  ${moto}`);
     log(`test server:  ${testServer}`);
     if (chromium) log(`chromium:     ${chromium}`);
+    if (cluster) {
+      log(`temporal server: ${cluster.server.server}`);
+      log(`temporal UI:     ${cluster.ui}`);
+      log(`postgresql:      ${cluster.postgres}`);
+    }
   }
 }
 

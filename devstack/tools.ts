@@ -30,7 +30,7 @@ export class ToolSetupError extends Error {
   }
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -39,7 +39,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function findOnPath(name: string): string | undefined {
+export function findOnPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, name);
     if (dir && isExecutable(candidate)) return candidate;
@@ -61,6 +61,43 @@ function isDanglingLink(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `go install`s `packages` into `gobin` (a per-user cache folder), failing loudly with Go's last output and what to
+ * do. `expect` lists the binaries the build must leave there.
+ */
+export async function goInstall(options: {
+  what: string;
+  packages: string[];
+  gobin: string;
+  expect: string[];
+  /** The way round a failed build, for the error message: "set X=/path/to/y". */
+  orElse: string;
+  log: Log;
+}): Promise<void> {
+  const go = findOnPath('go');
+  if (!go) {
+    throw new ToolSetupError(
+      `${options.what} is not built and Go is not on PATH to build it. Install Go >= 1.25, or ${options.orElse}.`,
+    );
+  }
+  mkdirSync(options.gobin, { recursive: true });
+  options.log(`building ${options.what} with Go (first run only; takes a few minutes)...`);
+  const result = await runCommand(go, ['install', ...options.packages], {
+    env: { ...process.env, GOBIN: options.gobin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
+    label: `go install ${options.what}`,
+    log: options.log,
+  });
+  if (result.code !== 0 || !options.expect.every(isExecutable)) {
+    throw new ToolSetupError(
+      `Building ${options.what} failed (go install exited ${result.code}). Last output:\n` +
+        `${lastLines(result.output, 15)}\n` +
+        'What to do: check that `go env GOPROXY` reaches a Go module proxy and Go is >= 1.25, ' +
+        `or ${options.orElse}.`,
+    );
+  }
+  options.log(`built ${options.expect.join(', ')}`);
 }
 
 /** Where the Temporal CLI is, without building it: $TEMPORAL_CLI, this checkout's .tools, then PATH. */
@@ -86,29 +123,14 @@ export async function ensureTemporalCli(log: Log): Promise<string> {
   const cacheBin = join(userToolsCacheDir(), `temporal-cli-${TEMPORAL_CLI_VERSION}`);
   const cached = join(cacheBin, 'temporal');
   if (!isExecutable(cached)) {
-    const go = findOnPath('go');
-    if (!go) {
-      throw new ToolSetupError(
-        'The Temporal CLI is not installed and Go is not on PATH to build it. Install Go >= 1.25, ' +
-          'or install the Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal.',
-      );
-    }
-    mkdirSync(cacheBin, { recursive: true });
-    log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first run only; takes a few minutes)...`);
-    const result = await runCommand(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: cacheBin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-      label: 'go install temporal',
+    await goInstall({
+      what: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+      packages: [`github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
+      gobin: cacheBin,
+      expect: [cached],
+      orElse: 'install the Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal',
       log,
     });
-    if (result.code !== 0 || !isExecutable(cached)) {
-      throw new ToolSetupError(
-        `Building the Temporal CLI failed (go install exited ${result.code}). Last output:\n` +
-          `${lastLines(result.output, 15)}\n` +
-          'What to do: check that `go env GOPROXY` reaches a Go module proxy and Go is >= 1.25, ' +
-          'or install the Temporal CLI yourself and set TEMPORAL_CLI=/path/to/temporal.',
-      );
-    }
-    log(`built ${cached}`);
   }
   mkdirSync(join(projectToolsDir, 'bin'), { recursive: true });
   return linkIntoProject(cached, join('bin', 'temporal'));

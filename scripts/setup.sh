@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything a fresh checkout needs before it can run the stack or the tests: node modules, the Temporal
-# CLI (built with Go, cached per user), and moto in a virtualenv (cached per user). Safe to run repeatedly.
+# CLI (built with Go, cached per user), and moto in a virtualenv (cached per user); with --with-cluster also the
+# Temporal server, its SQL schema tool and the UI server (built with Go, cached per user). Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ for arg in "$@"; do
   case "$arg" in
     --quiet) quiet=1; tool_flags+=(--quiet) ;;
     --with-browser) tool_flags+=(--with-browser) ;;
+    --with-cluster) tool_flags+=(--with-cluster) ;;
   esac
 done
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }

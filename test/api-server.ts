@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
 import { InstallService } from '../client/install-service';
@@ -45,16 +44,16 @@ export async function startTestApi(options: {
   auth?: boolean;
   /** Keys bound to orgs, accepted besides the operator key. */
   keys?: ApiKey[];
-  /** The install service the API uses; default: one on `client`. */
+  /** The install service the API uses; default: one on the test client. */
   installs?: InstallService;
-  /** The Temporal client behind the API; default: the test client on the test stack's dev server. */
-  client?: Client;
   logStream?: NodeJS.WritableStream;
   /** Default: high enough for the load test's 200 check-ins from one address. */
   anonymousRateLimit?: { max: number; timeWindowMs: number };
+  /** Default: the test stack's Temporal server. */
+  temporalAddress?: string;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
-  const client = options.client ?? (await testClient());
+  const client = await testClient(options.temporalAddress);
   const app = await buildApi({
     installs: options.installs ?? new InstallService(client, options.taskQueue),
     apiKeys:
@@ -98,7 +97,13 @@ export async function startTestApi(options: {
  * Runs the API for a test file: started before its tests on a task queue of its own, closed after them. The
  * returned object reaches the running API once the tests run.
  */
-export function useTestApi(prefix: string): { taskQueue: string; api: TestApi } {
+export function useTestApi(
+  prefix: string,
+  options: {
+    /** Read when the API starts (before the file's tests): the Temporal server a file started itself. */
+    temporalAddress?: () => string;
+  } = {},
+): { taskQueue: string; api: TestApi } {
   const taskQueue = `${prefix}-${randomBytes(8).toString('hex')}`;
   let started: TestApi | undefined;
   const running = () => {
@@ -106,7 +111,7 @@ export function useTestApi(prefix: string): { taskQueue: string; api: TestApi } 
     return started;
   };
   beforeAll(async () => {
-    started = await startTestApi({ taskQueue });
+    started = await startTestApi({ taskQueue, temporalAddress: options.temporalAddress?.() });
   });
   afterAll(async () => {
     await started?.app.close();

@@ -23,6 +23,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { installResourceNames, type InstallResourceInput } from '../domain/install-names';
 import { customerAccount, stack } from './helpers';
 
 /** Reads the customer account as its administrator would: what tests assert the install did or undid. */
@@ -135,4 +136,49 @@ export async function accountCensus(): Promise<{
     exportNames.push(...(page.Exports ?? []).map((reference) => reference.ExportName ?? ''));
   }
   return { stacks, buckets, reports, dataExports: exportNames };
+}
+
+/** What a census counts for each install: one number per install per kind, in the order the inputs were given. */
+export interface InstallsCensus {
+  /** Stacks not deleted: exactly one while an install is up, none after. */
+  liveStacks: number[];
+  /** Every stack ever created under the install's name, deleted ones included: one, never two. */
+  stacksEverCreated: number[];
+  curBuckets: number[];
+  sandboxBuckets: number[];
+  reports: number[];
+  dataExports: number[];
+}
+
+/** How many of each resource each of these installs owns in the customer account, from one listing per kind. */
+export async function installsCensus(inputs: InstallResourceInput[]): Promise<InstallsCensus> {
+  const census = await accountCensus();
+  const owned = inputs.map((input) => installResourceNames(input));
+  const count = <T>(items: T[], isOwn: (item: T, names: (typeof owned)[number]) => boolean) =>
+    owned.map((names) => items.filter((item) => isOwn(item, names)).length);
+  return {
+    liveStacks: count(census.stacks, (s, names) => s.name === names.stackName && s.status !== 'DELETE_COMPLETE'),
+    stacksEverCreated: count(census.stacks, (s, names) => s.name === names.stackName),
+    curBuckets: count(census.buckets, (bucket, names) => bucket === names.curBucket),
+    sandboxBuckets: count(census.buckets, (bucket, names) => bucket.startsWith(names.sandboxResourcePrefix)),
+    reports: count(census.reports, (report, names) => report === names.curReportName),
+    dataExports: count(census.dataExports, (name, names) => name === names.dataExportName),
+  };
+}
+
+/**
+ * What the census of installs with a legacy CUR report (no CUR 2.0 export) must show: one of each kind per install
+ * while it is up, none of anything after, and one stack ever created either way.
+ */
+export function expectedCensus(installs: number, when: 'up' | 'deprovisioned'): InstallsCensus {
+  const each = (n: number) => Array.from({ length: installs }, () => n);
+  const live = when === 'up' ? 1 : 0;
+  return {
+    liveStacks: each(live),
+    stacksEverCreated: each(1),
+    curBuckets: each(live),
+    sandboxBuckets: each(live),
+    reports: each(live),
+    dataExports: each(0),
+  };
 }

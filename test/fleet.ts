@@ -1,8 +1,7 @@
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
-import { installResourceNames } from '../domain/install-names';
 import type { InstallStatus } from '../workflows/definitions';
 import type { TestApi } from './api-server';
-import { accountCensus } from './customer-account';
+import { installsCensus, type InstallsCensus } from './customer-account';
 import { createCustomerRole, customerAccount, waitUntil } from './helpers';
 
 /**
@@ -104,45 +103,9 @@ export function lostInstalls(ids: string[], outcome: Map<string, string>): strin
   return ids.filter((id) => outcome.get(id) !== 'deprovisioned:0');
 }
 
-export interface FleetCensus {
-  /** Stacks not deleted, by install: exactly one each while active, none after. */
-  liveStacks: number[];
-  /** Every stack ever created under the installs' names, deleted ones included: one each, never two. */
-  stacksEverCreated: number[];
-  curBuckets: number[];
-  sandboxBuckets: number[];
-  reports: number[];
-}
-
-/** One listing per resource kind of the whole customer account, counted per install of the fleet. */
-export async function fleetCensus(ids: string[]): Promise<FleetCensus> {
-  const census = await accountCensus();
-  const perInstall = ids.map((installId) =>
-    installResourceNames({ installId, awsAccountId: customerAccount.accountId, region: 'us-east-1' }),
+/** The census of the fleet's installs (see `installsCensus`), each in the customer account the fleet uses. */
+export function fleetCensus(ids: string[]): Promise<InstallsCensus> {
+  return installsCensus(
+    ids.map((installId) => ({ installId, awsAccountId: customerAccount.accountId, region: 'us-east-1' })),
   );
-  const count = <T>(items: T[], matches: (item: T, names: (typeof perInstall)[number]) => boolean) =>
-    perInstall.map((names) => items.filter((item) => matches(item, names)).length);
-  return {
-    liveStacks: count(
-      census.stacks,
-      (stack, names) => stack.name === names.stackName && stack.status !== 'DELETE_COMPLETE',
-    ),
-    stacksEverCreated: count(census.stacks, (stack, names) => stack.name === names.stackName),
-    curBuckets: count(census.buckets, (bucket, names) => bucket === names.curBucket),
-    sandboxBuckets: count(census.buckets, (bucket, names) => bucket.startsWith(names.sandboxResourcePrefix)),
-    reports: count(census.reports, (report, names) => report === names.curReportName),
-  };
-}
-
-/** What a census must show: every install with one of each kind while active, and none of anything after. */
-export function expectedCensus(installs: number, when: 'active' | 'deprovisioned'): FleetCensus {
-  const each = (n: number) => Array.from({ length: installs }, () => n);
-  const live = when === 'active' ? 1 : 0;
-  return {
-    liveStacks: each(live),
-    stacksEverCreated: each(1),
-    curBuckets: each(live),
-    sandboxBuckets: each(live),
-    reports: each(live),
-  };
 }

@@ -56,15 +56,21 @@ export async function testActivityDeps(
   return { ...deps, ...overrides };
 }
 
-let connection: Promise<Connection> | undefined;
-export function testClient(): Promise<Client> {
-  connection ??= Connection.connect({ address: stack.temporalAddress });
+const connections = new Map<string, Promise<Connection>>();
+/** A client of the test stack's Temporal server, or of another one (a cluster a test file started). */
+export function testClient(address = stack.temporalAddress): Promise<Client> {
+  let connection = connections.get(address);
+  if (!connection) {
+    connection = Connection.connect({ address });
+    connections.set(address, connection);
+  }
   return connection.then((c) => new Client({ connection: c }));
 }
 
 export async function closeTestClient(): Promise<void> {
-  if (connection) await (await connection).close();
-  connection = undefined;
+  const open = [...connections.values()];
+  connections.clear();
+  await Promise.all(open.map(async (connection) => (await connection).close()));
 }
 
 export interface TestWorker {
@@ -83,10 +89,14 @@ export async function createTestWorker(
     deps?: Partial<ActivityDeps>;
     taskQueue?: string;
     dataConverter?: DataConverter;
+    /** Default: the test stack's Temporal server. */
+    temporalAddress?: string;
   } = {},
 ): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
-  const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const nativeConnection = await NativeConnection.connect({
+    address: options.temporalAddress ?? stack.temporalAddress,
+  });
   const activities = { ...createActivities(await testActivityDeps(options.deps)), ...options.activityOverrides };
   const worker = await createInstallWorker({
     connection: nativeConnection,

@@ -8,6 +8,7 @@ import { bootstrapLocalAccounts } from '../../devstack/local-accounts';
 import { motoArgs, motoIsServing } from '../../devstack/moto';
 import { freePort } from '../../devstack/ports';
 import { startService, stopProcessAndWait } from '../../devstack/service-process';
+import { ensureTemporalServer, ensureTemporalUiServer } from '../../devstack/cluster';
 import { ensureMotoPython, ensureTemporalCli, ensureTimeSkippingServer } from '../../devstack/tools';
 import { startCurEmulator } from '../../devstack/cur-emulator/server';
 import { startDataExportsEmulator } from '../../devstack/data-exports-emulator/server';
@@ -38,6 +39,9 @@ export default async function globalSetup(): Promise<void> {
   const temporalCli = await ensureTemporalCli(log);
   const motoPython = await ensureMotoPython(log);
   const timeSkippingServerPath = await ensureTimeSkippingServer(log);
+  // Built here, loudly, rather than inside the cluster tests' beforeAll, where a first build would meet its timeout.
+  await ensureTemporalServer(log);
+  await ensureTemporalUiServer(log);
   const cleanups: Array<() => Promise<void>> = [];
   const accountsRef: { current?: Awaited<ReturnType<typeof bootstrapLocalAccounts>> } = {};
   globalThis.__testStackCleanups = cleanups;
