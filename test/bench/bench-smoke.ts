@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBench } from '../../bench/bench';
@@ -34,7 +34,8 @@ export async function runBenchSmoke(options: {
     lifecycleTimeoutMs: 60_000,
   };
   const result = await runBench({ server, settings, log: () => undefined });
-  const file = join(mkdtempSync(join(tmpdir(), 'bench-smoke-')), 'latest.json');
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  const file = join(dir, 'latest.json');
   writeResults(file, result);
 
   const written = readResults<BenchResult>(file);
@@ -44,5 +45,8 @@ export async function runBenchSmoke(options: {
   expect(written.workers).toMatchObject({ processes: options.workers, workflowTaskFailures: 0, activityFailures: 0 });
   expect(written.awsCalls.perInstall).toBeGreaterThan(0);
   expect(written.footprint.waitingInstalls).toBe(20);
+  // Kept when an assertion fails: the workers' logs are in the run's directory.
+  rmSync(result.workers.logDir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
   return written;
 }
