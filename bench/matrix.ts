@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bundleBenchWorkflows, runBench } from './bench';
 import type { BenchSettings } from './options';
 import type { BenchResult } from './result';
-import { requireClusterStarter, startBenchServer, type ServerChoice, type StartCluster } from './servers';
+import { startBenchServer, type ServerChoice } from './servers';
 
 /** The rows of `--matrix`: the dev server with one worker, the cluster with one, two and three. */
 export const matrixRows = [
@@ -21,19 +21,16 @@ export const matrixRows = [
 export async function runMatrix(options: {
   settings: BenchSettings;
   cluster: ServerChoice;
-  startCluster?: StartCluster;
   log: (line: string) => void;
   /** Called with each row as it is measured, so a long matrix shows its progress. */
   onRow?: (result: BenchResult) => void;
 }): Promise<BenchResult[]> {
   const { log } = options;
-  // Before the dev rows, not an hour into the run.
-  if (options.cluster.kind === 'cluster') requireClusterStarter(options.startCluster);
   const bundlePath = await bundleBenchWorkflows(mkdtempSync(join(tmpdir(), 'bench-matrix-')));
   const results: BenchResult[] = [];
   for (const serverKind of ['dev', 'cluster'] as const) {
     const choice: ServerChoice = serverKind === 'dev' ? { kind: 'dev' } : options.cluster;
-    const server = await startBenchServer(choice, { startCluster: options.startCluster, log });
+    const server = await startBenchServer(choice, { log });
     try {
       for (const row of matrixRows.filter((candidate) => candidate.server === serverKind)) {
         const result = await runBench({

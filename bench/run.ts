@@ -1,6 +1,5 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runBench } from './bench';
-import { startCluster } from './cluster';
 import { runMatrix } from './matrix';
 import { parseBenchArgs } from './options';
 import { problemsOf, writeResults, type BenchResult } from './result';
@@ -20,7 +19,6 @@ async function main(): Promise<void> {
     results = await runMatrix({
       settings: command.settings,
       cluster: command.server,
-      startCluster,
       log,
       onRow: (row) => log(`  ${row.server.kind} × ${row.settings.workers}: ratio ${row.throughput.ratio.toFixed(2)}`),
     });
@@ -28,7 +26,7 @@ async function main(): Promise<void> {
     log('');
     matrixTable(results).forEach((line) => log(line));
   } else {
-    const server = await startBenchServer(command.server, { startCluster, log });
+    const server = await startBenchServer(command.server, { log });
     let result: BenchResult;
     try {
       result = await runBench({ server, settings: command.settings, log });

@@ -1,6 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startTemporalCluster } from '../devstack/cluster';
 import { ensureTemporalCli } from '../devstack/tools';
 import { installSearchAttributes } from '../workflows/search-attributes';
 
@@ -15,17 +19,6 @@ export interface BenchServer {
   /** Stops what the benchmark started; an external server is left as it was found. */
   stop(): Promise<void>;
 }
-
-/** What `--server cluster` needs of devstack/cluster: a started cluster's frontend, and a way to stop it. */
-export interface RunningCluster {
-  frontendAddress: string;
-  /** `default` when the cluster does not say. */
-  namespace?: string;
-  stop(): Promise<void>;
-}
-
-/** Starts the multi-process cluster (see bench/cluster.ts for where it is wired). */
-export type StartCluster = (log: (line: string) => void) => Promise<RunningCluster>;
 
 /**
  * Every search attribute the workflows upsert must be registered, with its type, before any install starts: an
@@ -65,22 +58,18 @@ async function startDevServer(log: (line: string) => void): Promise<BenchServer>
   return { kind: 'dev', address: env.address, namespace: env.namespace ?? 'default', stop: () => env.teardown() };
 }
 
-/** Fails at once when `--server cluster` cannot be served, before anything else of a run has started. */
-export function requireClusterStarter(start: StartCluster | undefined): StartCluster {
-  if (start) return start;
-  throw new Error(
-    '--server cluster needs the multi-process cluster of devstack/cluster, which this checkout does not wire in: ' +
-      'see bench/cluster.ts. Or start one yourself and pass --temporal-address.',
-  );
-}
-
-async function startCluster(start: StartCluster | undefined, log: (line: string) => void): Promise<BenchServer> {
-  const cluster = await requireClusterStarter(start)(log);
+/** A fresh multi-process cluster on PostgreSQL (devstack/cluster) in a folder of its own, removed when it stops. */
+async function startCluster(log: (line: string) => void): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-'));
+  const cluster = await startTemporalCluster({ dir, namespace: 'default', detached: false, log });
   return {
     kind: 'cluster',
     address: cluster.frontendAddress,
-    namespace: cluster.namespace ?? 'default',
-    stop: () => cluster.stop(),
+    namespace: 'default',
+    stop: async () => {
+      await cluster.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -93,13 +82,13 @@ async function startCluster(start: StartCluster | undefined, log: (line: string)
  */
 export async function startBenchServer(
   choice: ServerChoice,
-  options: { startCluster?: StartCluster; log: (line: string) => void },
+  options: { log: (line: string) => void },
 ): Promise<BenchServer> {
   const server =
     choice.kind === 'dev'
       ? await startDevServer(options.log)
       : choice.kind === 'cluster'
-        ? await startCluster(options.startCluster, options.log)
+        ? await startCluster(options.log)
         : { ...choice, stop: () => Promise.resolve() };
   try {
     await requireSearchAttributes(server.address, server.namespace);

@@ -19,6 +19,7 @@ import {
 } from '../helpers';
 import { onboardUntilActive, testInstallInput } from '../install-driver';
 import { scanHistoriesForSecrets } from '../support/history-scan';
+import { runBenchSmoke } from '../bench/bench-smoke';
 
 const oneOfEach = expectedCensus(1, 'up');
 const none = expectedCensus(1, 'deprovisioned');
@@ -183,5 +184,9 @@ describe('the orchestrator on a multi-process Temporal cluster on PostgreSQL', (
       },
       { taskQueue, temporalAddress: cluster.frontendAddress },
     );
+  });
+
+  it('runs the benchmark smoke with three worker processes, writing every figure', async () => {
+    await runBenchSmoke({ temporalAddress: cluster.frontendAddress, namespace: 'default', workers: 3 });
   });
 });
