@@ -1,10 +1,22 @@
-import { condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  condition,
+  defineQuery,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { createBaselineActivities } from './baseline-activities';
+import type { LifecycleShape, LifecycleStretch } from './install-shape';
 
 /**
- * The baseline the benchmark divides by: the install's shape with nothing inside it. The same number of
- * activities (15 on the happy path to deprovisioned), the same three updates and the same two timer-bounded waits,
- * each activity a no-op. Whatever the install costs beyond this is the orchestrator's own overhead.
+ * The baseline the benchmark divides by: the install's shape with nothing inside it. The shape (activities and
+ * timers per stretch of the lifecycle, child workflows started and cancelled) is measured from a warm-up install's
+ * history (bench/install-shape.ts); the same three updates drive it; each activity is a no-op and each child waits
+ * to be cancelled. Whatever the install costs beyond this is the orchestrator's own overhead.
  */
 export const baselineStatusQuery = defineQuery<{ phase: string; ready: boolean }>('getStatus');
 export const baselineSubmitUpdate = defineUpdate<{ verified: boolean }, [{ roleArn: string }]>('submitRoleArn');
@@ -13,7 +25,12 @@ export const baselineDeprovisionUpdate = defineUpdate<{ phase: string }, [unknow
 
 const { noop } = proxyActivities<ReturnType<typeof createBaselineActivities>>({ startToCloseTimeout: '1 minute' });
 
-export async function baselineWorkflow(): Promise<{ phase: string }> {
+/** Stands in for the install's first-report watch: started by the baseline, alive until it is cancelled. */
+export async function baselineChildWorkflow(): Promise<void> {
+  await condition(() => false);
+}
+
+export async function baselineWorkflow(shape: LifecycleShape): Promise<{ phase: string }> {
   let phase = 'awaiting_role';
   let ready = false;
   let submitted = false;
@@ -34,21 +51,35 @@ export async function baselineWorkflow(): Promise<{ phase: string }> {
     deprovision = true;
     return { phase };
   });
+  const activities = async (stretch: LifecycleStretch) => {
+    for (let i = 0; i < shape.activities[stretch]; i++) await noop();
+  };
+  // A wait is bounded by a timer where the install's is (one per stretch at most: its waits for the customer).
+  const wait = (stretch: LifecycleStretch, done: () => boolean) =>
+    shape.timers[stretch] > 0 ? condition(done, '7 days') : condition(done);
+  const children = Array.from({ length: shape.childWorkflows }, (_, i) => `${workflowInfo().workflowId}-child-${i}`);
 
-  await noop();
-  await condition(() => submitted, '7 days');
+  await activities('onboarding');
+  await wait('onboarding', () => submitted);
   phase = 'verifying_role';
-  for (let i = 0; i < 3; i++) await noop();
+  await activities('verification');
   verified = true;
   phase = 'provisioning';
-  for (let i = 0; i < 6; i++) await noop();
+  await activities('provisioning');
+  for (const workflowId of children) {
+    await startChild(baselineChildWorkflow, { workflowId, parentClosePolicy: ParentClosePolicy.ABANDON });
+  }
   phase = 'handing_off';
   ready = true;
-  await condition(() => checkedIn, '1 hour');
+  await wait('provisioning', () => checkedIn);
   phase = 'active';
-  await condition(() => deprovision);
+  await activities('active');
+  await wait('active', () => deprovision);
   phase = 'deprovisioning';
-  for (let i = 0; i < 5; i++) await noop();
+  for (const workflowId of children.slice(0, shape.cancelledChildren)) {
+    await getExternalWorkflowHandle(workflowId).cancel();
+  }
+  await activities('teardown');
   phase = 'deprovisioned';
   return { phase };
 }

@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { sharedAwsStateDir } from './aws-state';
 import { historyFigures, percentiles } from './figures';
+import { measureLifecycleShape } from './install-shape';
 import { measureWaitingFootprint, startFootprintWorker } from './footprint';
 import { driveBatch, driveRounds, type Driver, type Kind, type Totals } from './lifecycle';
 import type { BenchSettings } from './options';
@@ -127,9 +128,17 @@ export async function runBench(options: {
 
     const driver: Driver = { client, taskQueue, runnerTokenKey, lifecycleTimeoutMs: settings.lifecycleTimeoutMs };
     const { totals, warmup } = await explainFailure(pool, runDir, async () => {
-      // Warm-up: JIT, sticky caches, connections; its counts are kept apart from the measured ones.
+      // Warm-up: JIT, sticky caches, connections; its counts are kept apart from the measured ones. The install goes
+      // first: the baseline copies the shape of its history.
+      const installWarmup = await driveBatch(
+        driver,
+        'install',
+        Math.max(1, settings.warmup),
+        settings.concurrency,
+        'warmup',
+      );
+      driver.baselineShape = await measureLifecycleShape(client, installWarmup.runs[0]!.workflowId);
       await driveBatch(driver, 'baseline', settings.warmup, settings.concurrency, 'warmup');
-      await driveBatch(driver, 'install', settings.warmup, settings.concurrency, 'warmup');
       const warmup = await pool.reset();
       return { totals: await driveRounds(driver, settings, log), warmup };
     });

@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { deriveRunnerToken, sha256Hex } from '../security/runner-token';
 import { terminalPhases, type InstallInput, type InstallStatus } from '../workflows/definitions';
+import type { LifecycleShape } from './install-shape';
 import { benchAccountId, benchRoleArn } from './zero-latency-aws';
 
 export type Kind = 'install' | 'baseline';
@@ -20,6 +21,8 @@ export interface Driver {
   taskQueue: string;
   runnerTokenKey: Uint8Array;
   lifecycleTimeoutMs: number;
+  /** The install's shape, which the baseline copies; measured from a warm-up install before any baseline runs. */
+  baselineShape?: LifecycleShape;
 }
 
 export function installInput(workflowId: string): InstallInput {
@@ -33,6 +36,11 @@ async function pollStatus<T>(handle: WorkflowHandle, signal: AbortSignal, ready:
     if (signal.aborted) throw signal.reason;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+function requireShape(driver: Driver): LifecycleShape {
+  if (!driver.baselineShape) throw new Error('the baseline runs only once the shape of an install has been measured');
+  return driver.baselineShape;
 }
 
 /**
@@ -51,7 +59,7 @@ export async function driveLifecycle(driver: Driver, kind: Kind, label: string):
       const handle = await driver.client.workflow.start(kind === 'install' ? 'installWorkflow' : 'baselineWorkflow', {
         workflowId,
         taskQueue: driver.taskQueue,
-        args: kind === 'install' ? [installInput(workflowId)] : [],
+        args: kind === 'install' ? [installInput(workflowId)] : [requireShape(driver)],
       });
       stage = 'submit the role ARN';
       const submitted = performance.now();

@@ -1,3 +1,3 @@
 // Every workflow the worker bundles (one list: workflows/index.ts), plus the benchmark's own baseline.
 export * from '../workflows';
-export { baselineWorkflow } from './baseline-workflow';
+export { baselineChildWorkflow, baselineWorkflow } from './baseline-workflow';
