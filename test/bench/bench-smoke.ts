@@ -44,6 +44,13 @@ export async function runBenchSmoke(options: {
   expect(written.outcomes).toEqual({ install: { deprovisioned: 6 }, baseline: { deprovisioned: 6 } });
   expect(written.workers).toMatchObject({ processes: options.workers, workflowTaskFailures: 0, activityFailures: 0 });
   expect(written.awsCalls.perInstall).toBeGreaterThan(0);
+  // The baseline copies the install's shape: the same activities, timers and children, only the upserts differ.
+  const commands = (shape: typeof written.history.install.shapePerRun) => [
+    shape.activities,
+    shape.timers,
+    shape.childWorkflows,
+  ];
+  expect(commands(written.history.baseline.shapePerRun)).toEqual(commands(written.history.install.shapePerRun));
   expect(written.footprint.waitingInstalls).toBe(20);
   // Kept when an assertion fails: the workers' logs are in the run's directory.
   rmSync(result.workers.logDir, { recursive: true, force: true });
