@@ -65,12 +65,12 @@ async function main(): Promise<void> {
       ...aws.counts(),
       ...health.snapshot(),
       onboarded,
-      cachedWorkflows: worker.getStatus().numCachedWorkflows,
+      cachedWorkflows: worker.installQueue.getStatus().numCachedWorkflows,
       rssBytes: process.memoryUsage().rss,
     });
     const reply = (message: WorkerReply) => process.send?.(message);
     process.on('message', (request: WorkerRequest) => {
-      if (request.kind === 'stop') return worker.getState() === 'RUNNING' ? worker.shutdown() : undefined;
+      if (request.kind === 'stop') return worker.shutdown();
       reply({ id: request.id, kind: 'stats', stats: stats() });
       if (request.kind === 'reset') {
         aws.reset();
@@ -78,9 +78,7 @@ async function main(): Promise<void> {
       }
     });
     // The parent going away (killed, crashed) ends the worker too: nothing of a run may outlive it.
-    process.on('disconnect', () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-    });
+    process.on('disconnect', () => worker.shutdown());
     const running = worker.run();
     reply({ kind: 'ready' });
     await running;

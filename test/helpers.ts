@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities, type InstallActivities } from '../activities';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { createActivityDeps } from '../worker/activity-deps';
-import { createInstallWorker } from '../worker/install-worker';
+import { createInstallWorker, type InstallWorker } from '../worker/install-worker';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ActivityDeps } from '../activities/deps';
 import type { AwsEndpoints } from '../activities/aws/clients';
@@ -74,7 +74,8 @@ export async function closeTestClient(): Promise<void> {
 }
 
 export interface TestWorker {
-  worker: Worker;
+  /** Polls the test's task queue and its vendor-calls queue (domain/vendor-calls.ts). */
+  worker: InstallWorker;
   taskQueue: string;
   connection: NativeConnection;
 }
@@ -91,6 +92,7 @@ export async function createTestWorker(
     dataConverter?: DataConverter;
     /** Default: the test stack's Temporal server. */
     temporalAddress?: string;
+    vendorCallsPerSecond?: number;
   } = {},
 ): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
@@ -105,6 +107,7 @@ export async function createTestWorker(
     activities,
     workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
     dataConverter: options.dataConverter,
+    vendorCallsPerSecond: options.vendorCallsPerSecond,
   });
   return { worker, taskQueue, connection: nativeConnection };
 }

@@ -1,5 +1,6 @@
 import type { AwsEndpoints } from '../activities/aws/clients';
 import type { DurationFloor } from '../domain/durations';
+import { vendorCallsPerSecond } from '../domain/vendor-calls';
 import {
   ConfigError,
   readDurationFloor,
@@ -21,6 +22,8 @@ export interface WorkerConfig {
   workflowBundlePath?: string;
   /** How short an install's timers may be (domain/durations.ts): production unless the deployment says otherwise. */
   durationFloor: DurationFloor;
+  /** Ceiling on AWS calls as the vendor principal, per second, for all workers together (domain/vendor-calls.ts). */
+  vendorCallsPerSecond: number;
 }
 
 function positiveInteger(raw: string | undefined, name: string, fallback: number): number {
@@ -36,6 +39,17 @@ function sessionSeconds(raw: string | undefined): number | undefined {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 900 || value > 43_200) {
     throw new ConfigError(`CUSTOMER_SESSION_SECONDS=${raw} must be a whole number of seconds from 900 to 43200.`);
+  }
+  return value;
+}
+
+/** Above STS's documented quota the ceiling would protect nothing; every worker must read the same value. */
+function callsPerSecond(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return vendorCallsPerSecond.default;
+  const value = Number(raw);
+  const { min, max } = vendorCallsPerSecond;
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`VENDOR_CALLS_PER_SECOND=${raw} must be a number from ${min} to ${max}.`);
   }
   return value;
 }
@@ -64,5 +78,6 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     customerSessionSeconds: sessionSeconds(env.CUSTOMER_SESSION_SECONDS),
     workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
     durationFloor: readDurationFloor(env),
+    vendorCallsPerSecond: callsPerSecond(env.VENDOR_CALLS_PER_SECOND),
   };
 }

@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { InstallActivities } from '../activities';
+import { callsAwsAsVendor, vendorCallsPerSecond, vendorCallsTaskQueue } from '../domain/vendor-calls';
 
 export interface InstallWorkerOptions {
   connection: NativeConnection;
@@ -14,6 +15,12 @@ export interface InstallWorkerOptions {
     WorkerOptions,
     'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
   >;
+  /**
+   * Ceiling on activities started per second from the vendor-calls queue, by all workers together
+   * (domain/vendor-calls.ts; VENDOR_CALLS_PER_SECOND). Every worker must set the same value: the server keeps the
+   * value of the last poll, and a worker without one would lift the limit.
+   */
+  vendorCallsPerSecond?: number;
 }
 
 export const workflowsPath = require.resolve('../workflows');
@@ -27,16 +34,63 @@ export const defaultWorkerTuning: NonNullable<InstallWorkerOptions['tuning']> = 
   maxCachedWorkflows: Number(process.env.MAX_CACHED_WORKFLOWS ?? 1000),
 };
 
-/** The one place a worker is assembled, shared by worker/main.ts, the demo and the tests. */
-export function createInstallWorker(options: InstallWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/**
+ * One install worker is two Temporal workers on one connection: the install's task queue (workflows, and the
+ * activities that make no AWS call as the vendor) and its vendor-calls queue, rate-limited by the server for every
+ * worker at once. Run, run-until and shut down as one.
+ */
+export class InstallWorker {
+  constructor(
+    readonly installQueue: Worker,
+    readonly vendorCalls: Worker,
+  ) {}
+
+  /** Until both stop; if one fails, the other is shut down and the failure thrown. */
+  async run(): Promise<void> {
+    const runs = [this.installQueue.run(), this.vendorCalls.run()];
+    try {
+      await Promise.all(runs);
+    } catch (error) {
+      this.shutdown();
+      await Promise.allSettled(runs);
+      throw error;
+    }
+  }
+
+  /** Like Worker.runUntil: both workers poll while `body` runs, and stop when it settles. */
+  runUntil<R>(body: Promise<R> | (() => Promise<R>)): Promise<R> {
+    return this.installQueue.runUntil(() => this.vendorCalls.runUntil(body));
+  }
+
+  shutdown(): void {
+    for (const worker of [this.installQueue, this.vendorCalls]) {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+    }
+  }
+}
+
+/** The one place a worker is assembled, shared by worker/main.ts, the demo, the benchmarks and the tests. */
+export async function createInstallWorker(options: InstallWorkerOptions): Promise<InstallWorker> {
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    activities: options.activities,
     dataConverter: options.dataConverter,
+  };
+  const installQueue = await Worker.create({
+    ...common,
+    taskQueue: options.taskQueue,
+    // All of them: an install whose history predates the vendor-calls queue still schedules every activity here.
+    activities: options.activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     ...defaultWorkerTuning,
     ...options.tuning,
   });
+  const vendorCalls = await Worker.create({
+    ...common,
+    taskQueue: vendorCallsTaskQueue(options.taskQueue),
+    activities: Object.fromEntries(Object.entries(options.activities).filter(([name]) => callsAwsAsVendor(name))),
+    maxTaskQueueActivitiesPerSecond: options.vendorCallsPerSecond ?? vendorCallsPerSecond.default,
+    maxConcurrentActivityTaskExecutions: options.tuning?.maxConcurrentActivityTaskExecutions,
+  });
+  return new InstallWorker(installQueue, vendorCalls);
 }

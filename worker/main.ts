@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { vendorCallsTaskQueue } from '../domain/vendor-calls';
 import { createActivityDeps } from './activity-deps';
 import { ConfigError, readPayloadCodec } from '../config/deployment';
 import { temporalConnectionOptions } from '../config/temporal-connection';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       activities: createActivities(deps),
       workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
       dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+      vendorCallsPerSecond: config.vendorCallsPerSecond,
     });
     console.log(
       JSON.stringify({
@@ -35,6 +37,8 @@ async function main(): Promise<void> {
         msg: 'worker started',
         address: temporal.address,
         taskQueue: temporal.taskQueue,
+        vendorCallsTaskQueue: vendorCallsTaskQueue(temporal.taskQueue),
+        vendorCallsPerSecond: config.vendorCallsPerSecond,
         vendorPrincipal: deps.vendor.principalArn,
         payloadEncryption: codec !== undefined,
       }),

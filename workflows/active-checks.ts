@@ -1,6 +1,9 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import type { CustomerAccess } from '../domain/customer-access';
+import { durationMs } from '../domain/durations';
 import { costReportDefinitionFor, dataExportDefinitionFor } from '../domain/install-requests';
+import { nextSlotAfter } from '../domain/install-slots';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { describeFailure, summarizeFailure } from './failures';
@@ -91,6 +94,9 @@ async function findDrift(
  * While active, the workflow waits for deprovisioning and, if asked to, re-checks the install on a schedule (the
  * customer may edit or delete the role, the stack or the report), moving between active and degraded with the
  * result. Returns when deprovisioning is requested or history is long enough that the workflow should continue as new.
+ *
+ * Checks run on the install's own slots (domain/install-slots.ts), once per `reverifyEvery`, so installs onboarded
+ * together do not re-verify together. Histories recorded before slots replay with the plain period they waited.
  */
 export async function reverifyWhileActive(
   tracker: InstallTracker,
@@ -100,12 +106,24 @@ export async function reverifyWhileActive(
 ): Promise<void> {
   const historyIsLong = () =>
     workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 10_000);
+  let lastSlot = 0;
   while (!deprovisionRequested() && !historyIsLong()) {
     if (input.reverifyEvery === undefined) {
       await condition(deprovisionRequested);
       return;
     }
-    if (await condition(deprovisionRequested, input.reverifyEvery)) return;
+    let wait: Duration = input.reverifyEvery;
+    if (patched('reverify-on-install-slots')) {
+      // Never the same slot twice, even if the clock read after a check were behind the slot that started it.
+      lastSlot = nextSlotAfter(
+        input.installId,
+        'reverify',
+        durationMs(input.reverifyEvery),
+        Math.max(Date.now(), lastSlot),
+      );
+      wait = lastSlot - Date.now();
+    }
+    if (await condition(deprovisionRequested, wait)) return;
     tracker.recordHealthCheck(await findDrift(tracker, input, access));
   }
 }

@@ -1,6 +1,7 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { InstallActivities } from '../activities';
+import { callsAwsAsVendor, vendorCallsTaskQueue } from '../domain/vendor-calls';
 
 // No nonRetryableErrorTypes here: an activity that meets an error no retry can fix throws it non-retryable
 // (ApplicationFailure.nonRetryable, activities/aws/errors.ts), the one place that decides. A second list here
@@ -24,15 +25,34 @@ export const teardownCall: ActivityOptions = {
 };
 
 /**
+ * Activities that call AWS as the vendor principal go to the rate-limited vendor-calls queue (domain/vendor-calls.ts),
+ * the others to the install's own. Its own queue, not a limit on the install's: eager activity starts, which skip the
+ * server's limiter, happen only on the workflow's own queue. Histories recorded before replay with every activity on
+ * the install's queue.
+ */
+function proxyRouted(options: ActivityOptions): InstallActivities {
+  if (!patched('vendor-calls-task-queue')) return proxyActivities<InstallActivities>(options);
+  const own = proxyActivities<InstallActivities>(options);
+  const vendor = proxyActivities<InstallActivities>({
+    ...options,
+    taskQueue: vendorCallsTaskQueue(workflowInfo().taskQueue),
+  });
+  return new Proxy(own, {
+    get: (_, name) =>
+      (typeof name === 'string' && callsAwsAsVendor(name) ? vendor : own)[name as keyof InstallActivities],
+  });
+}
+
+/**
  * Each call carries a one-line summary, so the Temporal UI's timeline reads as the onboarding story
  * ("Create the CUR bucket cur-…") rather than a list of function names.
  */
 export function quick(summary: string) {
-  return proxyActivities<InstallActivities>({ ...quickAwsCall, summary });
+  return proxyRouted({ ...quickAwsCall, summary });
 }
 
 export function teardown(summary: string) {
-  return proxyActivities<InstallActivities>({ ...teardownCall, summary });
+  return proxyRouted({ ...teardownCall, summary });
 }
 
 /**
@@ -40,7 +60,7 @@ export function teardown(summary: string) {
  * drift to report now, not something to retry for minutes.
  */
 export function healthCheck(summary: string) {
-  return proxyActivities<InstallActivities>({
+  return proxyRouted({
     summary,
     startToCloseTimeout: '30 seconds',
     retry: { initialInterval: '1 second', maximumAttempts: 3 },
@@ -52,7 +72,7 @@ export function healthCheck(summary: string) {
  * the customer's to fix, not ours to keep retrying.
  */
 export function roleVerification(propagation: Duration, summary: string) {
-  return proxyActivities<InstallActivities>({
+  return proxyRouted({
     summary,
     scheduleToCloseTimeout: propagation,
     startToCloseTimeout: '30 seconds',
@@ -66,7 +86,7 @@ export function roleVerification(propagation: Duration, summary: string) {
 
 /** Long CloudFormation waits: heartbeats show progress and reveal a dead worker in 30 s instead of the whole timeout. */
 export function stackWait(timeout: Duration, summary: string) {
-  return proxyActivities<InstallActivities>({
+  return proxyRouted({
     summary,
     startToCloseTimeout: timeout,
     heartbeatTimeout: '30 seconds',

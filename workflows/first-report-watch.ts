@@ -1,5 +1,6 @@
 import { durationMs } from '../domain/durations';
-import { continueAsNew, getExternalWorkflowHandle, isCancellation, sleep } from '@temporalio/workflow';
+import { nextSlotAfter } from '../domain/install-slots';
+import { continueAsNew, getExternalWorkflowHandle, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { quick } from './activity-profiles';
 import { firstReportNewsSignal, type FirstReportNews, type FirstReportWatchInput } from './definitions';
 
@@ -16,7 +17,8 @@ export function firstReportWatchId(installId: string): string {
 /**
  * Watches the CUR bucket for the first report's manifest and tells the install when it appears. A child workflow
  * abandoned by its parent, so the install neither waits for it nor loses it when it continues as new; the install
- * cancels it on teardown. AWS can take 24 hours, so the watch continues as new every `pollsPerRun` polls.
+ * cancels it on teardown. AWS can take 24 hours, so the watch continues as new every `pollsPerRun` polls. The first
+ * poll is at once; the others on the install's slots (domain/install-slots.ts), one per `pollEvery`.
  */
 export async function firstReportWatchWorkflow(
   input: FirstReportWatchInput,
@@ -48,7 +50,12 @@ export async function firstReportWatchWorkflow(
       await tellInstall(input.installId, { kind: 'overdue', since: input.startedAt });
       overdueReported = true;
     }
-    await sleep(pollEvery);
+    if (patched('first-report-polls-on-install-slots')) {
+      // On the install's own slots, so that installs onboarded together do not poll their buckets together.
+      await sleep(nextSlotAfter(input.installId, 'first-report-poll', durationMs(pollEvery), Date.now()) - Date.now());
+    } else {
+      await sleep(pollEvery);
+    }
   }
   return continueAsNew<typeof firstReportWatchWorkflow>({ ...input, pollsSoFar: polls, overdueReported });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { createActivities } from '../../activities';
 import { freePort } from '../../devstack/ports';
@@ -14,6 +14,7 @@ import { installResourceNames } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, reportDefinition, stackStatus } from '../customer-account';
 import { createCustomerRole, stack, testActivityDeps } from '../helpers';
+import { createInstallWorker } from '../../worker/install-worker';
 import { checkInRunner, onboardingArtifacts, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 
 describe('a Temporal server restart', () => {
@@ -42,8 +43,9 @@ describe('a Temporal server restart', () => {
     const connection = await Connection.connect({ address });
     const client = new Client({ connection });
     const taskQueue = `restart-${randomUUID()}`;
-    const worker = await Worker.create({
+    const worker = await createInstallWorker({
       connection: nativeConnection,
+      namespace: 'default',
       taskQueue,
       activities: createActivities(await testActivityDeps()),
       workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },

@@ -1,4 +1,6 @@
+import { activityInfo } from '@temporalio/activity';
 import { type WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { nextSlotAfter } from '../../domain/install-slots';
 import {
   decideApprovalUpdate,
   deprovisionSignal,
@@ -393,6 +395,14 @@ describe('installWorkflow logic, with activities mocked', () => {
   });
 });
 
+const hour = 3_600_000;
+/** How long after a slot its check may start: the timer's workflow task and the activity's scheduling. */
+const slotTolerance = 10_000;
+/** How far `at` lies after the install's last re-verification slot. */
+function sinceSlot(installId: string, periodMs: number, at: number): number {
+  return at - (nextSlotAfter(installId, 'reverify', periodMs, at) - periodMs);
+}
+
 describe('installWorkflow timers with production bounds, on a time-skipping server', () => {
   const timeSkipping = useTimeSkippingEnvironment();
   const production = { readInputLimits: async () => ({ durationFloor: 'production' as const }) };
@@ -406,10 +416,13 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
 
   it('reports a first cost report that is later than AWS promises (48 hours), then records its delivery', async () => {
     let manifestKey: string | undefined;
+    const polledAt: number[] = [];
     const { activities } = mockActivities({
       ...production,
-      findReportManifest: async () =>
-        manifestKey ? { key: manifestKey, deliveredAt: '2026-11-23T02:00:00.000Z' } : {},
+      findReportManifest: async () => {
+        polledAt.push(activityInfo().currentAttemptScheduledTimestampMs);
+        return manifestKey ? { key: manifestKey, deliveredAt: '2026-11-23T02:00:00.000Z' } : {};
+      },
     });
     await timeSkipping.run(activities, async (client, taskQueue) => {
       const handle = await startInstall(client, taskQueue, productionInput('late-report', { cur: {} }));
@@ -434,12 +447,50 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
       expect(delivered.cur).toMatchObject({ firstDeliveredAt: '2026-11-23T02:00:00.000Z' });
       expect(delivered.cur?.firstReport).toMatchObject({ manifestKey });
       expect(delivered.cur?.firstReport?.problem).toBeUndefined();
+      // The first poll at once, every later one on the install's poll slots, every 30 minutes.
+      expect(polledAt.length).toBeGreaterThan(90);
+      for (const at of polledAt.slice(1)) {
+        const lastSlot = nextSlotAfter(handle.workflowId, 'first-report-poll', 30 * 60_000, at) - 30 * 60_000;
+        expect(at - lastSlot).toBeLessThan(slotTolerance);
+      }
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       expect((await handle.result()).phase).toBe('deprovisioned');
       // Teardown cancelled the watch; let it close while this test's worker runs, or its pending task would hold
       // the server's clock for the tests after this one.
       const watch = client.workflow.getHandle(delivered.cur!.firstReport!.watchWorkflowId);
       await watch.result().catch(() => undefined);
+    });
+  });
+
+  it('re-verifies an active install on its own slots, offset + k·period, once a period', async () => {
+    const scheduledAt: number[] = [];
+    const { activities } = mockActivities({
+      ...production,
+      verifyRoleAccess: async () => {
+        // The server's clock, which time skipping moves ahead of this process's.
+        scheduledAt.push(activityInfo().currentAttemptScheduledTimestampMs);
+        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
+      },
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const input = productionInput('slots', { reverifyEvery: '1 hour' });
+      const handle = await startInstall(client, taskQueue, input);
+      await activate(handle);
+      const activatedAt = Date.parse((await waitForPhase(handle, 'active')).phaseSince);
+      await timeSkipping.env.sleep('5 hours');
+      const checks = await waitUntil(
+        async () => (await installStatus(handle)).role?.lastCheckedAt,
+        (lastCheckedAt) => lastCheckedAt !== undefined && Date.parse(lastCheckedAt) >= activatedAt + 4 * hour,
+      ).then(() => scheduledAt.slice(1)); // the first was onboarding's verification
+
+      expect(checks.length).toBeGreaterThanOrEqual(4);
+      expect(checks[0]! - activatedAt).toBeLessThanOrEqual(hour + slotTolerance);
+      for (const at of checks) expect(sinceSlot(input.installId, hour, at)).toBeLessThan(slotTolerance);
+      for (let k = 1; k < checks.length; k++) {
+        expect(Math.abs(checks[k]! - checks[k - 1]! - hour)).toBeLessThan(slotTolerance);
+      }
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
     });
   });
 
@@ -512,7 +563,8 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
       },
     });
     await timeSkipping.run(activities, async (client, taskQueue) => {
-      const handle = await startInstall(client, taskQueue, productionInput('drift', { reverifyEvery: '1 hour' }));
+      const input = productionInput('drift', { reverifyEvery: '1 hour' });
+      const handle = await startInstall(client, taskQueue, input);
       await activate(handle);
       await waitForPhase(handle, 'active');
       roleWorks = false;
@@ -520,9 +572,8 @@ describe('installWorkflow timers with production bounds, on a time-skipping serv
       const degraded = await waitForPhase(handle, 'degraded');
       expect(degraded.role?.drift).toMatchObject({ code: 'role_not_assumable', message: 'role deleted' });
       expect(degraded.role?.drift?.fix).toContain('onboarding kit');
-      expect(Date.parse(degraded.role!.drift!.at) - Date.parse(degraded.role!.lastVerifiedAt!)).toBeGreaterThanOrEqual(
-        3_600_000,
-      );
+      // Found by the check on the install's slot, not at once.
+      expect(sinceSlot(input.installId, hour, Date.parse(degraded.role!.drift!.at))).toBeLessThan(slotTolerance);
 
       roleWorks = true;
       await timeSkipping.env.sleep('61 minutes');

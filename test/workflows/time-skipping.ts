@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import type { InstallActivities } from '../../activities';
 import { installSearchAttributes } from '../../workflows/search-attributes';
 import { stack } from '../helpers';
+import { createInstallWorker } from '../../worker/install-worker';
 
 /**
  * One time-skipping test server per test file (Temporal's Java test server): while a test awaits a workflow's
@@ -44,8 +44,9 @@ export function useTimeSkippingEnvironment() {
       body: (client: TestWorkflowEnvironment['client'], taskQueue: string) => Promise<T>,
     ): Promise<T> {
       const taskQueue = `time-skipping-${randomUUID()}`;
-      const worker = await Worker.create({
+      const worker = await createInstallWorker({
         connection: this.env.nativeConnection,
+        namespace: 'default',
         taskQueue,
         activities,
         workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
