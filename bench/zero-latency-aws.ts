@@ -12,6 +12,7 @@ import {
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
 import {
+  GetRoleCommand,
   GetRolePolicyCommand,
   IAMClient,
   ListAttachedRolePoliciesCommand,
@@ -32,6 +33,8 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import type { ActivityDeps } from '../activities/deps';
 import { createActivityDeps } from '../worker/activity-deps';
+
+const vendorPrincipalArn = 'arn:aws:iam::123456789012:role/vendor';
 
 function awsError(name: string, message: string, httpStatusCode = 400): Error {
   return Object.assign(new Error(message), { name, $metadata: { httpStatusCode } });
@@ -54,11 +57,15 @@ export function installZeroLatencyAws(accountId: string) {
   const sts = mockClient(STSClient);
   sts.on(AssumeRoleCommand).callsFake((input: { RoleArn: string; ExternalId?: string; RoleSessionName: string }) => {
     count('sts:AssumeRole');
-    if (!input.ExternalId) throw awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole', 403);
+    // A role set up as the kit says: refused without the External ID and with a wrong one (the install's probes).
+    if (!input.ExternalId || input.RoleSessionName.endsWith('-probe')) {
+      throw awsError('AccessDenied', 'not authorized to perform: sts:AssumeRole', 403);
+    }
     const roleName = input.RoleArn.split('/').pop();
     return {
       Credentials: {
-        AccessKeyId: `ASIA${roleName}`,
+        // Carries the External ID, so GetRole can answer with the trust policy of this install's role.
+        AccessKeyId: `ASIA${input.ExternalId}`,
         SecretAccessKey: 'zero-latency',
         SessionToken: 'zero-latency',
         Expiration: new Date(Date.now() + 3_600_000),
@@ -75,6 +82,31 @@ export function installZeroLatencyAws(accountId: string) {
   });
 
   const iam = mockClient(IAMClient);
+  iam.on(GetRoleCommand).callsFake(async (input: { RoleName: string }, getClient) => {
+    count('iam:GetRole');
+    const { accessKeyId } = await getClient().config.credentials();
+    const trustPolicy = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: vendorPrincipalArn },
+          Action: 'sts:AssumeRole',
+          Condition: { StringEquals: { 'sts:ExternalId': accessKeyId.replace(/^ASIA/, '') } },
+        },
+      ],
+    };
+    return {
+      Role: {
+        RoleName: input.RoleName,
+        Path: '/',
+        RoleId: 'AROA',
+        Arn: `arn:aws:iam::${accountId}:role/${input.RoleName}`,
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trustPolicy)),
+      },
+    };
+  });
   iam.on(ListRolePoliciesCommand).callsFake(() => (count('iam:ListRolePolicies'), { PolicyNames: ['provision'] }));
   iam
     .on(GetRolePolicyCommand)
@@ -185,7 +217,7 @@ export function zeroLatencyActivityDeps(runnerTokenKey: Uint8Array): Promise<Act
       vendorCredentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
       maxAttempts: 1,
     },
-    vendorPrincipalArn: 'arn:aws:iam::123456789012:role/vendor',
+    vendorPrincipalArn,
     roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
     runnerTokenKey,
     pollIntervalMs: 10,
