@@ -1,4 +1,4 @@
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import type { CustomerAccess } from '../domain/customer-access';
 import { costReportDefinitionFor, dataExportDefinitionFor } from '../domain/install-requests';
 import { healthCheck } from './activity-profiles';
@@ -37,7 +37,7 @@ async function findDrift(
     if (probe.withoutExternalId === 'allowed') {
       return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
     }
-    if (patched('reverify-trust-policy')) {
+    if (tracker.patches.has('reverify-trust-policy')) {
       const widened = await checkTrustPolicy(tracker, access, healthCheck);
       if (widened) return drift(widened.code, widened.message);
     }

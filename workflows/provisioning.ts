@@ -1,6 +1,6 @@
 import { durationMs } from '../domain/durations';
-import { ApplicationFailure, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import type { CustomerAccess } from '../domain/customer-access';
+import { ApplicationFailure, condition, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import { costReportManifestLocation } from '../domain/cost-report';
 import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
@@ -25,7 +25,7 @@ export class DeprovisionRequested extends Error {
 export async function provisionInstall(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
   timeouts: InstallTimeouts,
   deprovisionRequested: () => boolean,
 ): Promise<void> {
@@ -104,7 +104,7 @@ export async function provisionInstall(
     });
   }
   // Installs that started before the watch existed replay without it.
-  if (patched('first-report-watch') && input.cur?.firstReport?.watch !== false) {
+  if (tracker.patches.has('first-report-watch') && input.cur?.firstReport?.watch !== false) {
     await startFirstReportWatch(tracker, input, access);
   }
 
@@ -140,7 +140,7 @@ export async function provisionInstall(
 async function startFirstReportWatch(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
 ): Promise<void> {
   const cur = tracker.status.cur!;
   const watchWorkflowId = firstReportWatchId(input.installId);
