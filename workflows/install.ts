@@ -1,5 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
-import { quick } from './activity-profiles';
+import { inWorker } from './activity-profiles';
 import { reverifyWhileActive } from './active-checks';
 import { awaitApproval } from './approval';
 import { awaitVerifiedRole } from './await-role';
@@ -40,7 +40,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
 
     // 1-2: the customer creates the role from the kit (or its stack calls back); we verify it.
     const prepared = await tracker.step('prepare_onboarding', () =>
-      quick('Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
+      inWorker(tracker, 'Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
     );
     tracker.recordOnboarding(prepared);
     // Installs that started before zero-paste onboarding replay without a callback.

@@ -5,7 +5,7 @@ import { costReportManifestLocation } from '../domain/cost-report';
 import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
 import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
-import { quick, stackWait } from './activity-profiles';
+import { inWorker, quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';
 import type { InstallTracker } from './install-tracker';
@@ -111,13 +111,17 @@ export async function provisionInstall(
   checkpoint();
   tracker.enter('handing_off');
   const registration = await tracker.step('register_runner', () =>
-    quick('Issue the runner registration').issueRunnerRegistration({
+    inWorker(tracker, 'Issue the runner registration').issueRunnerRegistration({
       installId: input.installId,
       awsAccountId: input.awsAccountId,
       validForMs: durationMs(timeouts.runnerCheckIn),
     }),
   );
-  tracker.recordRunnerRegistration(registration);
+  // The check-in's validator reads the expiry on the install's clock: set on that clock too, not the worker's.
+  tracker.recordRunnerRegistration({
+    ...registration,
+    expiresAt: new Date(Date.now() + durationMs(timeouts.runnerCheckIn)).toISOString(),
+  });
   await tracker.step('runner_check_in', async () => {
     const arrived = await condition(
       () => status.runner?.checkedInAt !== undefined || deprovisionRequested(),

@@ -36,8 +36,14 @@ function upserts(history: History): Array<Record<string, unknown>> {
     );
 }
 
-function patchMarkers(history: History): number {
-  return (history.events ?? []).filter((event) => event.eventType === EventType.EVENT_TYPE_MARKER_RECORDED).length;
+function markers(history: History, name: 'core_patch' | 'core_local_activity'): number {
+  return (history.events ?? []).filter((event) => event.markerRecordedEventAttributes?.markerName === name).length;
+}
+
+function scheduledActivities(history: History): string[] {
+  return (history.events ?? []).flatMap(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? [],
+  );
 }
 
 /** From start to deprovisioned with every activity mocked, the way the API drives it (or without its attributes). */
@@ -87,7 +93,10 @@ describe('a compact history: the phase attribute where installs rest, one patch 
         expect(written.filter((fields) => 'TemporalChangeVersion' in fields)).toEqual([
           { TemporalChangeVersion: ['compact-history'] },
         ]);
-        expect(patchMarkers(history)).toBe(1);
+        expect(markers(history, 'core_patch')).toBe(1);
+        // The worker's own answers (limits, External ID, runner registration) are local activities: a marker each.
+        expect(markers(history, 'core_local_activity')).toBe(3);
+        expect(scheduledActivities(history)).not.toContain('prepareOnboarding');
         // Started straight through Temporal, without attributes: the first upsert sets them all at once.
         expect(written.filter((fields) => !('TemporalChangeVersion' in fields))).toEqual([
           {
