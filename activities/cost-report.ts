@@ -40,7 +40,7 @@ import {
 } from '../domain/cost-report';
 import type { PolicyDocument } from '../domain/policy-document';
 import { accountOfArn } from '../domain/arn';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 
@@ -107,9 +107,13 @@ export function createCostReportActivities(deps: ActivityDeps) {
      * die with the answer lost: so before asking S3 to create, the attempt heartbeats that it saw no bucket, and a
      * retry that finds the bucket untagged after that claim knows it is ours and tags it.
      */
-    async ensureCurBucket(input: { access: CustomerAccess; bucket: string }): Promise<{ createdByInstall: boolean }> {
-      const { s3 } = await deps.sessions.clients(input.access);
-      const ownerTag = { Key: installTagKey, Value: input.access.installId };
+    async ensureCurBucket(input: {
+      access: CustomerAccessInput;
+      bucket: string;
+    }): Promise<{ createdByInstall: boolean }> {
+      const { clients, access } = await deps.sessions.session(input.access);
+      const { s3 } = clients;
+      const ownerTag = { Key: installTagKey, Value: access.installId };
       const earlier = Context.current().info.heartbeatDetails as { absentBeforeCreate?: boolean } | undefined;
       if (await bucketExists(s3, input.bucket)) {
         const tagged = (await bucketTags(s3, input.bucket)).some(
@@ -124,9 +128,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
       Context.current().heartbeat({ absentBeforeCreate: true });
       // us-east-1 is the one region that rejects an explicit LocationConstraint.
       const configuration =
-        input.access.region === 'us-east-1'
-          ? undefined
-          : { LocationConstraint: input.access.region as BucketLocationConstraint };
+        access.region === 'us-east-1' ? undefined : { LocationConstraint: access.region as BucketLocationConstraint };
       try {
         await s3.send(new CreateBucketCommand({ Bucket: input.bucket, CreateBucketConfiguration: configuration }));
       } catch (error) {
@@ -147,13 +149,14 @@ export function createCostReportActivities(deps: ActivityDeps) {
 
     /** Adds the billing service's delivery statements to the bucket policy, keeping any statements of the customer. */
     async applyCurBucketPolicy(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       bucket: string;
       partition: string;
       kind?: CostReportKind;
     }): Promise<void> {
-      const { s3 } = await deps.sessions.clients(input.access);
-      const accountId = accountOfArn(input.access.roleArn) ?? '';
+      const { clients, access } = await deps.sessions.session(input.access);
+      const { s3 } = clients;
+      const accountId = accountOfArn(access.roleArn) ?? '';
       const existing = await readBucketPolicy(s3, input.bucket);
       const target = { partition: input.partition, accountId, bucket: input.bucket };
       const policy = mergeCurStatements(existing, [
@@ -169,7 +172,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
 
     /** Put, or leave alone when identical, or Modify when a definition of that name says something else. */
     async defineCostReport(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       definition: CostReportDefinition;
     }): Promise<{ result: 'created' | 'unchanged' | 'modified' }> {
       const { cur } = await deps.sessions.clients(input.access);
@@ -199,7 +202,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
      * delete it in the Billing console, and then reports stop or change shape without anyone noticing).
      */
     async inspectCostReport(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       definition: CostReportDefinition;
     }): Promise<{ present: boolean; differences: string[] }> {
       const { cur } = await deps.sessions.clients(input.access);
@@ -213,7 +216,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
 
     /** Read-only: the first delivery manifest under the report's folder, if AWS has delivered one yet. */
     async findReportManifest(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       bucket: string;
       keyPrefix: string;
       fileName: string;
@@ -238,7 +241,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
     },
 
     /** Deletes the definition; one that is already gone is success. */
-    async deleteCostReport(input: { access: CustomerAccess; reportName: string }): Promise<{ deleted: boolean }> {
+    async deleteCostReport(input: { access: CustomerAccessInput; reportName: string }): Promise<{ deleted: boolean }> {
       const { cur } = await deps.sessions.clients(input.access);
       try {
         await cur.send(new DeleteReportDefinitionCommand({ ReportName: input.reportName }));
@@ -259,7 +262,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
      * the customer's own objects.
      */
     async emptyCurPrefix(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       bucket: string;
       folders: string[];
     }): Promise<{ deletedObjects: number }> {
@@ -300,7 +303,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
     },
 
     /** Takes our statements out of the bucket policy, deleting the policy if nothing of the customer's remains. */
-    async removeCurBucketPolicy(input: { access: CustomerAccess; bucket: string }): Promise<void> {
+    async removeCurBucketPolicy(input: { access: CustomerAccessInput; bucket: string }): Promise<void> {
       const { s3 } = await deps.sessions.clients(input.access);
       let existing;
       try {
@@ -320,7 +323,7 @@ export function createCostReportActivities(deps: ActivityDeps) {
       }
     },
 
-    async deleteCurBucket(input: { access: CustomerAccess; bucket: string }): Promise<{ deleted: boolean }> {
+    async deleteCurBucket(input: { access: CustomerAccessInput; bucket: string }): Promise<{ deleted: boolean }> {
       const { s3 } = await deps.sessions.clients(input.access);
       try {
         await s3.send(new DeleteBucketCommand({ Bucket: input.bucket }));

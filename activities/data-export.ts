@@ -7,7 +7,7 @@ import {
   type BCMDataExportsClient,
 } from '@aws-sdk/client-bcm-data-exports';
 import { dataExportDifferences, type DataExportDefinition } from '../domain/data-export';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 
@@ -40,7 +40,7 @@ export function createDataExportActivities(deps: ActivityDeps) {
      * the existing one is compared and updated only if it says something else. Data Exports has no client token.
      */
     async defineDataExport(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       definition: DataExportDefinition;
     }): Promise<{ exportArn: string; result: 'created' | 'unchanged' | 'modified' }> {
       const { dataExports } = await deps.sessions.clients(input.access);
@@ -66,7 +66,7 @@ export function createDataExportActivities(deps: ActivityDeps) {
 
     /** Read-only: whether the export is still there and still says what the install set. */
     async inspectDataExport(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       exportArn: string;
       definition: DataExportDefinition;
     }): Promise<{ present: boolean; differences: string[] }> {
@@ -78,7 +78,7 @@ export function createDataExportActivities(deps: ActivityDeps) {
 
     /** Deletes the export, found by name when its ARN was never recorded; one already gone is success. */
     async deleteDataExport(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       exportName: string;
       exportArn?: string;
     }): Promise<{ deleted: boolean }> {

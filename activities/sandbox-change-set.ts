@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import type { PlannedChange } from '../domain/planned-change';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
@@ -91,7 +91,7 @@ export function createSandboxChangeSetActivities(deps: ActivityDeps) {
 
     /** Waits (heartbeating) until CloudFormation has computed the change set, and returns what it will change. */
     async waitForSandboxChangeSet(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       changeSetId: string;
     }): Promise<{ changes: PlannedChange[] }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
@@ -116,7 +116,7 @@ export function createSandboxChangeSetActivities(deps: ActivityDeps) {
 
     /** Creates the sandbox exactly as approved. A retry after the first execution landed is success. */
     async executeSandboxChangeSet(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       changeSetId: string;
       clientRequestToken: string;
     }): Promise<void> {

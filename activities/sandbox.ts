@@ -9,13 +9,13 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
 import { renderSandboxTemplate, type SandboxTemplateName } from '../domain/sandbox-template';
 
 export interface DeployStackInput {
-  access: CustomerAccess;
+  access: CustomerAccessInput;
   stackName: string;
   /** Rendered here rather than passed in, so the template's kilobytes are not copied into workflow history. */
   template: SandboxTemplateName;
@@ -151,7 +151,7 @@ export function createSandboxActivities(deps: ActivityDeps) {
      * Polls until the stack settles, heartbeating its status so the Temporal UI shows progress and a worker that
      * dies mid-wait is noticed within the heartbeat timeout; a retry simply polls again.
      */
-    async waitForSandboxStack(input: { access: CustomerAccess; stackId: string }): Promise<StackResult> {
+    async waitForSandboxStack(input: { access: CustomerAccessInput; stackId: string }): Promise<StackResult> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const { stack, status } = await pollUntilSettled(cloudFormation, input.stackId, deps.pollIntervalMs);
       if (stack && succeeded.has(status)) {
@@ -169,14 +169,17 @@ export function createSandboxActivities(deps: ActivityDeps) {
      * Read-only capability probe while active: DescribeStacks needs the role's permissions, not just its trust
      * policy, and it notices a sandbox the customer deleted.
      */
-    async inspectSandboxStack(input: { access: CustomerAccess; stackId: string }): Promise<{ stackStatus: string }> {
+    async inspectSandboxStack(input: {
+      access: CustomerAccessInput;
+      stackId: string;
+    }): Promise<{ stackStatus: string }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const stack = await describeStack(cloudFormation, input.stackId);
       return { stackStatus: stack?.StackStatus ?? 'DELETE_COMPLETE' };
     },
 
     /** Starts deletion; a stack that is already gone is success. */
-    async deleteSandboxStack(input: { access: CustomerAccess; stackName: string }): Promise<{ stackId?: string }> {
+    async deleteSandboxStack(input: { access: CustomerAccessInput; stackName: string }): Promise<{ stackId?: string }> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const stack = await describeStack(cloudFormation, input.stackName);
       if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return {};
@@ -186,7 +189,7 @@ export function createSandboxActivities(deps: ActivityDeps) {
       return { stackId: stack.StackId };
     },
 
-    async waitForSandboxStackDeletion(input: { access: CustomerAccess; stackId: string }): Promise<void> {
+    async waitForSandboxStackDeletion(input: { access: CustomerAccessInput; stackId: string }): Promise<void> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const { status } = await pollUntilSettled(cloudFormation, input.stackId, deps.pollIntervalMs);
       if (status === 'DELETE_COMPLETE') return;

@@ -10,7 +10,12 @@ import {
 } from '@aws-sdk/client-iam';
 import { ApplicationFailure } from '@temporalio/common';
 import { accountOfArn, assumedRoleArnPrefix, parseRoleArn } from '../domain/arn';
-import { roleSessionName, type InstallResourceNames } from '../domain/install-names';
+import {
+  installResourceNames,
+  roleSessionName,
+  type InstallResourceInput,
+  type InstallResourceNames,
+} from '../domain/install-names';
 import { WildcardBudgetExceeded } from '../domain/iam-wildcard';
 import {
   evaluatePermissions,
@@ -21,7 +26,7 @@ import {
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccess, CustomerAccessInput } from '../domain/customer-access';
 import { accessDeniedCodes } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
@@ -141,13 +146,14 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
      * who learns the role ARN and can act as the vendor principal could use it for another customer.
      */
     async probeRoleWithoutExternalId(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
     }): Promise<{ withoutExternalId: 'refused' | 'allowed' }> {
+      const access = await deps.sessions.resolve(input.access);
       try {
         await deps.aws.vendorSts().send(
           new AssumeRoleCommand({
-            RoleArn: input.access.roleArn,
-            RoleSessionName: roleSessionName(input.access.installId, 'probe'),
+            RoleArn: access.roleArn,
+            RoleSessionName: roleSessionName(access.installId, 'probe'),
           }),
         );
         return { withoutExternalId: 'allowed' };
@@ -164,16 +170,17 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
      * role for another customer. The wrong ID is random, made here: never in workflow code, never in history.
      */
     async probeRoleWithWrongExternalId(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
     }): Promise<{ withWrongExternalId: 'refused' | 'allowed' }> {
+      const access = await deps.sessions.resolve(input.access);
       let wrongId = Buffer.from(deps.randomBytes(24)).toString('hex');
-      if (wrongId === input.access.externalId) wrongId = `${wrongId}0`;
+      if (wrongId === access.externalId) wrongId = `${wrongId}0`;
       const refused = await isRefused(() =>
         deps.aws.vendorSts().send(
           new AssumeRoleCommand({
-            RoleArn: input.access.roleArn,
+            RoleArn: access.roleArn,
             ExternalId: wrongId,
-            RoleSessionName: roleSessionName(input.access.installId, 'probe'),
+            RoleSessionName: roleSessionName(access.installId, 'probe'),
           }),
         ),
       );
@@ -186,10 +193,11 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
      * that may not read itself gets the finding `trust_policy_unreadable` rather than a failure, as the permission
      * preflight reports a role that may not read its policies.
      */
-    async checkRoleTrustPolicy(input: { access: CustomerAccess }): Promise<{ findings: TrustPolicyFinding[] }> {
-      const parsed = parseRoleArn(input.access.roleArn);
+    async checkRoleTrustPolicy(input: { access: CustomerAccessInput }): Promise<{ findings: TrustPolicyFinding[] }> {
+      const access = await deps.sessions.resolve(input.access);
+      const parsed = parseRoleArn(access.roleArn);
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
-      const { iam } = await deps.sessions.clients(input.access);
+      const { iam } = await deps.sessions.clients(access);
       let document: string | undefined;
       try {
         const role = await callAws('iam:GetRole', () =>
@@ -216,20 +224,26 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       return {
         findings: checkTrustPolicy(decoded, {
           vendorPrincipalArn: deps.vendor.principalArn,
-          externalId: input.access.externalId,
+          externalId: access.externalId,
         }),
       };
     },
 
-    /** Reads the role's own policies and reports, by name, each action the later phases need but lack. */
+    /**
+     * Reads the role's own policies and reports, by name, each action the later phases need but lack. Takes what the
+     * names are made from (`resources`), a third of the bytes of the names themselves (`names`, from before).
+     */
     async checkRolePermissions(input: {
-      access: CustomerAccess;
-      names: InstallResourceNames;
+      access: CustomerAccessInput;
+      resources?: InstallResourceInput;
+      names?: InstallResourceNames;
     }): Promise<PermissionCheck> {
-      const parsed = parseRoleArn(input.access.roleArn);
+      const names = input.names ?? installResourceNames(input.resources!);
+      const access = await deps.sessions.resolve(input.access);
+      const parsed = parseRoleArn(access.roleArn);
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
-      const { iam } = await deps.sessions.clients(input.access);
-      const required = [...provisionPermissions(input.names), ...deprovisionPermissions(input.names)];
+      const { iam } = await deps.sessions.clients(access);
+      const required = [...provisionPermissions(names), ...deprovisionPermissions(names)];
       let policies: PolicyDocument[];
       try {
         policies = await readRolePolicies(iam, parsed.role.roleName);

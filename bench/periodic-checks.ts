@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -24,7 +25,8 @@ import {
   type InstallStatus,
 } from '../workflows/definitions';
 import { installSearchAttributes } from '../workflows/search-attributes';
-import { installZeroLatencyAws, zeroLatencyActivityDeps } from './zero-latency-aws';
+import { SharedAwsState, sharedAwsStateDir } from './aws-state';
+import { benchAccountId, benchRoleArn, installZeroLatencyAws, zeroLatencyActivityDeps } from './zero-latency-aws';
 
 /**
  * Many active installs re-verified on a shortened period, through the real install workflow and worker, against AWS
@@ -57,8 +59,6 @@ for (const [name, value] of Object.entries({ installs, periods, ceiling, workers
 }
 if (periodMs === undefined || periodMs < 1_000) throw new Error('--period must be a duration of a second or more');
 
-const accountId = '111111111111';
-const roleArn = `arn:aws:iam::${accountId}:role/install-access`;
 const runId = randomBytes(3).toString('hex');
 const taskQueue = `periodic-checks-${runId}`;
 const runnerTokenKey = randomBytes(32);
@@ -161,7 +161,7 @@ async function onboard(
   const input: InstallInput = {
     installId,
     orgId: 'bench',
-    awsAccountId: accountId,
+    awsAccountId: benchAccountId,
     region: 'us-east-1',
     reverifyEvery: periodMs!,
     // Re-verification only: the first-report watch is periodic too, but a child workflow per install to no purpose.
@@ -178,7 +178,10 @@ async function onboard(
   );
   // Update ids make a repeated update the same update.
   await persistently(() =>
-    handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }], updateId: `${installId}-role` }),
+    handle.executeUpdate(submitRoleArnUpdate, {
+      args: [{ roleArn: benchRoleArn(installId) }],
+      updateId: `${installId}-role`,
+    }),
   );
   const { runner } = await pollStatus(handle, (s) => s.phase === 'handing_off' && s.runner !== undefined);
   const token = deriveRunnerToken(runnerTokenKey, installId, runner!.registrationId);
@@ -278,7 +281,8 @@ function histogram(counts: number[], width: number): Record<string, number> {
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const aws = installZeroLatencyAws(accountId);
+  const awsStateDir = sharedAwsStateDir(randomBytes(4).toString('hex'), tmpdir());
+  const aws = installZeroLatencyAws(new SharedAwsState(awsStateDir));
   let env: TestWorkflowEnvironment | undefined;
   let address = args['temporal-address'];
   if (!address) {
@@ -432,7 +436,7 @@ async function main(): Promise<void> {
         note: 'computed: each install checked every period from when it became active, as before slots',
         busiestSecondChecks: Math.max(0, ...perSecond(unslotted, from, to)),
       },
-      awsCallsByOperation: Object.fromEntries(aws.calls),
+      awsCallsByOperation: aws.counts().calls,
     };
 
     const v = results.vendorCallsPerSecond;
@@ -470,6 +474,7 @@ async function main(): Promise<void> {
     for (const workerConnection of connections) await workerConnection.close();
     await connection.close();
     aws.restore();
+    rmSync(awsStateDir, { recursive: true, force: true });
     await env?.teardown();
   }
 }

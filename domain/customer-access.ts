@@ -1,7 +1,47 @@
+import { hash36 } from './install-names';
+
 /** How an activity reaches the customer account. Holds no credentials: those are obtained in the activity. */
 export interface CustomerAccess {
   installId: string;
   roleArn: string;
   externalId: string;
   region: string;
+}
+
+/**
+ * Which install's role an activity acts as, and nothing secret: what the install sends its activities instead of the
+ * whole access each time (no External ID in their inputs, a quarter of the bytes). A worker that holds no session for
+ * the role asks the install for the rest (`customerAccessQueryName`).
+ */
+export interface CustomerAccessRef {
+  installId: string;
+  /**
+   * The role's fingerprint (`roleFingerprint`): a worker's session for another role of the same install (one that
+   * failed verification before the customer fixed it) is never taken for this one.
+   */
+  role: string;
+}
+
+/** What activities accept: a reference, or the whole access (verification, and activities scheduled before refs). */
+export type CustomerAccessInput = CustomerAccess | CustomerAccessRef;
+
+/** The install's query that answers a reference with the whole access, or nothing if the role is not its own. */
+export const customerAccessQueryName = 'customerAccess';
+
+export function customerAccessRef(access: CustomerAccess): CustomerAccessRef {
+  return { installId: access.installId, role: roleFingerprint(access.roleArn) };
+}
+
+/** 8 characters standing for a role ARN; pure, so the workflow and the worker compute the same. */
+export function roleFingerprint(roleArn: string): string {
+  return hash36(roleArn);
+}
+
+/** The key of an install's session for one role, from a reference or the whole access alike. */
+export function sessionKeyOf(access: CustomerAccessInput): string {
+  return `${access.installId}|${isWholeAccess(access) ? roleFingerprint(access.roleArn) : access.role}`;
+}
+
+export function isWholeAccess(access: CustomerAccessInput): access is CustomerAccess {
+  return 'externalId' in access && typeof access.externalId === 'string';
 }

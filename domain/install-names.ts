@@ -83,7 +83,7 @@ export function sandboxResourcePrefix(installId: string, naming: SandboxNaming =
  * cyrb53 (a public-domain 53-bit string hash) cut to 8 base-36 characters: pure, so the workflow bundle can use it
  * (node:crypto is not available there), and stable across versions because it is written out here.
  */
-function hash36(text: string): string {
+export function hash36(text: string): string {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let index = 0; index < text.length; index += 1) {

@@ -1,4 +1,4 @@
-import type { CustomerAccess } from './customer-access';
+import type { CustomerAccessInput } from './customer-access';
 import {
   renderCostReportDefinition,
   type CostReportDefinition,
@@ -49,7 +49,11 @@ export function dataExportDefinitionFor(
 }
 
 /** The sandbox stack's request, the same whether it is planned for approval or created directly. */
-export function sandboxDeployRequest(input: SandboxRequestInput, access: CustomerAccess, sandboxNaming: SandboxNaming) {
+export function sandboxDeployRequest(
+  input: SandboxRequestInput,
+  access: CustomerAccessInput,
+  sandboxNaming: SandboxNaming,
+) {
   const names = installResourceNames({ ...input, sandboxNaming });
   return {
     access,

@@ -40,7 +40,7 @@ async function findDrift(
     if (probe.withoutExternalId === 'allowed') {
       return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
     }
-    if (patched('reverify-trust-policy')) {
+    if (tracker.patches.has('reverify-trust-policy')) {
       const widened = await checkTrustPolicy(tracker, access, healthCheck);
       if (widened) return drift(widened.code, widened.message);
     }

@@ -1,4 +1,11 @@
-import { patched, proxyActivities, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { InstallActivities } from '../activities';
 import { callsAwsAsVendor, vendorCallsTaskQueue } from '../domain/vendor-calls';
@@ -95,4 +102,25 @@ export function stackWait(timeout: Duration, summary: string) {
       maximumAttempts: 5,
     },
   });
+}
+
+/**
+ * What the worker answers alone, without AWS or any side effect outside it (its settings, a random External ID, a
+ * registration token derived from its key): run as local activities, recorded as one marker in the workflow task
+ * that asks, instead of scheduled, started and completed through the server with a workflow task of their own.
+ */
+export const inWorkerCall: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+};
+
+/**
+ * Local activities since compact history; runs from before scheduled them as ordinary activities and replay so.
+ * Only for the activities named here.
+ */
+export function inWorker(tracker: { patches: { compactHistory: boolean } }, summary: string) {
+  const activities = tracker.patches.compactHistory
+    ? proxyLocalActivities<InstallActivities>({ ...inWorkerCall, summary })
+    : quick(summary);
+  return activities as Pick<InstallActivities, 'readInputLimits' | 'prepareOnboarding' | 'issueRunnerRegistration'>;
 }

@@ -1,6 +1,6 @@
 import { durationMs } from '../domain/durations';
-import { condition, patched } from '@temporalio/workflow';
-import type { CustomerAccess } from '../domain/customer-access';
+import { condition } from '@temporalio/workflow';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import type { PlannedChange } from '../domain/planned-change';
 import { dataExportsServicePrincipal, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import {
@@ -59,7 +59,7 @@ export function approvalPlan(input: InstallInput, sandboxNaming: SandboxNaming, 
 async function planSandbox(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
   timeouts: InstallTimeouts,
 ) {
   const request = sandboxDeployRequest(input, access, sandboxNamingOf(tracker.status));
@@ -87,14 +87,16 @@ async function planSandbox(
 export async function awaitApproval(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
   timeouts: InstallTimeouts,
   decision: () => ApprovalDecision | undefined,
   deprovisionRequested: () => boolean,
 ): Promise<'approved' | 'rejected' | 'expired' | 'deprovision'> {
   const expiresAfter = input.approval?.expiresAfter ?? defaultApprovalExpiry;
   // Installs that reached approval before change sets replay without one.
-  const changeSet = patched('approval-change-set') ? await planSandbox(tracker, input, access, timeouts) : undefined;
+  const changeSet = tracker.patches.has('approval-change-set')
+    ? await planSandbox(tracker, input, access, timeouts)
+    : undefined;
   tracker.requestApproval({
     plan: approvalPlan(input, sandboxNamingOf(tracker.status), changeSet?.changes),
     ...(changeSet ? { changeSet } : {}),

@@ -1,6 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
-import type { CustomerAccess } from '../domain/customer-access';
+import {
+  customerAccessQueryName,
+  type CustomerAccess,
+  type CustomerAccessInput,
+  type CustomerAccessRef,
+} from '../domain/customer-access';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxTemplateName } from '../domain/sandbox-template';
@@ -74,7 +79,8 @@ export interface FirstReportWatchOptions {
 
 export interface FirstReportWatchInput {
   installId: string;
-  access: CustomerAccess;
+  /** A reference since compact history; a watch started before carries the whole access. */
+  access: CustomerAccessInput;
   bucket: string;
   keyPrefix: string;
   fileName: string;
@@ -124,6 +130,13 @@ export interface DeprovisionRequest {
 }
 
 export const getStatusQuery = defineQuery<InstallStatus>('getStatus');
+/**
+ * The whole access behind a reference to the install's verified role (activities are sent references): for a worker
+ * that holds no session for it. Nothing when the role is not the install's.
+ */
+export const customerAccessQuery = defineQuery<CustomerAccess | undefined, [CustomerAccessRef]>(
+  customerAccessQueryName,
+);
 /** Fire-and-forget, for a pasted ARN; a bad ARN is recorded in the status. */
 export const roleArnSubmittedSignal = defineSignal<[RoleArnSubmission]>('roleArnSubmitted');
 /** Validated synchronously and answered with the verification outcome. */

@@ -1,6 +1,6 @@
 import { invalidInstallInput } from '../domain/cost-report-names';
 import { checkInstallBounds } from '../domain/durations';
-import { quick } from './activity-profiles';
+import { inWorker } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import type { InstallTracker } from './install-tracker';
 
@@ -14,7 +14,7 @@ export async function checkInstallInput(
   input: InstallInput,
 ): Promise<InstallError | undefined> {
   const { durationFloor } = await tracker.step('check_input', () =>
-    quick("Read the deployment's limits on install settings").readInputLimits(),
+    inWorker(tracker, "Read the deployment's limits on install settings").readInputLimits(),
   );
   const badName = invalidInstallInput(input);
   const problems = [

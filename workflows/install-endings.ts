@@ -18,7 +18,7 @@ export function compensate(
   timeouts: InstallTimeouts,
 ): Promise<Leftover[]> {
   return CancellationScope.nonCancellable(() =>
-    tearDownInstall(tracker, input, tracker.access(), timeouts.sandboxStack),
+    tearDownInstall(tracker, input, tracker.accessRef(), timeouts.sandboxStack),
   );
 }
 

@@ -1,6 +1,7 @@
-import { ApplicationFailure, patched, setHandler, condition } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, condition } from '@temporalio/workflow';
 import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
 import {
+  customerAccessQuery,
   decideApprovalUpdate,
   deprovisionSignal,
   firstReportNewsSignal,
@@ -58,6 +59,7 @@ export function setInstallHandlers(
   };
 
   setHandler(getStatusQuery, () => tracker.view());
+  setHandler(customerAccessQuery, (ref) => tracker.accessFor(ref));
   // Answers once the External ID and kit exist (or the install ended without them): with Update-with-Start, the
   // API's start returns the kit without polling.
   setHandler(waitForOnboardingUpdate, async () => {
@@ -80,7 +82,7 @@ export function setInstallHandlers(
       // Answered once the install has moved on, with the phase it moved to (awaiting_approval, provisioning_sandbox,
       // back to awaiting_role, deprovisioning): the caller learns what happens next, not what we guessed. Updates
       // answered before this change replay as they were, at the outcome.
-      if (!patched('role-outcome-after-phase')) {
+      if (!tracker.patches.has('role-outcome-after-phase')) {
         await condition(() => inbox.outcome(id) !== undefined);
         return inbox.outcome(id)!;
       }

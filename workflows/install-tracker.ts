@@ -1,10 +1,12 @@
-import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { describeFailure, type FailureSummary } from './failures';
 import {
   AwsAccountIdAttribute,
   InstallIdAttribute,
   InstallPhaseAttribute,
   OrgIdAttribute,
+  restingPhases,
   type InstallError,
   type InstallInput,
   type InstallPhase,
@@ -16,7 +18,13 @@ import {
   type StepName,
   type StepStatus,
 } from './definitions';
-import type { CustomerAccess } from '../domain/customer-access';
+import {
+  customerAccessRef,
+  roleFingerprint,
+  type CustomerAccess,
+  type CustomerAccessRef,
+} from '../domain/customer-access';
+import { InstallPatches } from './patches';
 
 const phaseDescriptions: Record<InstallPhase, string> = {
   awaiting_role: 'Waiting for the customer to create the access role and submit its ARN.',
@@ -41,6 +49,8 @@ const phaseDescriptions: Record<InstallPhase, string> = {
  */
 export class InstallTracker {
   readonly status: InstallStatus;
+  /** Asked first, before any other command of the run. */
+  readonly patches = new InstallPatches();
 
   constructor(private readonly input: InstallInput) {
     this.status = input.carriedOver ?? {
@@ -52,7 +62,7 @@ export class InstallTracker {
       phaseSince: new Date().toISOString(),
       // Decided once, first thing: an install that started before scoped prefixes replays without the marker and
       // keeps the names its role was granted (`install-<id>-`); see domain/sandbox-prefix.ts.
-      sandboxNaming: patched('scoped-sandbox-prefix') ? 'scoped' : 'legacy',
+      sandboxNaming: this.patches.has('scoped-sandbox-prefix') ? 'scoped' : 'legacy',
       steps: {},
       roleSubmissions: 0,
       remindersSent: 0,
@@ -68,12 +78,23 @@ export class InstallTracker {
           }
         : {}),
     };
-    upsertSearchAttributes([
-      { key: InstallIdAttribute, value: input.installId },
-      { key: OrgIdAttribute, value: input.orgId },
-      { key: AwsAccountIdAttribute, value: input.awsAccountId },
-    ]);
-    this.publishPhase();
+    if (this.patches.compactHistory) {
+      this.publishAttributes([
+        { key: InstallIdAttribute, value: input.installId },
+        { key: OrgIdAttribute, value: input.orgId },
+        { key: AwsAccountIdAttribute, value: input.awsAccountId },
+        // A run carried over while active or degraded rests there; a new one waits for its role.
+        { key: InstallPhaseAttribute, value: this.status.phase },
+      ]);
+      this.publishDetails();
+    } else {
+      upsertSearchAttributes([
+        { key: InstallIdAttribute, value: input.installId },
+        { key: OrgIdAttribute, value: input.orgId },
+        { key: AwsAccountIdAttribute, value: input.awsAccountId },
+      ]);
+      this.publishPhase();
+    }
   }
 
   get phase(): InstallPhase {
@@ -87,9 +108,24 @@ export class InstallTracker {
     this.publishPhase();
   }
 
+  /**
+   * InstallPhase is written where the install rests (waits on someone outside, or has ended): the phases operators
+   * list installs by. The busy phases between two rests last seconds to minutes and are not written, which keeps a
+   * history event and a visibility write off each of them; the status query has the live phase. Runs from before
+   * wrote every phase, and replay as they did.
+   */
   private publishPhase(): void {
-    upsertSearchAttributes([{ key: InstallPhaseAttribute, value: this.status.phase }]);
+    const { phase } = this.status;
+    if (!this.patches.compactHistory) upsertSearchAttributes([{ key: InstallPhaseAttribute, value: phase }]);
+    else if (restingPhases.includes(phase)) this.publishAttributes([{ key: InstallPhaseAttribute, value: phase }]);
     this.publishDetails();
+  }
+
+  /** One upsert of what differs from the attributes the run already has (set at start, or carried over): often none. */
+  private publishAttributes(pairs: SearchAttributeUpdatePair[]): void {
+    const current = workflowInfo().typedSearchAttributes;
+    const changed = pairs.filter(({ key, value }) => current.get(key) !== value);
+    if (changed.length > 0) upsertSearchAttributes(changed);
   }
 
   /** The Temporal UI's "current details": the phase in words, and for a failed or degraded install what to do. */
@@ -154,6 +190,29 @@ export class InstallTracker {
           region: this.input.region,
         }
       : undefined;
+  }
+
+  /** What the install sends its activities once the role is verified: which role, nothing secret. */
+  accessRef(): CustomerAccessRef | undefined {
+    const access = this.access();
+    return access && customerAccessRef(access);
+  }
+
+  /**
+   * The whole access behind a reference, for a worker without a session: the role being verified or verified, if
+   * the reference is to it; nothing for any other role.
+   */
+  accessFor(ref: CustomerAccessRef): CustomerAccess | undefined {
+    const { role, onboarding } = this.status;
+    if (!role || !onboarding || ref.installId !== this.input.installId || roleFingerprint(role.arn) !== ref.role) {
+      return undefined;
+    }
+    return {
+      installId: this.input.installId,
+      roleArn: role.arn,
+      externalId: onboarding.externalId,
+      region: this.input.region,
+    };
   }
 
   recordOnboarding(onboarding: NonNullable<InstallStatus['onboarding']>): void {

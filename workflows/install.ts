@@ -1,5 +1,5 @@
-import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
-import { quick } from './activity-profiles';
+import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
+import { inWorker } from './activity-profiles';
 import { reverifyWhileActive } from './active-checks';
 import { awaitApproval } from './approval';
 import { awaitVerifiedRole } from './await-role';
@@ -35,16 +35,16 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
 
   if (!input.carriedOver) {
     // 0: settings out of bounds fail the install now, before anything is created (older installs replay without).
-    const refused = patched('bounded-input') ? await checkInstallInput(tracker, input) : undefined;
+    const refused = tracker.patches.has('bounded-input') ? await checkInstallInput(tracker, input) : undefined;
     if (refused) return refuseInstall(tracker, refused);
 
     // 1-2: the customer creates the role from the kit (or its stack calls back); we verify it.
     const prepared = await tracker.step('prepare_onboarding', () =>
-      quick('Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
+      inWorker(tracker, 'Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
     );
     tracker.recordOnboarding(prepared);
     // Installs that started before zero-paste onboarding replay without a callback.
-    if (patched('onboarding-callback')) tracker.openCallback(newCallback(timeouts.onboardingCallback));
+    if (tracker.patches.has('onboarding-callback')) tracker.openCallback(newCallback(timeouts.onboardingCallback));
     const onboarded = await awaitVerifiedRole(tracker, inbox, input, timeouts);
     if (onboarded === 'expired') return endInstall(tracker, 'expired');
 
@@ -54,7 +54,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
       const approval = await awaitApproval(
         tracker,
         input,
-        tracker.access()!,
+        tracker.accessRef()!,
         timeouts,
         () => inbox.approvalDecision,
         () => inbox.deprovisionRequested,
@@ -71,7 +71,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     // 3-5: sandbox, cost report, runner. A failure removes what was created, unless asked to keep it.
     if (proceed) {
       try {
-        await provisionInstall(tracker, input, tracker.access()!, timeouts, () => inbox.deprovisionRequested);
+        await provisionInstall(tracker, input, tracker.accessRef()!, timeouts, () => inbox.deprovisionRequested);
       } catch (error) {
         if (!(error instanceof DeprovisionRequested)) await failInstall(tracker, input, timeouts, error);
       }
@@ -93,7 +93,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
   tracker.enter('deprovisioning');
   tracker.startDeprovision(inbox.deprovisionRequest!);
   const leftovers = await tracker.step('teardown', () =>
-    tearDownInstall(tracker, input, tracker.access(), timeouts.sandboxStack),
+    tearDownInstall(tracker, input, tracker.accessRef(), timeouts.sandboxStack),
   );
   tracker.finishDeprovision(leftovers);
   return endInstall(tracker, 'deprovisioned');

@@ -1,11 +1,11 @@
 import { durationMs } from '../domain/durations';
-import { ApplicationFailure, condition, ParentClosePolicy, patched, startChild } from '@temporalio/workflow';
-import type { CustomerAccess } from '../domain/customer-access';
+import { ApplicationFailure, condition, ParentClosePolicy, startChild } from '@temporalio/workflow';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import { costReportManifestLocation } from '../domain/cost-report';
 import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
 import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
-import { quick, stackWait } from './activity-profiles';
+import { inWorker, quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';
 import type { InstallTracker } from './install-tracker';
@@ -25,7 +25,7 @@ export class DeprovisionRequested extends Error {
 export async function provisionInstall(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
   timeouts: InstallTimeouts,
   deprovisionRequested: () => boolean,
 ): Promise<void> {
@@ -104,20 +104,24 @@ export async function provisionInstall(
     });
   }
   // Installs that started before the watch existed replay without it.
-  if (patched('first-report-watch') && input.cur?.firstReport?.watch !== false) {
+  if (tracker.patches.has('first-report-watch') && input.cur?.firstReport?.watch !== false) {
     await startFirstReportWatch(tracker, input, access);
   }
 
   checkpoint();
   tracker.enter('handing_off');
   const registration = await tracker.step('register_runner', () =>
-    quick('Issue the runner registration').issueRunnerRegistration({
+    inWorker(tracker, 'Issue the runner registration').issueRunnerRegistration({
       installId: input.installId,
       awsAccountId: input.awsAccountId,
       validForMs: durationMs(timeouts.runnerCheckIn),
     }),
   );
-  tracker.recordRunnerRegistration(registration);
+  // The check-in's validator reads the expiry on the install's clock: set on that clock too, not the worker's.
+  tracker.recordRunnerRegistration({
+    ...registration,
+    expiresAt: new Date(Date.now() + durationMs(timeouts.runnerCheckIn)).toISOString(),
+  });
   await tracker.step('runner_check_in', async () => {
     const arrived = await condition(
       () => status.runner?.checkedInAt !== undefined || deprovisionRequested(),
@@ -140,7 +144,7 @@ export async function provisionInstall(
 async function startFirstReportWatch(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
 ): Promise<void> {
   const cur = tracker.status.cur!;
   const watchWorkflowId = firstReportWatchId(input.installId);

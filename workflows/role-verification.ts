@@ -1,7 +1,6 @@
 import type { Duration } from '@temporalio/common';
-import { patched } from '@temporalio/workflow';
-import type { CustomerAccess } from '../domain/customer-access';
-import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
+import { customerAccessRef, type CustomerAccess, type CustomerAccessInput } from '../domain/customer-access';
+import { sandboxNamingOf } from '../domain/install-names';
 import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
 import type { InstallActivities } from '../activities';
 import { quick, roleVerification } from './activity-profiles';
@@ -21,6 +20,8 @@ export async function verifyRole(
   propagation: Duration,
 ): Promise<InstallError | undefined> {
   tracker.beginRoleVerification(access.roleArn);
+  // Only the first check carries the External ID; the others name the role and find the session it left.
+  const ref = customerAccessRef(access);
   let unreadable: { code: string; message: string } | undefined;
   try {
     const identity = await tracker.step('verify_role', () =>
@@ -29,7 +30,7 @@ export async function verifyRole(
       }),
     );
     const probe = await quick('AssumeRole without the External ID must be refused').probeRoleWithoutExternalId({
-      access,
+      access: ref,
     });
     tracker.recordRoleChecks({ assumedRoleArn: identity.assumedRoleArn, withoutExternalId: probe.withoutExternalId });
     if (probe.withoutExternalId === 'allowed') {
@@ -44,8 +45,8 @@ export async function verifyRole(
         'verify_role',
       );
     }
-    if (patched('trust-policy-check')) {
-      const refusal = await checkTrustPolicy(tracker, access);
+    if (tracker.patches.has('trust-policy-check')) {
+      const refusal = await checkTrustPolicy(tracker, ref);
       // A role that may not read itself most likely lacks the kit's policies: the preflight names all it lacks.
       if (refusal?.code === 'trust_policy_unreadable') unreadable = refusal;
       else if (refusal) {
@@ -65,8 +66,14 @@ export async function verifyRole(
   try {
     const permissions = await tracker.step('check_permissions', () =>
       quick('Check the role grants every action the install needs').checkRolePermissions({
-        access,
-        names: installResourceNames({ ...input, sandboxNaming: sandboxNamingOf(tracker.status) }),
+        access: ref,
+        resources: {
+          installId: input.installId,
+          awsAccountId: input.awsAccountId,
+          region: input.region,
+          cur: tracker.status.costReportSettings ?? input.cur,
+          sandboxNaming: sandboxNamingOf(tracker.status),
+        },
       }),
     );
     tracker.recordRoleChecks({
@@ -99,7 +106,7 @@ export async function verifyRole(
  */
 export async function checkTrustPolicy(
   tracker: InstallTracker,
-  access: CustomerAccess,
+  access: CustomerAccessInput,
   activities: (
     summary: string,
   ) => Pick<InstallActivities, 'probeRoleWithWrongExternalId' | 'checkRoleTrustPolicy'> = quick,

@@ -38,6 +38,24 @@ export type InstallPhase = (typeof installPhases)[number];
 
 export const terminalPhases: readonly InstallPhase[] = ['deprovisioned', 'expired', 'rejected', 'failed'];
 
+/**
+ * Where an install waits on someone outside (the customer's role, an approver, the runner, a deprovision request) or
+ * has ended: the phases the InstallPhase search attribute takes, and the ones installs are listed by. Between two
+ * of them an install works for seconds to minutes (verifying, provisioning, tearing down) and stays listed under
+ * the last one; its status has the live phase.
+ */
+export const restingPhases: readonly InstallPhase[] = [
+  'awaiting_role',
+  'awaiting_approval',
+  'rejected',
+  'handing_off',
+  'active',
+  'degraded',
+  'deprovisioned',
+  'expired',
+  'failed',
+];
+
 export type StepName =
   | 'check_input'
   | 'prepare_onboarding'

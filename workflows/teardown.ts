@@ -1,6 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { getExternalWorkflowHandle } from '@temporalio/workflow';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccessInput } from '../domain/customer-access';
 import { costReportFolders } from '../domain/cost-report-names';
 import { stackWait, teardown } from './activity-profiles';
 import type { InstallInput, Leftover } from './definitions';
@@ -15,7 +15,7 @@ import type { InstallTracker } from './install-tracker';
 export async function tearDownInstall(
   tracker: InstallTracker,
   input: InstallInput,
-  access: CustomerAccess | undefined,
+  access: CustomerAccessInput | undefined,
   stackTimeout: Duration,
 ): Promise<Leftover[]> {
   const { status } = tracker;

@@ -1,7 +1,15 @@
 import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerAccess } from '../../domain/customer-access';
+import {
+  customerAccessQueryName,
+  isWholeAccess,
+  sessionKeyOf,
+  type CustomerAccess,
+  type CustomerAccessInput,
+  type CustomerAccessRef,
+} from '../../domain/customer-access';
 import { roleSessionName } from '../../domain/install-names';
 import type { AwsClientFactory, CustomerClients } from './clients';
 import { awsErrorCode, awsErrorDetails, rethrowAwsError } from './errors';
@@ -25,6 +33,13 @@ export function toCredentialIdentity(credentials: Credentials | undefined): AwsC
 interface CachedSession {
   expiresAt: number;
   clients: CustomerClients;
+  access: CustomerAccess;
+}
+
+/** A customer session's clients, and the whole access they were obtained with. */
+export interface CustomerSession {
+  clients: CustomerClients;
+  access: CustomerAccess;
 }
 
 // Refresh well before expiry so a long stack wait never starts with credentials about to lapse.
@@ -37,6 +52,22 @@ export interface CustomerSessionOptions {
    */
   sessionSeconds?: number;
   now?: () => number;
+  /**
+   * Sessions kept at most, the least recently used dropped first (default 1,000): each holds SDK clients, and a
+   * worker meets more installs over its life than it needs sessions for at once.
+   */
+  maxSessions?: number;
+  /**
+   * The whole access behind a reference, for a worker that holds no session for it: by default the install's
+   * `customerAccess` query, through the activity's client. Undefined when the install does not know the role.
+   */
+  lookUpAccess?: (ref: CustomerAccessRef) => Promise<CustomerAccess | undefined>;
+}
+
+/** Asks the install (workflow id = install id) through the Temporal client of the activity running now. */
+export async function queryInstallForAccess(ref: CustomerAccessRef): Promise<CustomerAccess | undefined> {
+  const handle = Context.current().client.workflow.getHandle(ref.installId);
+  return handle.query<CustomerAccess | undefined, [CustomerAccessRef]>(customerAccessQueryName, ref);
 }
 
 /**
@@ -46,33 +77,55 @@ export interface CustomerSessionOptions {
 export class CustomerSessions {
   private readonly sessions = new Map<string, CachedSession>();
   private readonly now: () => number;
+  private readonly maxSessions: number;
+  private readonly lookUpAccess: (ref: CustomerAccessRef) => Promise<CustomerAccess | undefined>;
 
   constructor(
     private readonly aws: AwsClientFactory,
     private readonly options: CustomerSessionOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.maxSessions = options.maxSessions ?? 1000;
+    this.lookUpAccess = options.lookUpAccess ?? queryInstallForAccess;
   }
 
-  async clients(access: CustomerAccess): Promise<CustomerClients> {
-    const key = `${access.roleArn}|${access.externalId}|${access.region}`;
-    const cached = this.sessions.get(key);
-    if (cached && cached.expiresAt - refreshMarginMs > this.now()) return cached.clients;
+  async clients(access: CustomerAccessInput): Promise<CustomerClients> {
+    return (await this.session(access)).clients;
+  }
 
+  /** The role's session: kept from an earlier activity, or assumed now (asking the install for the access if need be). */
+  async session(access: CustomerAccessInput): Promise<CustomerSession> {
+    const key = sessionKeyOf(access);
+    const cached = this.sessions.get(key);
+    if (cached && cached.expiresAt - refreshMarginMs > this.now()) {
+      // Most recently used last: the map's order is the order sessions are dropped in.
+      this.sessions.delete(key);
+      this.sessions.set(key, cached);
+      return cached;
+    }
+
+    const whole = await this.resolve(access);
     try {
-      return this.remember(access, await this.assumeRole(access));
+      const credentials = await this.assumeRole(whole);
+      return { clients: this.remember(whole, credentials), access: whole };
     } catch (error) {
       const code = awsErrorCode(error);
       if (code && accessDeniedCodes.has(code)) {
         // The role worked before this step, so a refusal now means the customer changed or deleted it.
         throw ApplicationFailure.nonRetryable(
-          `The role ${access.roleArn} can no longer be assumed: ${code}`,
+          `The role ${whole.roleArn} can no longer be assumed: ${code}`,
           'RoleAccessLost',
           awsErrorDetails(error, 'sts:AssumeRole'),
         );
       }
       rethrowAwsError(error, 'sts:AssumeRole');
     }
+  }
+
+  /** The whole access behind a reference: kept with the role's session, or asked of the install. */
+  async resolve(access: CustomerAccessInput): Promise<CustomerAccess> {
+    if (isWholeAccess(access)) return access;
+    return this.sessions.get(sessionKeyOf(access))?.access ?? this.lookUp(access);
   }
 
   /** AssumeRole as the vendor, with the External ID; AWS's errors reach the caller as they came, to classify. */
@@ -93,8 +146,26 @@ export class CustomerSessions {
     const session = {
       expiresAt: credentials.expiration?.getTime() ?? this.now() + 15 * 60_000,
       clients: this.aws.customer(credentials, access.region),
+      access,
     };
-    this.sessions.set(`${access.roleArn}|${access.externalId}|${access.region}`, session);
+    const key = sessionKeyOf(access);
+    this.sessions.delete(key);
+    this.sessions.set(key, session);
+    for (const oldest of this.sessions.keys()) {
+      if (this.sessions.size <= this.maxSessions) break;
+      this.sessions.delete(oldest);
+    }
     return session.clients;
+  }
+
+  private async lookUp(ref: CustomerAccessRef): Promise<CustomerAccess> {
+    const access = await this.lookUpAccess(ref);
+    if (!access) {
+      throw ApplicationFailure.nonRetryable(
+        `Install ${ref.installId} does not act as the role ${ref.role} (fingerprint) any more.`,
+        'CustomerAccessUnknown',
+      );
+    }
+    return access;
   }
 }

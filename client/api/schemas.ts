@@ -1,7 +1,7 @@
 import { costReportNameLimits, costReportNamePatterns } from '../../domain/cost-report-names';
 import { describeDurationRange, durationBounds, durationPattern, type DurationField } from '../../domain/durations';
 import { installIdPattern } from '../../domain/install-names';
-import { installPhases } from '../../workflows/definitions';
+import { restingPhases } from '../../workflows/definitions';
 
 // Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
 // A duration's shape is checked here; its range (domain/durations.ts) by the route, against the deployment's floor.
@@ -137,7 +137,13 @@ export const listQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    phase: { type: 'string', enum: [...installPhases] },
+    phase: {
+      type: 'string',
+      enum: [...restingPhases],
+      description:
+        'A phase where installs rest (wait on someone outside, or have ended). An install busy between two of them ' +
+        '(verifying, provisioning, tearing down) is listed under the one before; its status has the live phase.',
+    },
     awsAccountId: { type: 'string', pattern: '^\\d{12}$' },
     orgId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
     limit: { type: 'integer', minimum: 1, maximum: 1000 },

@@ -10,18 +10,8 @@ import {
 const offTheCount: readonly InstallPhase[] = ['awaiting_approval', 'degraded', 'expired', 'rejected', 'failed'];
 const phaseOrder: readonly InstallPhase[] = installPhases.filter((phase) => !offTheCount.includes(phase));
 
-/** Phases where the install waits on someone else, or has ended: a live view stops redrawing there. */
-export const restingPhases: readonly InstallPhase[] = [
-  'awaiting_role',
-  'awaiting_approval',
-  'rejected',
-  'handing_off',
-  'active',
-  'degraded',
-  'deprovisioned',
-  'expired',
-  'failed',
-];
+/** A live view stops redrawing where the install waits on someone else, or has ended. */
+export { restingPhases } from '../../workflows/definitions';
 
 const stepLabels: Record<StepName, string> = {
   check_input: 'install settings within bounds',

@@ -35,6 +35,8 @@ describe('payload encryption at rest, with a codec endpoint for the Temporal UI'
             ...(event.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
             ...(event.activityTaskScheduledEventAttributes?.input?.payloads ?? []),
             ...(event.workflowExecutionStartedEventAttributes?.input?.payloads ?? []),
+            // Local activities (the External ID's own) record their results in markers.
+            ...Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads ?? []),
           ]);
           expect(payloads.length).toBeGreaterThan(5);
           const stored = payloads

@@ -1,5 +1,8 @@
 import { recordHistoryIfAsked } from '../workflows/record-history';
 import type { Client } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { CustomerSessions, queryInstallForAccess } from '../../activities/aws/customer-session';
+import type { CustomerAccessRef } from '../../domain/customer-access';
 import { deriveRunnerToken } from '../../security/runner-token';
 import { readableHistory } from '../support/history-scan';
 import { sandboxStackName } from '../../domain/install-names';
@@ -12,6 +15,7 @@ import {
   stack,
   withTestWorker,
   createCustomerRole,
+  testActivityDeps,
   testClient,
 } from '../helpers';
 import {
@@ -88,5 +92,47 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
       expect(secrets.filter((secret) => history.includes(secret))).toEqual([]);
       expect(history.match(/ASIA[A-Z0-9]{16}|sessionToken|SessionToken|secretAccessKey/g)).toBeNull();
     });
+  });
+
+  it('reaches the customer account from a worker that keeps no session, asking the install for its role each time', async () => {
+    const deps = await testActivityDeps();
+    const asked: CustomerAccessRef[] = [];
+    deps.sessions = new CustomerSessions(deps.aws, {
+      maxSessions: 0,
+      lookUpAccess: (ref) => {
+        asked.push(ref);
+        return queryInstallForAccess(ref);
+      },
+    });
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const input = testInstallInput('no-sessions');
+        const handle = await startInstall(client, taskQueue, input);
+        const artifacts = await onboardingArtifacts(handle, input);
+        const roleArn = await createCustomerRole(artifacts);
+        expect(await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] })).toMatchObject({
+          verified: true,
+        });
+        await checkInRunner(handle, input.installId);
+        const active = await waitForPhase(handle, 'active');
+        expect(await stackStatus(sandboxStackName(input.installId))).toBe('CREATE_COMPLETE');
+        await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+        expect(await handle.result()).toMatchObject({ phase: 'deprovisioned', leftovers: [] });
+        expect(await bucketExists(active.cur!.bucket)).toBe(false);
+        expect(asked.length).toBeGreaterThan(5);
+        expect(new Set(asked.map((ref) => ref.installId))).toEqual(new Set([input.installId]));
+
+        // The External ID went out once, to the check that proves the role; every other activity got a reference.
+        const history = await handle.fetchHistory();
+        const inputs = (history.events ?? []).flatMap((event) =>
+          (event.activityTaskScheduledEventAttributes?.input?.payloads ?? []).map((payload) =>
+            Buffer.from(payload.data ?? new Uint8Array()).toString('utf8'),
+          ),
+        );
+        expect(inputs.filter((text) => text.includes(artifacts.externalId))).toHaveLength(1);
+        expect(inputs.length).toBeGreaterThan(10);
+      },
+      { activityOverrides: createActivities(deps) },
+    );
   });
 });

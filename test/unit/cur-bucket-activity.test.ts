@@ -8,14 +8,13 @@ import {
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { CustomerSessions } from '../../activities/aws/customer-session';
 import { createCostReportActivities } from '../../activities/cost-report';
 import type { ActivityDeps } from '../../activities/deps';
-import { awsError, testAccess } from './aws-fakes';
+import { awsError, fakeSessions, testAccess } from './aws-fakes';
 
 const s3 = mockClient(S3Client);
 const deps = {
-  sessions: { clients: async () => ({ s3: new S3Client({ region: 'us-east-1' }) }) } as unknown as CustomerSessions,
+  sessions: fakeSessions({ s3: new S3Client({ region: 'us-east-1' }) }),
 } as ActivityDeps;
 const { ensureCurBucket } = createCostReportActivities(deps);
 const input = { access: testAccess, bucket: 'cur-111111111111-i-1' };

@@ -20,7 +20,7 @@ import { rolePolicyLimits } from '../../domain/permissions';
 import type { PolicyDocument } from '../../domain/policy-document';
 import type { StepName } from '../../workflows/definitions';
 import { describeFailure, summarizeFailure } from '../../workflows/failures';
-import { awsError, quietActivityEnvironment } from './aws-fakes';
+import { awsError, fakeSessions, quietActivityEnvironment } from './aws-fakes';
 
 /** What the status shows for an AWS call that failed this way inside an activity. */
 async function explainAwsFailure(operation: string, error: Error, step?: StepName) {
@@ -227,7 +227,7 @@ describe('the actionable error catalog, case by case', () => {
           .on(GetPolicyVersionCommand, { PolicyArn: policyArn(index) })
           .resolves({ PolicyVersion: { Document: encodeURIComponent(document) } }),
       );
-      const sessions = { clients: async () => ({ iam: new IAMClient({ region: 'us-east-1' }) }) };
+      const sessions = fakeSessions({ iam: new IAMClient({ region: 'us-east-1' }) });
       const { checkRolePermissions } = createVerifyRoleActivities({ sessions } as unknown as ActivityDeps);
       const names = installResourceNames({
         installId: 'a'.repeat(40),

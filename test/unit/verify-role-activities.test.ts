@@ -5,7 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { ActivityDeps } from '../../activities/deps';
 import { createVerifyRoleActivities } from '../../activities/verify-role';
 import { renderTrustPolicy } from '../../domain/trust-policy';
-import { awsError, quietActivityEnvironment, testAccess } from './aws-fakes';
+import { awsError, fakeSessions, quietActivityEnvironment, testAccess } from './aws-fakes';
 
 const vendor = 'arn:aws:iam::123456789012:user/vendor';
 const sts = mockClient(STSClient);
@@ -14,7 +14,7 @@ const iam = mockClient(IAMClient);
 function activities() {
   const deps = {
     aws: { vendorSts: () => new STSClient({ region: 'us-east-1' }) },
-    sessions: { clients: async () => ({ iam: new IAMClient({ region: 'us-east-1' }) }) },
+    sessions: fakeSessions({ iam: new IAMClient({ region: 'us-east-1' }) }),
     vendor: { principalArn: vendor },
     randomBytes: (size: number) => new Uint8Array(size).fill(0xab),
   } as unknown as ActivityDeps;
