@@ -1,7 +1,7 @@
 import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { CustomerAccess } from '../domain/customer-access';
-import { durationMs } from '../domain/durations';
+import { parseDuration } from '../domain/durations';
 import { costReportDefinitionFor, dataExportDefinitionFor } from '../domain/install-requests';
 import { nextSlotAfter } from '../domain/install-slots';
 import { healthCheck } from './activity-profiles';
@@ -113,14 +113,11 @@ export async function reverifyWhileActive(
       return;
     }
     let wait: Duration = input.reverifyEvery;
-    if (patched('reverify-on-install-slots')) {
+    // A period written in a form older than the API's grammar (an install that predates bounds) keeps its plain timer.
+    const periodMs = parseDuration(input.reverifyEvery);
+    if (periodMs !== undefined && patched('reverify-on-install-slots')) {
       // Never the same slot twice, even if the clock read after a check were behind the slot that started it.
-      lastSlot = nextSlotAfter(
-        input.installId,
-        'reverify',
-        durationMs(input.reverifyEvery),
-        Math.max(Date.now(), lastSlot),
-      );
+      lastSlot = nextSlotAfter(input.installId, 'reverify', periodMs, Math.max(Date.now(), lastSlot));
       wait = lastSlot - Date.now();
     }
     if (await condition(deprovisionRequested, wait)) return;

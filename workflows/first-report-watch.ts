@@ -1,4 +1,4 @@
-import { durationMs } from '../domain/durations';
+import { durationMs, parseDuration } from '../domain/durations';
 import { nextSlotAfter } from '../domain/install-slots';
 import { continueAsNew, getExternalWorkflowHandle, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { quick } from './activity-profiles';
@@ -50,9 +50,10 @@ export async function firstReportWatchWorkflow(
       await tellInstall(input.installId, { kind: 'overdue', since: input.startedAt });
       overdueReported = true;
     }
-    if (patched('first-report-polls-on-install-slots')) {
+    const pollEveryMs = parseDuration(pollEvery);
+    if (pollEveryMs !== undefined && patched('first-report-polls-on-install-slots')) {
       // On the install's own slots, so that installs onboarded together do not poll their buckets together.
-      await sleep(nextSlotAfter(input.installId, 'first-report-poll', durationMs(pollEvery), Date.now()) - Date.now());
+      await sleep(nextSlotAfter(input.installId, 'first-report-poll', pollEveryMs, Date.now()) - Date.now());
     } else {
       await sleep(pollEvery);
     }
