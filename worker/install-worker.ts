@@ -26,12 +26,14 @@ export interface InstallWorkerOptions {
 export const workflowsPath = require.resolve('../workflows');
 
 /**
- * Most installs spend their lives waiting (for a role, a runner, a deprovision); a cached workflow costs about
- * 200 KiB of worker memory, so the cache is bounded and waiting installs are evicted and replayed when they wake.
- * The benchmark's footprint figure is what this is tuned from.
+ * Most installs spend their lives waiting (for a role, a runner, a deprovision), and a waiting install replays in
+ * milliseconds when it wakes: the cache is for installs at work. Each cached workflow keeps V8 growing its heap by
+ * about half a MiB more than the little it holds (the SDK's sandbox, and a stack trace made for every promise);
+ * the worker's RSS was 869 MiB with 1,000 cached and 3,000 installs waiting; 506 with 250 and 362 with 150 with 10,000
+ * (bench/README.md, tuning). 200 keeps it under 512 MiB with room for the bench's and the load test's in-flight ones.
  */
 export const defaultWorkerTuning: NonNullable<InstallWorkerOptions['tuning']> = {
-  maxCachedWorkflows: Number(process.env.MAX_CACHED_WORKFLOWS ?? 1000),
+  maxCachedWorkflows: Number(process.env.MAX_CACHED_WORKFLOWS ?? 200),
 };
 
 /**
