@@ -29,7 +29,10 @@ export async function runMatrix(options: {
   const bundlePath = await bundleBenchWorkflows(mkdtempSync(join(tmpdir(), 'bench-matrix-')));
   const results: BenchResult[] = [];
   for (const serverKind of ['dev', 'cluster'] as const) {
-    const choice: ServerChoice = serverKind === 'dev' ? { kind: 'dev' } : options.cluster;
+    // The cluster rows run on a cluster: the one --temporal-address names, else a fresh one (never the dev server,
+    // which is what --server says when nothing was given).
+    const clusterChoice: ServerChoice = options.cluster.kind === 'external' ? options.cluster : { kind: 'cluster' };
+    const choice: ServerChoice = serverKind === 'dev' ? { kind: 'dev' } : clusterChoice;
     const server = await startBenchServer(choice, { log });
     try {
       for (const row of matrixRows.filter((candidate) => candidate.server === serverKind)) {
