@@ -54,7 +54,10 @@ describe('installWorkflow logic, with activities mocked', () => {
     await withTestWorker(
       async ({ taskQueue }) => {
         const input = testInstallInput('expires', {
-          timeouts: { roleSubmission: '2500 ms', roleReminder: '1 second' },
+          // Reminders at 3 s and 6 s, expiry at 7.5 s: a workflow task that a loaded machine runs late past the
+          // expiry rightly expires without the reminder (2.5 s with reminders every second left half a second, and a
+          // loaded CI run woke the second reminder after the expiry).
+          timeouts: { roleSubmission: '7500 ms', roleReminder: '3 seconds' },
         });
         const handle = await startInstall(client, taskQueue, input);
         const final = await handle.result();
