@@ -44,12 +44,10 @@ export async function runBenchSmoke(options: {
   expect(written.outcomes).toEqual({ install: { deprovisioned: 6 }, baseline: { deprovisioned: 6 } });
   expect(written.workers).toMatchObject({ processes: options.workers, workflowTaskFailures: 0, activityFailures: 0 });
   expect(written.awsCalls.perInstall).toBeGreaterThan(0);
-  // The baseline copies the install's shape: the same activities, timers and children, only the upserts differ.
-  const commands = (shape: typeof written.history.install.shapePerRun) => [
-    shape.activities,
-    shape.timers,
-    shape.childWorkflows,
-  ];
+  // The baseline copies the install's shape: the same activities and children. Not timers: whether an install's
+  // wait starts one depends on timing (a check-in or deprovision that arrives first), so installs differ among
+  // themselves (1.17 a run against the baseline's 1 in one cluster run).
+  const commands = (shape: typeof written.history.install.shapePerRun) => [shape.activities, shape.childWorkflows];
   expect(commands(written.history.baseline.shapePerRun)).toEqual(commands(written.history.install.shapePerRun));
   expect(written.footprint.waitingInstalls).toBe(20);
   // Kept when an assertion fails: the workers' logs are in the run's directory.
