@@ -8,6 +8,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   // Two cores: one jest worker per core; each test file brings its own Temporal worker.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   testTimeout: 120_000,
   verbose: true,
 };

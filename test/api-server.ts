@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
 import { InstallService } from '../client/install-service';
@@ -63,7 +64,12 @@ export async function startTestApi(options: {
     temporalUiUrl: 'http://127.0.0.1:8233',
     isReady: async () => true,
     durationFloor: 'development',
-    logger: options.logStream ? { stream: options.logStream } : false,
+    // TEST_API_LOG names a file for the API's log when a test needs diagnosing (a 500 logs its cause there).
+    logger: options.logStream
+      ? { stream: options.logStream }
+      : process.env.TEST_API_LOG
+        ? { stream: createWriteStream(process.env.TEST_API_LOG, { flags: 'a' }) }
+        : false,
     anonymousRateLimit: options.anonymousRateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

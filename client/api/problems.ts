@@ -1,5 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { InstallConflictError, InstallNotFoundError } from '../install-service';
+import { isTemporalUnavailable } from '../temporal-unavailable';
+
+/** Seconds a caller should wait before retrying when Temporal answered "not now". */
+const temporalRetryAfterSeconds = 5;
 
 /** RFC 9457 problem types: the `type` is stable for clients to branch on; `detail` is for people. */
 export const problems = {
@@ -27,6 +31,11 @@ export const problems = {
   unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Send application/json', status: 415 },
   tooManyRequests: { slug: 'too-many-requests', title: 'Too many requests without an API key', status: 429 },
   notReady: { slug: 'not-ready', title: 'Not ready yet; retry shortly', status: 503 },
+  temporalUnavailable: {
+    slug: 'temporal-unavailable',
+    title: 'The workflow service did not answer in time; retry shortly',
+    status: 503,
+  },
   internal: { slug: 'internal-error', title: 'Internal error', status: 500 },
 } as const;
 
@@ -102,6 +111,12 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return sendProblem(reply, request, 'invalidRequest', error.message);
+  }
+  if (isTemporalUnavailable(error)) {
+    // Under load a status query can outwait its deadline; the install is fine, the answer is late.
+    request.log.warn({ err: error }, 'Temporal did not answer in time');
+    reply.header('retry-after', String(temporalRetryAfterSeconds));
+    return sendProblem(reply, request, 'temporalUnavailable', 'Temporal did not answer in time; retry shortly.');
   }
   request.log.error({ err: error }, 'request failed');
   return sendProblem(reply, request, 'internal', 'The request could not be completed; see the server log.');

@@ -10,6 +10,7 @@ import {
 } from '../helpers';
 import { countingInstalls, startTestApi, testOperatorKeyId, useTestApi, type TestApi } from '../api-server';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import { InstallService } from '../../client/install-service';
 import { stackStatus } from '../customer-account';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
@@ -519,6 +520,27 @@ describe('the HTTP API logs', () => {
       expect(logged).toContain('"url":"/installs?orgId=nobody"');
       expect(logged).toContain('"url":"/installs?orgId=nobody&[redacted]"');
       expect(logged).toContain('"url":"/installs/no-such-install/runner/check-in?[redacted]"');
+    } finally {
+      await api.app.close();
+    }
+  });
+});
+
+describe('the HTTP API when Temporal answers late', () => {
+  it('answers 503 temporal-unavailable with Retry-After, not 500, when a status query outwaits its deadline', async () => {
+    const client = await testClient();
+    // A deadline already passed: grpc-js fails the real query with DEADLINE_EXCEEDED, as a starved worker would.
+    class LateInstalls extends InstallService {
+      override status(installId: string) {
+        return client.connection.withDeadline(Date.now() - 1, () => super.status(installId));
+      }
+    }
+    const api = await startTestApi({ taskQueue: 'unused', installs: new LateInstalls(client, 'unused') });
+    try {
+      const response = await api.call('GET', '/installs/any-install/runner/registration');
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(response.body).toMatchObject({ type: problemType('temporal-unavailable'), status: 503 });
     } finally {
       await api.app.close();
     }
