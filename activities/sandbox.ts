@@ -26,8 +26,8 @@ export interface DeployStackInput {
 
 export type StackOperation = 'create' | 'update' | 'none';
 
-export interface StackResult {
-  stackId: string;
+/** A settled stack as the install records it; the install already knows the stack's id. */
+export interface SettledStack {
   stackStatus: string;
   outputs: Record<string, string>;
 }
@@ -151,11 +151,11 @@ export function createSandboxActivities(deps: ActivityDeps) {
      * Polls until the stack settles, heartbeating its status so the Temporal UI shows progress and a worker that
      * dies mid-wait is noticed within the heartbeat timeout; a retry simply polls again.
      */
-    async waitForSandboxStack(input: { access: CustomerAccessInput; stackId: string }): Promise<StackResult> {
+    async waitForSandboxStack(input: { access: CustomerAccessInput; stackId: string }): Promise<SettledStack> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const { stack, status } = await pollUntilSettled(cloudFormation, input.stackId, deps.pollIntervalMs);
       if (stack && succeeded.has(status)) {
-        return { stackId: stack.StackId ?? input.stackId, stackStatus: status, outputs: stackOutputs(stack) };
+        return { stackStatus: status, outputs: stackOutputs(stack) };
       }
       const reasons = stack ? await failureReasons(cloudFormation, input.stackId) : [];
       throw ApplicationFailure.nonRetryable(
@@ -178,15 +178,14 @@ export function createSandboxActivities(deps: ActivityDeps) {
       return { stackStatus: stack?.StackStatus ?? 'DELETE_COMPLETE' };
     },
 
-    /** Starts deletion; a stack that is already gone is success. */
-    async deleteSandboxStack(input: { access: CustomerAccessInput; stackName: string }): Promise<{ stackId?: string }> {
+    /** Starts deletion; a stack that is already gone is success. The install waits on the id it already holds. */
+    async deleteSandboxStack(input: { access: CustomerAccessInput; stackName: string }): Promise<void> {
       const { cloudFormation } = await deps.sessions.clients(input.access);
       const stack = await describeStack(cloudFormation, input.stackName);
-      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return {};
+      if (!stack || stack.StackStatus === 'DELETE_COMPLETE') return;
       await callAws('cloudformation:DeleteStack', () =>
         cloudFormation.send(new DeleteStackCommand({ StackName: stack.StackId ?? input.stackName })),
       );
-      return { stackId: stack.StackId };
     },
 
     async waitForSandboxStackDeletion(input: { access: CustomerAccessInput; stackId: string }): Promise<void> {

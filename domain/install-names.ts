@@ -30,6 +30,11 @@ export function defaultCurReportName(installId: string): string {
   return `install-${installId}`;
 }
 
+/** Who the runner that checks in should be, as the status shows it to the vendor. */
+export function expectedRunnerIdentity(installId: string, accountId: string): string {
+  return `runner for install ${installId} in account ${accountId}`;
+}
+
 export function suggestedRoleName(installId: string): string {
   return `install-${installId}-access`.slice(0, 64);
 }

@@ -4,7 +4,7 @@ import type { CustomerAccessInput } from '../domain/customer-access';
 import { costReportManifestLocation } from '../domain/cost-report';
 import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
 import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
-import { installResourceNames, sandboxNamingOf } from '../domain/install-names';
+import { expectedRunnerIdentity, installResourceNames, sandboxNamingOf } from '../domain/install-names';
 import { inWorker, quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
 import { firstReportWatchId, firstReportWatchWorkflow } from './first-report-watch';
@@ -111,15 +111,14 @@ export async function provisionInstall(
   checkpoint();
   tracker.enter('handing_off');
   const registration = await tracker.step('register_runner', () =>
-    inWorker(tracker, 'Issue the runner registration').issueRunnerRegistration({
-      installId: input.installId,
-      awsAccountId: input.awsAccountId,
-      validForMs: durationMs(timeouts.runnerCheckIn),
-    }),
+    inWorker(tracker, 'Issue the runner registration').issueRunnerRegistration({ installId: input.installId }),
   );
-  // The check-in's validator reads the expiry on the install's clock: set on that clock too, not the worker's.
+  // Runs recorded before this release got the identity and an expiry from the worker too; both are set here alike.
   tracker.recordRunnerRegistration({
-    ...registration,
+    registrationId: registration.registrationId,
+    tokenSha256: registration.tokenSha256,
+    expectedIdentity: expectedRunnerIdentity(input.installId, input.awsAccountId),
+    // The check-in's validator reads the expiry on the install's clock: set on that clock too, not the worker's.
     expiresAt: new Date(Date.now() + durationMs(timeouts.runnerCheckIn)).toISOString(),
   });
   await tracker.step('runner_check_in', async () => {

@@ -75,7 +75,11 @@ export async function tearDownInstall(
   if (sandbox?.stackId) {
     const stackId = sandbox.stackId;
     await attempt('cloudformation stack', stackId, async () => {
-      await teardown(`Delete the sandbox stack ${stackId}`).deleteSandboxStack({ access, stackName: stackId });
+      // Named in the summary by its name (the id is an ARN three times as long, in every history); deleted by id.
+      await teardown(`Delete the sandbox stack ${sandbox.stackName}`).deleteSandboxStack({
+        access,
+        stackName: stackId,
+      });
       await stackWait(stackTimeout, 'Wait for the sandbox stack to be deleted').waitForSandboxStackDeletion({
         access,
         stackId,

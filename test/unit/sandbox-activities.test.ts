@@ -82,7 +82,7 @@ describe('sandbox stack activities', () => {
     const heartbeats: unknown[] = [];
     environment.on('heartbeat', (details: unknown) => heartbeats.push(details));
     const result = await environment.run(activities.waitForSandboxStack, { access, stackId });
-    expect(result).toEqual({ stackId, stackStatus: 'CREATE_COMPLETE', outputs: { ArtifactsBucket: 'bucket-1' } });
+    expect(result).toEqual({ stackStatus: 'CREATE_COMPLETE', outputs: { ArtifactsBucket: 'bucket-1' } });
     expect(heartbeats).toEqual([
       { stackStatus: 'CREATE_IN_PROGRESS', poll: 1 },
       { stackStatus: 'CREATE_COMPLETE', poll: 2 },
@@ -145,7 +145,7 @@ describe('sandbox stack activities', () => {
     const heartbeats: unknown[] = [];
     environment.on('heartbeat', (details: unknown) => heartbeats.push(details));
     const result = await environment.run(activities.waitForSandboxStack, { access, stackId });
-    expect(result).toMatchObject({ stackId, stackStatus: 'CREATE_COMPLETE' });
+    expect(result).toMatchObject({ stackStatus: 'CREATE_COMPLETE' });
     expect(heartbeats).toEqual([
       { stackStatus: 'CREATE_IN_PROGRESS', poll: 8 },
       { stackStatus: 'CREATE_COMPLETE', poll: 9 },

@@ -331,9 +331,8 @@ describe('installWorkflow logic, with activities mocked', () => {
     let releaseRemoval: () => void = () => undefined;
     const removalHeld = new Promise<void>((resolve) => (releaseRemoval = resolve));
     const { activities, calls } = mockActivities({
-      deleteSandboxStack: async ({ stackName }) => {
+      deleteSandboxStack: async () => {
         await removalHeld;
-        return { stackId: stackName };
       },
     });
     await withTestWorker(

@@ -1,4 +1,3 @@
-import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { InstallActivities } from '../../activities';
 
@@ -44,9 +43,9 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
       ],
     }),
     executeSandboxChangeSet: async () => undefined,
-    waitForSandboxStack: async ({ stackId }) => ({ stackId, stackStatus: 'CREATE_COMPLETE', outputs: {} }),
+    waitForSandboxStack: async () => ({ stackStatus: 'CREATE_COMPLETE', outputs: {} }),
     inspectSandboxStack: async () => ({ stackStatus: 'CREATE_COMPLETE' }),
-    deleteSandboxStack: async ({ stackName }) => ({ stackId: stackName }),
+    deleteSandboxStack: async () => undefined,
     waitForSandboxStackDeletion: async () => undefined,
     ensureCurBucket: async () => ({ createdByInstall: true }),
     applyCurBucketPolicy: async () => undefined,
@@ -63,13 +62,7 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     emptyCurPrefix: async () => ({ deletedObjects: 0 }),
     removeCurBucketPolicy: async () => undefined,
     deleteCurBucket: async () => ({ deleted: true }),
-    issueRunnerRegistration: async ({ installId, validForMs }) => ({
-      registrationId: 'reg-1',
-      tokenSha256: 'a'.repeat(64),
-      expectedIdentity: `runner for install ${installId}`,
-      // From the server's clock, which a time-skipping server moves ahead of this process's.
-      expiresAt: new Date(activityInfo().currentAttemptScheduledTimestampMs + validForMs).toISOString(),
-    }),
+    issueRunnerRegistration: async () => ({ registrationId: 'reg-1', tokenSha256: 'a'.repeat(64) }),
   };
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(
