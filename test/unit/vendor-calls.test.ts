@@ -36,9 +36,9 @@ describe('the vendor-calls task queue: which activities the vendor principal cei
     await expect(
       sendRoleReminder({ installId: 'i-1', orgId: 'o-1', waitingSince: '2026-01-01T00:00:00.000Z' }),
     ).resolves.toBeUndefined();
-    await expect(
-      issueRunnerRegistration({ installId: 'i-1' }),
-    ).resolves.toMatchObject({ registrationId: expect.any(String) });
+    await expect(issueRunnerRegistration({ installId: 'i-1' })).resolves.toMatchObject({
+      registrationId: expect.any(String),
+    });
     expect(activitiesWithoutVendorCalls).toHaveLength(4);
   });
 
