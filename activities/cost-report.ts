@@ -33,10 +33,12 @@ import {
   costReportDifferences,
   curBucketPolicySidPrefix,
   mergeCurStatements,
+  renderCostReportDefinition,
   renderCurBucketPolicyStatements,
   sameCostReportDefinition,
   withoutCurStatements,
   type CostReportDefinition,
+  type CostReportSpec,
 } from '../domain/cost-report';
 import type { PolicyDocument } from '../domain/policy-document';
 import { accountOfArn } from '../domain/arn';
@@ -96,6 +98,13 @@ async function describeReport(
     nextToken = page.NextToken;
   } while (nextToken);
   return undefined;
+}
+
+/** The definition an activity is asked for: rendered from the spec, or as sent whole by an older run. */
+function wantedDefinition(input: { spec?: CostReportSpec; definition?: CostReportDefinition }): CostReportDefinition {
+  if (input.definition) return input.definition;
+  if (input.spec) return renderCostReportDefinition(input.spec);
+  throw ApplicationFailure.nonRetryable('The cost report request names neither a spec nor a definition.', 'BadRequest');
 }
 
 export function createCostReportActivities(deps: ActivityDeps) {
@@ -173,24 +182,27 @@ export function createCostReportActivities(deps: ActivityDeps) {
     /** Put, or leave alone when identical, or Modify when a definition of that name says something else. */
     async defineCostReport(input: {
       access: CustomerAccessInput;
-      definition: CostReportDefinition;
+      spec?: CostReportSpec;
+      /** Sent whole by runs scheduled before the spec; either one is enough. */
+      definition?: CostReportDefinition;
     }): Promise<{ result: 'created' | 'unchanged' | 'modified' }> {
+      const definition = wantedDefinition(input);
       const { cur } = await deps.sessions.clients(input.access);
       try {
-        await cur.send(new PutReportDefinitionCommand({ ReportDefinition: input.definition }));
+        await cur.send(new PutReportDefinitionCommand({ ReportDefinition: definition }));
         return { result: 'created' };
       } catch (error) {
         if (awsErrorCode(error) !== 'DuplicateReportNameException') rethrowAwsError(error, 'cur:PutReportDefinition');
       }
-      const existing = await describeReport(cur, input.definition.ReportName);
-      if (existing && sameCostReportDefinition(existing as Partial<CostReportDefinition>, input.definition)) {
+      const existing = await describeReport(cur, definition.ReportName);
+      if (existing && sameCostReportDefinition(existing as Partial<CostReportDefinition>, definition)) {
         return { result: 'unchanged' };
       }
       await callAws('cur:ModifyReportDefinition', () =>
         cur.send(
           new ModifyReportDefinitionCommand({
-            ReportName: input.definition.ReportName,
-            ReportDefinition: input.definition,
+            ReportName: definition.ReportName,
+            ReportDefinition: definition,
           }),
         ),
       );
@@ -203,14 +215,17 @@ export function createCostReportActivities(deps: ActivityDeps) {
      */
     async inspectCostReport(input: {
       access: CustomerAccessInput;
-      definition: CostReportDefinition;
+      spec?: CostReportSpec;
+      /** Sent whole by runs scheduled before the spec; either one is enough. */
+      definition?: CostReportDefinition;
     }): Promise<{ present: boolean; differences: string[] }> {
+      const definition = wantedDefinition(input);
       const { cur } = await deps.sessions.clients(input.access);
-      const existing = await describeReport(cur, input.definition.ReportName);
+      const existing = await describeReport(cur, definition.ReportName);
       if (!existing) return { present: false, differences: [] };
       return {
         present: true,
-        differences: costReportDifferences(existing as Partial<CostReportDefinition>, input.definition),
+        differences: costReportDifferences(existing as Partial<CostReportDefinition>, definition),
       };
     },
 

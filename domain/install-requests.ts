@@ -1,10 +1,5 @@
 import type { CustomerAccessInput } from './customer-access';
-import {
-  renderCostReportDefinition,
-  type CostReportDefinition,
-  type CurFormat,
-  type CurVersioning,
-} from './cost-report';
+import type { CostReportSpec, CurFormat, CurVersioning } from './cost-report';
 import { renderDataExportDefinition, type DataExportDefinition } from './data-export';
 import { installResourceNames, type InstallResourceInput, type SandboxNaming } from './install-names';
 import type { SandboxTemplateName } from './sandbox-template';
@@ -21,18 +16,19 @@ export type SandboxRequestInput = Omit<InstallResourceInput, 'sandboxNaming'> & 
 };
 
 /** The legacy CUR definition the install sets up, and re-checks while active. */
-export function costReportDefinitionFor(
+export function costReportSpecFor(
   input: CostReportRequestInput,
   cur: { reportName: string; bucket: string; prefix: string },
-): CostReportDefinition {
-  return renderCostReportDefinition({
+): CostReportSpec {
+  return {
     reportName: cur.reportName,
     bucket: cur.bucket,
     prefix: cur.prefix,
     bucketRegion: input.region,
-    format: input.cur?.format ?? 'textORcsv',
-    versioning: input.cur?.versioning ?? 'OVERWRITE_REPORT',
-  });
+    // Only what the install asked for: the defaults are the renderer's, and an absent field costs no history.
+    ...(input.cur?.format ? { format: input.cur.format } : {}),
+    ...(input.cur?.versioning ? { versioning: input.cur.versioning } : {}),
+  };
 }
 
 /** The CUR 2.0 export the install sets up (when asked to), and re-checks while active. */

@@ -2,7 +2,7 @@ import { condition, patched, workflowInfo } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import type { CustomerAccess } from '../domain/customer-access';
 import { parseDuration } from '../domain/durations';
-import { costReportDefinitionFor, dataExportDefinitionFor } from '../domain/install-requests';
+import { costReportSpecFor, dataExportDefinitionFor } from '../domain/install-requests';
 import { nextSlotAfter } from '../domain/install-slots';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
@@ -57,7 +57,7 @@ async function findDrift(
     if (status.cur?.reportDefinition) {
       const report = await healthCheck('Re-verify: the cost report definition').inspectCostReport({
         access,
-        definition: costReportDefinitionFor(input, status.cur),
+        spec: costReportSpecFor(input, status.cur),
       });
       if (!report.present) {
         return drift('cost_report_missing', `The cost report ${status.cur.reportName} no longer exists.`);

@@ -3,7 +3,7 @@ import { ApplicationFailure, condition, ParentClosePolicy, startChild } from '@t
 import type { CustomerAccessInput } from '../domain/customer-access';
 import { costReportManifestLocation } from '../domain/cost-report';
 import { dataExportManifestLocation, includesDataExport, includesLegacyReport } from '../domain/data-export';
-import { costReportDefinitionFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
+import { costReportSpecFor, dataExportDefinitionFor, sandboxDeployRequest } from '../domain/install-requests';
 import { expectedRunnerIdentity, installResourceNames, sandboxNamingOf } from '../domain/install-names';
 import { inWorker, quick, stackWait } from './activity-profiles';
 import type { InstallInput, InstallTimeouts } from './definitions';
@@ -87,7 +87,7 @@ export async function provisionInstall(
     await tracker.step('define_cost_report', async () => {
       const defined = await quick(`Define the daily cost report ${cur.reportName}`).defineCostReport({
         access,
-        definition: costReportDefinitionFor(input, cur),
+        spec: costReportSpecFor(input, cur),
       });
       tracker.recordCostReport({ reportDefinition: defined.result });
     });
