@@ -49,6 +49,7 @@ export async function startService(spec: ServiceSpec): Promise<ChildProcess> {
   });
   closeSync(logFd);
   if (spec.detached) child.unref();
+  else if (child.pid) reapWhenParentDies(child.pid);
 
   let exited: string | undefined;
   let spawnError: Error | undefined;
@@ -71,6 +72,23 @@ export async function startService(spec: ServiceSpec): Promise<ChildProcess> {
   throw new ServiceStartError(
     `${spec.name} was not ready within ${spec.readyTimeoutMs / 1000}s. Log ${spec.logFile}:\n${logTail(spec.logFile)}`,
   );
+}
+
+/**
+ * An attached service must not outlive this process even when it is SIGKILLed (a jest worker killed at its timeout
+ * left a whole Temporal cluster running): a watcher of a few hundred kilobytes, outside this process, stops the
+ * service once this process is gone, and exits by itself once the service is. Node has no parent-death signal.
+ */
+function reapWhenParentDies(childPid: number): void {
+  const watch = [
+    'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 1; done',
+    'kill -0 "$2" 2>/dev/null || exit 0',
+    'kill -TERM "$2" 2>/dev/null; sleep 5; kill -KILL "$2" 2>/dev/null; exit 0',
+  ].join('\n');
+  spawn('sh', ['-c', watch, 'reaper', String(process.pid), String(childPid)], {
+    stdio: 'ignore',
+    detached: true,
+  }).unref();
 }
 
 /** True while the process exists and is not a zombie (a container's init may never reap an orphan). */

@@ -1,32 +1,43 @@
 import {
-  CostAndUsageReportServiceClient,
   DescribeReportDefinitionsCommand,
   PutReportDefinitionCommand,
+  type CostAndUsageReportServiceClient,
+  type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createCostReportActivities } from '../../activities/cost-report';
 import type { ActivityDeps } from '../../activities/deps';
 import { renderCostReportDefinition, type CostReportDefinition } from '../../domain/cost-report';
 import { costReportSpecFor } from '../../domain/install-requests';
 import { fakeSessions, testAccess } from './aws-fakes';
 
-const cur = mockClient(CostAndUsageReportServiceClient);
-const deps = {
-  sessions: fakeSessions({ cur: new CostAndUsageReportServiceClient({ region: 'us-east-1' }) }),
-} as ActivityDeps;
+// The CUR client is an older SDK release than aws-sdk-client-mock's types accept: a client that records what it is sent.
+const sent: Array<PutReportDefinitionCommand | DescribeReportDefinitionsCommand> = [];
+let existing: ReportDefinition[] = [];
+const cur = {
+  send: async (command: PutReportDefinitionCommand | DescribeReportDefinitionsCommand) => {
+    sent.push(command);
+    return command instanceof DescribeReportDefinitionsCommand ? { ReportDefinitions: existing } : {};
+  },
+} as unknown as CostAndUsageReportServiceClient;
+const deps = { sessions: fakeSessions({ cur }) } as ActivityDeps;
+const putDefinition = () =>
+  sent.find((command): command is PutReportDefinitionCommand => command instanceof PutReportDefinitionCommand)?.input
+    .ReportDefinition;
 const { defineCostReport, inspectCostReport } = createCostReportActivities(deps);
 const names = { reportName: 'install-i-1', bucket: 'cur-111111111111-i-1', prefix: 'cur/i-1' };
 
 describe('cost report activities sent a spec instead of the whole definition', () => {
-  beforeEach(() => cur.reset());
+  beforeEach(() => {
+    sent.length = 0;
+    existing = [];
+  });
 
   it('sends only what differs from the defaults, and puts the same definition the defaults render', async () => {
     const spec = costReportSpecFor({ region: 'eu-west-1' }, names);
     expect(spec).toEqual({ ...names, bucketRegion: 'eu-west-1' });
-    cur.on(PutReportDefinitionCommand).resolves({});
     await new MockActivityEnvironment().run(defineCostReport, { access: testAccess, spec });
-    expect(cur.commandCalls(PutReportDefinitionCommand)[0]?.args[0].input.ReportDefinition).toEqual({
+    expect(putDefinition()).toEqual({
       ReportName: 'install-i-1',
       TimeUnit: 'DAILY',
       Format: 'textORcsv',
@@ -45,9 +56,8 @@ describe('cost report activities sent a spec instead of the whole definition', (
       { region: 'us-east-1', cur: { format: 'Parquet', versioning: 'CREATE_NEW_REPORT' } },
       names,
     );
-    cur.on(PutReportDefinitionCommand).resolves({});
     await new MockActivityEnvironment().run(defineCostReport, { access: testAccess, spec });
-    expect(cur.commandCalls(PutReportDefinitionCommand)[0]?.args[0].input.ReportDefinition).toMatchObject({
+    expect(putDefinition()).toMatchObject({
       Format: 'Parquet',
       Compression: 'Parquet',
       ReportVersioning: 'CREATE_NEW_REPORT',
@@ -60,7 +70,7 @@ describe('cost report activities sent a spec instead of the whole definition', (
       bucketRegion: 'us-east-1',
       format: 'Parquet',
     });
-    cur.on(DescribeReportDefinitionsCommand).resolves({ ReportDefinitions: [{ ...definition, Format: 'textORcsv' }] });
+    existing = [{ ...definition, Format: 'textORcsv' }];
     const found = await new MockActivityEnvironment().run(inspectCostReport, { access: testAccess, definition });
     expect(found).toEqual({ present: true, differences: expect.arrayContaining(['Format']) });
   });

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertPortFree, PortInUseError } from '../../devstack/ports';
-import { ServiceStartError, startService } from '../../devstack/service-process';
+import { spawn } from 'node:child_process';
+import { isAlive, ServiceStartError, startService, waitForExit } from '../../devstack/service-process';
 import { locateTemporalCli, ToolSetupError } from '../../devstack/tools';
 
 const logDir = mkdtempSync(join(tmpdir(), 'devstack-test-'));
@@ -92,4 +93,29 @@ describe('the local stack fails loudly', () => {
       else process.env.TEMPORAL_CLI = previous;
     }
   });
+
+  it('stops an attached service when the process that started it is SIGKILLed', async () => {
+    // A parent that starts `sleep` as an attached service, prints its pid, and waits to be killed. Run by node itself
+    // (the tsx command would put a process of its own between the kill and the parent).
+    const parentFile = join(logDir, 'parent.ts');
+    writeFileSync(
+      parentFile,
+      `import { startService } from ${JSON.stringify(join(__dirname, '../../devstack/service-process'))};
+      startService({ name: 'sleeper', command: 'sleep', args: ['300'], logFile: ${JSON.stringify(join(logDir, 'sleeper.log'))},
+        detached: false, isReady: async () => true, readyTimeoutMs: 5000 })
+        .then((child) => { console.log(child.pid); setInterval(() => undefined, 1000); });`,
+    );
+    const parent = spawn(process.execPath, ['--import', 'tsx', parentFile], {
+      cwd: join(__dirname, '../..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const servicePid = await new Promise<number>((resolve, reject) => {
+      parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+      parent.once('exit', (code) => reject(new Error(`the parent exited with ${code} before starting the service`)));
+    });
+    expect(isAlive(servicePid)).toBe(true);
+    parent.kill('SIGKILL');
+    // The watcher looks once a second, then asks the service to stop.
+    expect(await waitForExit(servicePid, 10_000)).toBe(true);
+  }, 30_000);
 });
