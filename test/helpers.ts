@@ -9,6 +9,7 @@ import { createInstallWorker, type InstallWorker } from '../worker/install-worke
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ActivityDeps } from '../activities/deps';
 import type { AwsEndpoints } from '../activities/aws/clients';
+import type { Tracing } from '../config/tracing';
 import { localAwsEndpoints } from '../devstack/stack';
 import { readTestStack, type TestStack } from './support/test-stack';
 import { readFileSync } from 'node:fs';
@@ -93,6 +94,8 @@ export async function createTestWorker(
     /** Default: the test stack's Temporal server. */
     temporalAddress?: string;
     vendorCallsPerSecond?: number;
+    /** Where the worker's spans go (config/tracing.ts); none by default. */
+    tracing?: Tracing;
   } = {},
 ): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
@@ -108,6 +111,7 @@ export async function createTestWorker(
     workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
     dataConverter: options.dataConverter,
     vendorCallsPerSecond: options.vendorCallsPerSecond,
+    tracing: options.tracing,
   });
   return { worker, taskQueue, connection: nativeConnection };
 }

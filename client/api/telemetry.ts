@@ -29,15 +29,19 @@ export function installIdOf(url: string | undefined): string | undefined {
   return url ? installPath.exec(url)?.[1] : undefined;
 }
 
-/** The phase gauge reads visibility at most once per TTL, however many scrapers (or callers) ask. */
+/** The phase gauge reads visibility at most once per TTL, and once at a time, however many scrapers ask. */
 function cachedCounts(installs: InstallService, ttlMs: number) {
-  let last: { at: number; counts: Promise<Record<string, number>> } | undefined;
+  let last: { at?: number; counts: Promise<Record<string, number>> } | undefined;
   return (): Promise<Record<string, number>> => {
-    if (!last || Date.now() - last.at > ttlMs) {
-      const counts = installs.countByPhase();
-      last = { at: Date.now(), counts };
-      // A failed reading is not kept: the next scrape asks again.
-      counts.catch(() => (last = undefined));
+    const fresh = last && (last.at === undefined || Date.now() - last.at < ttlMs);
+    if (!last || !fresh) {
+      const reading: NonNullable<typeof last> = { counts: installs.countByPhase() };
+      last = reading;
+      reading.counts.then(
+        () => (reading.at = Date.now()),
+        // A failed reading is not kept: the next scrape asks again.
+        () => last === reading && (last = undefined),
+      );
     }
     return last.counts;
   };
@@ -67,11 +71,6 @@ export function registerApiTelemetry(app: FastifyInstance, installs: InstallServ
     registers: [registry],
   });
   const readCounts = cachedCounts(installs, options.phaseCountsTtlMs ?? 15_000);
-  const visibilityUp = new Gauge({
-    name: 'installs_by_phase_up',
-    help: '1 when the last reading of installs_by_phase from Temporal visibility succeeded, else 0',
-    registers: [registry],
-  });
   new Gauge({
     name: 'installs_by_phase',
     help: 'Installs by phase (InstallPhase in Temporal visibility): running ones, and ended ones still retained',
@@ -81,11 +80,23 @@ export function registerApiTelemetry(app: FastifyInstance, installs: InstallServ
       this.reset();
       try {
         for (const [phase, count] of Object.entries(await readCounts())) this.set({ phase }, count);
-        visibilityUp.set(1);
       } catch (error) {
-        visibilityUp.set(0);
         app.log.warn({ err: error }, 'installs_by_phase: Temporal visibility did not answer');
       }
+    },
+  });
+  new Gauge({
+    name: 'installs_by_phase_up',
+    help: '1 when the reading of installs_by_phase from Temporal visibility succeeded, else 0',
+    registers: [registry],
+    // The same reading as the gauge's (a scrape collects every metric at once).
+    async collect() {
+      this.set(
+        await readCounts().then(
+          () => 1,
+          () => 0,
+        ),
+      );
     },
   });
 
