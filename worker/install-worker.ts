@@ -29,12 +29,10 @@ export interface InstallWorkerOptions {
 export const workflowsPath = require.resolve('../workflows');
 
 /**
- * The OpenTelemetry workflow interceptors, in every bundle so that a worker with tracing on continues the trace an
- * API request started; they add no command to a workflow's history (headers only), so histories replay either way.
+ * The OpenTelemetry workflow interceptors (loaded only by a workflow started with a trace context), in every bundle so
+ * that a worker continues the trace an API request started; they add no command to a workflow's history.
  */
-export const workflowInterceptorModules = [
-  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
-];
+export const workflowInterceptorModules = [require.resolve('../workflows/tracing-interceptors')];
 
 /** What every bundle of the install workflows is built from: the worker's own, the test stack's and the bench's. */
 export const workflowBundleOptions = { workflowsPath, workflowInterceptorModules } satisfies Pick<

@@ -31,21 +31,21 @@ class InstallLogAttributes extends OpenTelemetryActivityOutboundInterceptor {
   }
 }
 
-/** The install workflows' spans go nowhere without tracing; the sink must exist all the same, as the bundle calls it. */
+/** Without tracing here, a workflow started with a trace context (by an API with tracing on) still calls the sink. */
 const discardWorkflowSpans: InjectedSinks<OpenTelemetrySinks> = {
   exporter: { export: { fn: () => undefined } },
 };
 
 /**
- * What a worker adds for tracing: the activity interceptors (a span per activity, continuing the workflow's, under
- * which each AWS call gets its own) and the sink that exports the workflow's spans (workflow code cannot).
+ * What a worker adds: with tracing, a span per activity (continuing the workflow's; each AWS call gets its own under
+ * it) and the sink that exports the workflow's spans (workflow code cannot); always, the install id on activity logs.
  */
 export function workerTelemetry(tracing: Tracing | undefined): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
       activity: [
         (ctx: ActivityContext) => ({
-          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          ...(tracing ? { inbound: new OpenTelemetryActivityInboundInterceptor(ctx) } : {}),
           outbound: new InstallLogAttributes(ctx),
         }),
       ],

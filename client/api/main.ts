@@ -61,8 +61,8 @@ async function main(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
-    // Each start, update and query a span, its context in the headers: the workflow's spans continue the request's trace.
-    interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+    // With tracing on, each start, update and query is a span whose context the workflow continues (its headers).
+    interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined,
   });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),

@@ -146,6 +146,14 @@ export function registerApiTelemetry(app: FastifyInstance, installs: InstallServ
             description: 'Prometheus text exposition format 0.0.4',
             content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
           },
+          ...(expected
+            ? {
+                401: {
+                  description: 'No METRICS_TOKEN, or a wrong one',
+                  content: { 'application/problem+json': { schema: { type: 'object', additionalProperties: true } } },
+                },
+              }
+            : {}),
         },
       },
     },

@@ -135,7 +135,9 @@ describe('GET /metrics with METRICS_TOKEN', () => {
   });
 
   it('answers 401 without the token or with an API key, and the Prometheus text with it', async () => {
-    expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
+    const refused = await fetch(`${api.url}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ type: 'urn:install-orchestrator:problem:unauthorized', status: 401 });
     expect((await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.apiKey}` } })).status).toBe(
       401,
     );
