@@ -159,3 +159,13 @@ export async function withTestWorker<T>(
     await testWorker.connection.close();
   }
 }
+
+/** How many of an install's scheduled activities carry the OpenTelemetry trace header (`_tracer-data`), of how many. */
+export async function tracedActivities(installId: string): Promise<{ traced: number; scheduled: number }> {
+  const history = await (await testClient()).workflow.getHandle(installId).fetchHistory();
+  const scheduled = (history.events ?? []).flatMap((event) =>
+    event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes] : [],
+  );
+  const traced = scheduled.filter((attributes) => attributes.header?.fields?.['_tracer-data'] !== undefined).length;
+  return { traced, scheduled: scheduled.length };
+}

@@ -2,7 +2,7 @@
  * The workflow interceptor module of every bundle (worker/install-worker.ts): @temporalio/interceptors-opentelemetry's
  * workflow interceptors, loaded only by a workflow whose start (or an update or signal) carries a trace context. Each
  * workflow gets its own copy of the modules it loads, and the OpenTelemetry SDK costs about 0.9 MiB per cached
- * workflow (bench/README.md): installs started without tracing never pay it. The decision rests on headers recorded
+ * workflow (README.md, Metrics and traces): installs started without tracing never pay it. The decision rests on headers recorded
  * in history, so a replay makes it as the first run did; the interceptors add no command either way.
  */
 import { defaultPayloadConverter, type Headers } from '@temporalio/common';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { freePort } from '../../devstack/ports';
 import { stopProcessAndWait } from '../../devstack/service-process';
-import { closeTestClient, uniqueInstallId, waitUntil } from '../helpers';
+import { closeTestClient, tracedActivities, uniqueInstallId, waitUntil } from '../helpers';
 import { onboardThroughApi, startTestApi, type TestApi } from '../api-server';
 import { startWorkerProcess } from '../worker-process';
 
@@ -109,6 +109,9 @@ describe('metrics after an install, scraped from the worker and the API', () => 
     expect(
       sample(page, 'temporal_activity_execution_latency_count', { workflow_type: 'installWorkflow' }),
     ).toBeGreaterThan(0);
+
+    // Tracing is off here: no activity carries a trace header (nothing added to history).
+    expect(await tracedActivities(installId)).toEqual({ traced: 0, scheduled: expect.any(Number) });
 
     // Every line the API logged for a request to one of the install's routes names it, the request's last line too.
     const lines = logLines.map(

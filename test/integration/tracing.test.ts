@@ -3,7 +3,7 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { InstallService } from '../../client/install-service';
 import { startTracing, type Tracing } from '../../config/tracing';
-import { closeTestClient, testClient, uniqueInstallId, withTestWorker } from '../helpers';
+import { closeTestClient, testClient, tracedActivities, uniqueInstallId, withTestWorker } from '../helpers';
 import { onboardThroughApi, startTestApi } from '../api-server';
 
 describe('one trace per install start, from the API request to the AWS calls', () => {
@@ -33,6 +33,10 @@ describe('one trace per install start, from the API request to the AWS calls', (
       await api.app.close();
     }
     await tracing.spanProcessor.forceFlush();
+    // The workflow loaded the tracing interceptors: each activity it scheduled carries the trace.
+    const { traced, scheduled } = await tracedActivities(installId);
+    expect(traced).toBe(scheduled);
+    expect(scheduled).toBeGreaterThan(10);
 
     const spans = exporter.getFinishedSpans();
     const request = spans.filter((span) => span.name === 'POST /installs');
