@@ -24,9 +24,10 @@ export interface Tracing {
  */
 export function startTracing(
   serviceName: string,
-  options: { env?: NodeJS.ProcessEnv; spanProcessor?: SpanProcessor } = {},
+  options: { spanProcessor?: SpanProcessor } = {},
 ): Tracing | undefined {
-  const env = options.env ?? process.env;
+  // The exporter reads the process's own variables (endpoint, headers, timeout), as every OpenTelemetry SDK does.
+  const env = process.env;
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
   const spanProcessor =
     options.spanProcessor ?? (endpoint ? new BatchSpanProcessor(new OTLPTraceExporter()) : undefined);
