@@ -13,10 +13,12 @@ import type { BenchSettings } from './options';
 import type { BenchResult } from './result';
 import type { BenchServer } from './servers';
 import { startWorkerPool, sumStats, type BenchWorkerProcess, type WorkerPool } from './worker-pool';
+import { workflowBundleOptions } from '../worker/install-worker';
 
-/** Bundles what the worker bundles (workflows/index.ts) plus the baseline, once per run or matrix. */
+/** Bundles what the worker bundles (workflows/index.ts, the tracing interceptors) plus the baseline, once per run or matrix. */
 export async function bundleBenchWorkflows(dir: string): Promise<string> {
   const bundle = await bundleWorkflowCode({
+    ...workflowBundleOptions,
     workflowsPath: require.resolve('./workflows'),
     logger: new DefaultLogger('ERROR'),
   });

@@ -15,7 +15,7 @@ import { parseDuration } from '../domain/durations';
 import { nextSlotAfter } from '../domain/install-slots';
 import { vendorCallsTaskQueue } from '../domain/vendor-calls';
 import { deriveRunnerToken, sha256Hex } from '../security/runner-token';
-import { createInstallWorker, workflowsPath, type InstallWorker } from '../worker/install-worker';
+import { createInstallWorker, workflowBundleOptions, type InstallWorker } from '../worker/install-worker';
 import type { installWorkflow } from '../workflows';
 import {
   getStatusQuery,
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
     const bundle = {
       code: args['workflow-bundle']
         ? readFileSync(args['workflow-bundle'], 'utf8')
-        : (await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('ERROR') })).code,
+        : (await bundleWorkflowCode({ ...workflowBundleOptions, logger: new DefaultLogger('ERROR') })).code,
     };
     for (let i = 0; i < workerCount; i++) {
       // A connection each: Temporal refuses two workers of one queue on one connection, as separate processes would be.

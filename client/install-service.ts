@@ -249,6 +249,24 @@ export class InstallService {
   }
 
   /**
+   * Installs by phase from Temporal visibility (the InstallPhase attribute, written where an install rests): running
+   * installs for the phases an install lives in, and for the ending phases the installs that ended there and are
+   * still kept (the namespace's retention). One count per phase: visibility groups by ExecutionStatus only.
+   */
+  async countByPhase(): Promise<Record<InstallPhase, number>> {
+    const counts = await Promise.all(
+      installPhases.map(async (phase) => {
+        const execution = terminalPhases.includes(phase)
+          ? `ExecutionStatus != 'Running' AND ExecutionStatus != 'ContinuedAsNew'`
+          : `ExecutionStatus = 'Running'`;
+        const query = `WorkflowType = 'installWorkflow' AND ${InstallPhaseAttribute.name} = ${quote(phase)} AND ${execution}`;
+        return [phase, (await this.client.workflow.count(query)).count] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as Record<InstallPhase, number>;
+  }
+
+  /**
    * Submits the role ARN and waits up to `waitMs` for the verification outcome; undefined means it is still
    * running (the caller answers 202 and points at the status).
    */

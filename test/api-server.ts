@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
+import type { ApiMetricsOptions } from '../client/api/telemetry';
+import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import { InstallService } from '../client/install-service';
 import { buildApi } from '../client/api/server';
-import { closeTestClient, runnerTokenKey, testClient } from './helpers';
+import { closeTestClient, createCustomerRole, customerAccount, runnerTokenKey, testClient, waitUntil } from './helpers';
 
 /** The id of the operator key every test API accepts (besides any `keys` it is given). */
 export const testOperatorKeyId = 'test-operator';
@@ -52,6 +54,7 @@ export async function startTestApi(options: {
   anonymousRateLimit?: { max: number; timeWindowMs: number };
   /** Default: the test stack's Temporal server. */
   temporalAddress?: string;
+  metrics?: ApiMetricsOptions;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient(options.temporalAddress);
@@ -71,6 +74,7 @@ export async function startTestApi(options: {
         ? { stream: createWriteStream(process.env.TEST_API_LOG, { flags: 'a' }) }
         : false,
     anonymousRateLimit: options.anonymousRateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
+    metrics: options.metrics,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -136,4 +140,56 @@ export function useTestApi(
     call: (...args) => running().call(...args),
   };
   return { taskQueue, api };
+}
+
+/**
+ * One install's whole life through the API, as a vendor and its customer drive it: start, kit, a role the install
+ * refuses (`refusedFirst`: no permission policies, so `missing_permissions`), the role from the kit, the runner's
+ * check-in, active, deprovision. Returns once the install is deprovisioned.
+ */
+export async function onboardThroughApi(
+  api: TestApi,
+  installId: string,
+  options: { refusedFirst?: boolean; whenActive?: () => Promise<void> } = {},
+): Promise<void> {
+  const start = await api.call('POST', '/installs', {
+    installId,
+    orgId: 'org-api',
+    awsAccountId: customerAccount.accountId,
+    region: 'us-east-1',
+    timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds' },
+  });
+  expect(start.status).toBe(201);
+  const kit = await api.call('GET', `/installs/${installId}/onboarding`);
+  const artifacts = kit.body as OnboardingArtifacts;
+  if (options.refusedFirst) {
+    const bare = await createCustomerRole(artifacts, { roleName: `${artifacts.roleName}-bare`, withPolicies: false });
+    const refused = await api.call('POST', `/installs/${installId}/role-arn`, { roleArn: bare });
+    expect(refused.body).toMatchObject({ verified: false, error: { code: 'missing_permissions' } });
+  }
+  const roleArn = await createCustomerRole(artifacts);
+  expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
+    verified: true,
+  });
+  const registration = await waitUntil(
+    () => api.call('GET', `/installs/${installId}/runner/registration`),
+    (response) => response.status === 200,
+  );
+  const checkIn = await api.call(
+    'POST',
+    `/installs/${installId}/runner/check-in`,
+    { registrationId: registration.body.registrationId, token: registration.body.token, runnerId: 'runner-1' },
+    { authorization: '' },
+  );
+  expect(checkIn.status).toBe(200);
+  await waitUntil(
+    () => api.call('GET', `/installs/${installId}`),
+    (response) => response.body.install.phase === 'active',
+  );
+  await options.whenActive?.();
+  expect((await api.call('POST', `/installs/${installId}/deprovision`, {})).status).toBe(202);
+  await waitUntil(
+    () => api.call('GET', `/installs/${installId}`),
+    (response) => response.body.install.phase === 'deprovisioned',
+  );
 }

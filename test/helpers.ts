@@ -9,6 +9,7 @@ import { createInstallWorker, type InstallWorker } from '../worker/install-worke
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ActivityDeps } from '../activities/deps';
 import type { AwsEndpoints } from '../activities/aws/clients';
+import type { Tracing } from '../config/tracing';
 import { localAwsEndpoints } from '../devstack/stack';
 import { readTestStack, type TestStack } from './support/test-stack';
 import { readFileSync } from 'node:fs';
@@ -93,6 +94,8 @@ export async function createTestWorker(
     /** Default: the test stack's Temporal server. */
     temporalAddress?: string;
     vendorCallsPerSecond?: number;
+    /** Where the worker's spans go (config/tracing.ts); none by default. */
+    tracing?: Tracing;
   } = {},
 ): Promise<TestWorker> {
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
@@ -108,6 +111,7 @@ export async function createTestWorker(
     workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
     dataConverter: options.dataConverter,
     vendorCallsPerSecond: options.vendorCallsPerSecond,
+    tracing: options.tracing,
   });
   return { worker, taskQueue, connection: nativeConnection };
 }
@@ -154,4 +158,14 @@ export async function withTestWorker<T>(
   } finally {
     await testWorker.connection.close();
   }
+}
+
+/** How many of an install's scheduled activities carry the OpenTelemetry trace header (`_tracer-data`), of how many. */
+export async function tracedActivities(installId: string): Promise<{ traced: number; scheduled: number }> {
+  const history = await (await testClient()).workflow.getHandle(installId).fetchHistory();
+  const scheduled = (history.events ?? []).flatMap((event) =>
+    event.activityTaskScheduledEventAttributes ? [event.activityTaskScheduledEventAttributes] : [],
+  );
+  const traced = scheduled.filter((attributes) => attributes.header?.fields?.['_tracer-data'] !== undefined).length;
+  return { traced, scheduled: scheduled.length };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Runtime } from '@temporalio/worker';
 import { createAwsClientFactory, type AwsSettings } from '../activities/aws/clients';
 import { CustomerSessions } from '../activities/aws/customer-session';
 import type { ActivityDeps, InstallNotification } from '../activities/deps';
@@ -25,7 +26,8 @@ function logNotification(notification: InstallNotification): Promise<void> {
 
 /** Real dependencies: SDK clients, the CSPRNG, and the vendor principal (asked of STS when not configured). */
 export async function createActivityDeps(options: ActivityDepsOptions): Promise<ActivityDeps> {
-  const aws = createAwsClientFactory(options.aws);
+  // The runtime's meter: AWS calls are counted beside the SDK's metrics (worker/telemetry.ts installs it first).
+  const aws = createAwsClientFactory({ meter: Runtime.instance().metricMeter, ...options.aws });
   const principalArn = options.vendorPrincipalArn ?? (await discoverVendorPrincipal(aws.vendorSts()));
   return {
     aws,

@@ -1,6 +1,7 @@
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type BundleOptions, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { InstallActivities } from '../activities';
 import { callsAwsAsVendor, vendorCallsPerSecond, vendorCallsTaskQueue } from '../domain/vendor-calls';
+import { workerTelemetry, type Tracing } from './telemetry';
 
 export interface InstallWorkerOptions {
   connection: NativeConnection;
@@ -21,9 +22,23 @@ export interface InstallWorkerOptions {
    * value of the last poll, and a worker without one would lift the limit.
    */
   vendorCallsPerSecond?: number;
+  /** Where workflow and activity spans go (config/tracing.ts); none when omitted, the bundle's interceptors idle. */
+  tracing?: Tracing;
 }
 
 export const workflowsPath = require.resolve('../workflows');
+
+/**
+ * The OpenTelemetry workflow interceptors (loaded only by a workflow started with a trace context), in every bundle so
+ * that a worker continues the trace an API request started; they add no command to a workflow's history.
+ */
+export const workflowInterceptorModules = [require.resolve('../workflows/tracing-interceptors')];
+
+/** What every bundle of the install workflows is built from: the worker's own, the test stack's and the bench's. */
+export const workflowBundleOptions = { workflowsPath, workflowInterceptorModules } satisfies Pick<
+  BundleOptions,
+  'workflowsPath' | 'workflowInterceptorModules'
+>;
 
 /**
  * Most installs spend their lives waiting (for a role, a runner, a deprovision), and a waiting install replays in
@@ -77,13 +92,16 @@ export async function createInstallWorker(options: InstallWorkerOptions): Promis
     connection: options.connection,
     namespace: options.namespace,
     dataConverter: options.dataConverter,
+    ...workerTelemetry(options.tracing),
   };
   const installQueue = await Worker.create({
     ...common,
     taskQueue: options.taskQueue,
     // All of them: an install whose history predates the vendor-calls queue still schedules every activity here.
     activities: options.activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, interceptors: { ...common.interceptors, workflowModules: workflowInterceptorModules } }),
     ...defaultWorkerTuning,
     ...options.tuning,
   });

@@ -4,12 +4,17 @@ import { vendorCallsTaskQueue } from '../domain/vendor-calls';
 import { createActivityDeps } from './activity-deps';
 import { ConfigError, readPayloadCodec } from '../config/deployment';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { startTracing } from '../config/tracing';
 import { readWorkerConfig } from './config';
 import { createInstallWorker } from './install-worker';
+import { installWorkerRuntime } from './telemetry';
 
 async function main(): Promise<void> {
   const config = readWorkerConfig();
   const codec = readPayloadCodec();
+  // Process-wide and once only: before anything makes a connection or a metric.
+  const { metricsAddress } = installWorkerRuntime();
+  const tracing = startTracing('install-orchestrator-worker');
   const deps = await createActivityDeps({
     aws: config.aws,
     vendorPrincipalArn: config.vendorPrincipalArn,
@@ -30,6 +35,7 @@ async function main(): Promise<void> {
       workflowBundle: config.workflowBundlePath ? { codePath: config.workflowBundlePath } : undefined,
       dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
       vendorCallsPerSecond: config.vendorCallsPerSecond,
+      tracing,
     });
     console.log(
       JSON.stringify({
@@ -41,11 +47,14 @@ async function main(): Promise<void> {
         vendorCallsPerSecond: config.vendorCallsPerSecond,
         vendorPrincipal: deps.vendor.principalArn,
         payloadEncryption: codec !== undefined,
+        metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
+        tracing: tracing ? 'otlp' : 'off',
       }),
     );
     await worker.run();
   } finally {
     await connection.close();
+    await tracing?.shutdown();
   }
 }
 

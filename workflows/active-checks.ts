@@ -8,6 +8,7 @@ import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { describeFailure, summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
+import { countVerificationFailure } from './install-metrics';
 import { checkTrustPolicy } from './role-verification';
 
 type Drift = Omit<InstallError, 'at'>;
@@ -121,6 +122,8 @@ export async function reverifyWhileActive(
       wait = lastSlot - Date.now();
     }
     if (await condition(deprovisionRequested, wait)) return;
-    tracker.recordHealthCheck(await findDrift(tracker, input, access));
+    const problem = await findDrift(tracker, input, access);
+    if (problem) countVerificationFailure(problem.code, 'reverification');
+    tracker.recordHealthCheck(problem);
   }
 }

@@ -6,6 +6,7 @@ import { describeFailure } from './failures';
 import type { InstallInbox } from './install-inbox';
 import type { InstallTracker } from './install-tracker';
 import { callbackLapsed } from './onboarding-callback';
+import { countVerificationFailure } from './install-metrics';
 import { verifyRole } from './role-verification';
 
 export type RoleWaitEnding = 'verified' | 'expired' | 'deprovision';
@@ -85,6 +86,7 @@ async function waitForRoleUntilVerified(
     const error = await verifyRole(tracker, input, access, timeouts.rolePropagation);
     inbox.answer(submission.id, { verified: !error, phase: tracker.phase, error });
     if (!error) return 'verified';
+    countVerificationFailure(error.code, 'onboarding');
   }
 }
 

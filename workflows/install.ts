@@ -8,6 +8,7 @@ import { checkInstallInput } from './input-check';
 import { compensate, endInstall, failInstall, refuseInstall } from './install-endings';
 import { setInstallHandlers } from './install-handlers';
 import { InstallInbox } from './install-inbox';
+import { recordTimeToActive } from './install-metrics';
 import { InstallTracker } from './install-tracker';
 import { newCallback } from './onboarding-callback';
 import { DeprovisionRequested, provisionInstall } from './provisioning';
@@ -82,6 +83,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
   if (!inbox.deprovisionRequested) {
     // A run that continued as new while degraded stays degraded until a re-verification passes.
     if (tracker.phase !== 'degraded') tracker.enter('active');
+    if (!input.carriedOver && tracker.phase === 'active') recordTimeToActive();
     await reverifyWhileActive(tracker, input, tracker.access()!, () => inbox.deprovisionRequested);
     if (!inbox.deprovisionRequested) {
       await condition(allHandlersFinished);

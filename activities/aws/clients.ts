@@ -5,7 +5,9 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
+import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import { curApiRegion } from '../../domain/permissions';
+import { instrumentAwsClient } from './instrumentation';
 
 /** Per-service endpoint overrides: a local emulator in development and tests, unset against real AWS. */
 export interface AwsEndpoints {
@@ -25,6 +27,8 @@ export interface AwsSettings {
   vendorCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Kept low on purpose: Temporal's retry policy owns retries, and the two would multiply. */
   maxAttempts?: number;
+  /** Where each client counts its calls (the worker's runtime meter); spans are made either way. */
+  meter?: MetricMeter;
 }
 
 export interface CustomerClients {
@@ -51,30 +55,53 @@ export interface AwsClientFactory {
 export function createAwsClientFactory(settings: AwsSettings): AwsClientFactory {
   const maxAttempts = settings.maxAttempts ?? 2;
   const endpoints = settings.endpoints ?? {};
+  const meter = settings.meter ?? noopMetricMeter;
   let vendorSts: STSClient | undefined;
   return {
     vendorSts() {
-      vendorSts ??= new STSClient({
-        region: settings.region,
-        endpoint: endpoints.sts,
-        credentials: settings.vendorCredentials,
-        maxAttempts,
-      });
+      vendorSts ??= instrumentAwsClient(
+        new STSClient({
+          region: settings.region,
+          endpoint: endpoints.sts,
+          credentials: settings.vendorCredentials,
+          maxAttempts,
+        }),
+        'sts',
+        meter,
+      );
       return vendorSts;
     },
     customer(credentials, region) {
       const common = { credentials, maxAttempts };
       // Built on first use: most activities need one service, and a client costs more than the call it makes.
       return lazily({
-        sts: () => new STSClient({ ...common, region, endpoint: endpoints.sts }),
-        iam: () => new IAMClient({ ...common, region, endpoint: endpoints.iam }),
+        sts: () => instrumentAwsClient(new STSClient({ ...common, region, endpoint: endpoints.sts }), 'sts', meter),
+        iam: () => instrumentAwsClient(new IAMClient({ ...common, region, endpoint: endpoints.iam }), 'iam', meter),
         // Emulators serve buckets by path; virtual-hosted style needs DNS for every bucket name.
         s3: () =>
-          new S3Client({ ...common, region, endpoint: endpoints.s3, forcePathStyle: endpoints.s3 !== undefined }),
-        cloudFormation: () => new CloudFormationClient({ ...common, region, endpoint: endpoints.cloudformation }),
-        cur: () => new CostAndUsageReportServiceClient({ ...common, region: curApiRegion, endpoint: endpoints.cur }),
+          instrumentAwsClient(
+            new S3Client({ ...common, region, endpoint: endpoints.s3, forcePathStyle: endpoints.s3 !== undefined }),
+            's3',
+            meter,
+          ),
+        cloudFormation: () =>
+          instrumentAwsClient(
+            new CloudFormationClient({ ...common, region, endpoint: endpoints.cloudformation }),
+            'cloudformation',
+            meter,
+          ),
+        cur: () =>
+          instrumentAwsClient(
+            new CostAndUsageReportServiceClient({ ...common, region: curApiRegion, endpoint: endpoints.cur }),
+            'cur',
+            meter,
+          ),
         dataExports: () =>
-          new BCMDataExportsClient({ ...common, region: curApiRegion, endpoint: endpoints.dataExports }),
+          instrumentAwsClient(
+            new BCMDataExportsClient({ ...common, region: curApiRegion, endpoint: endpoints.dataExports }),
+            'bcm-data-exports',
+            meter,
+          ),
       });
     },
   };

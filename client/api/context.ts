@@ -1,6 +1,7 @@
 import type { DurationFloor } from '../../domain/durations';
 import type { InstallService } from '../install-service';
 import type { ApiKey } from './api-keys';
+import type { ApiMetricsOptions } from './telemetry';
 
 /** What the API's routes work with; server.ts builds the app from it and registers the routes. */
 export interface ApiOptions {
@@ -24,6 +25,8 @@ export interface ApiOptions {
    * window. Counted in this process's memory: with N replicas behind a load balancer a client gets up to N times this.
    */
   anonymousRateLimit?: { max: number; timeWindowMs: number };
+  /** GET /metrics: its own bearer token (METRICS_TOKEN), how long the phase counts are kept. */
+  metrics?: ApiMetricsOptions;
 }
 
 export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import {
   ConfigError,
   readDurationFloor,
@@ -8,6 +9,7 @@ import {
   readTemporalConfig,
 } from '../../config/deployment';
 import { temporalConnectionOptions } from '../../config/temporal-connection';
+import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
 import { buildApi, defaultAnonymousRateLimit } from './server';
@@ -37,8 +39,19 @@ function positiveWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: num
   return value;
 }
 
+/** METRICS_TOKEN guards GET /metrics; like an API key, long enough not to be guessed. */
+function readMetricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.METRICS_TOKEN;
+  if (!token) return undefined;
+  if (token.length < 16 || /\s/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters, without spaces.');
+  }
+  return token;
+}
+
 async function main(): Promise<void> {
   const env = process.env;
+  const tracing = startTracing('install-orchestrator-api');
   const temporal = readTemporalConfig(env);
   const codec = readPayloadCodec(env);
   const apiKeys = readApiKeys(env);
@@ -48,6 +61,8 @@ async function main(): Promise<void> {
     connection,
     namespace: temporal.namespace,
     dataConverter: codec ? { payloadCodecs: [codec] } : undefined,
+    // With tracing on, each start, update and query is a span whose context the workflow continues (its headers).
+    interceptors: tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined,
   });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),
@@ -58,6 +73,7 @@ async function main(): Promise<void> {
     durationFloor: readDurationFloor(env),
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
+    metrics: { token: readMetricsToken(env) },
     anonymousRateLimit: {
       max: positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_MAX', defaultAnonymousRateLimit.max),
       timeWindowMs:
@@ -65,7 +81,11 @@ async function main(): Promise<void> {
         1000,
     },
   });
-  const shutdown = () => void api.close().then(() => connection.close());
+  const shutdown = () =>
+    void api
+      .close()
+      .then(() => connection.close())
+      .then(() => tracing?.shutdown());
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
   await api.listen({ host: env.API_HOST ?? '127.0.0.1', port: Number(env.API_PORT ?? 3000) });

@@ -12,11 +12,12 @@ import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
+import { installIdOf, registerApiTelemetry } from './telemetry';
 
 export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
 
-/** Routes a probe reads without the vendor's API key; never rate-limited. */
-const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json']);
+/** Routes a probe reads without the vendor's API key; never rate-limited. /metrics has a token of its own, if set. */
+const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/metrics']);
 /** Routes a runner or the customer's stack calls with a token of its own instead of an API key; rate-limited. */
 const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
 const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
@@ -82,6 +83,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
           ...(typeof options.logger === 'object' ? { stream: options.logger.stream } : {}),
         }
       : false,
+    // Every line a request logs names its install, for the routes that have one.
+    childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
+      const installId = installIdOf(rawRequest.url);
+      return logger.child(installId ? { ...bindings, installId } : bindings, childOptions);
+    },
     bodyLimit: options.bodyLimitBytes ?? 16 * 1024,
     // Unknown fields are errors, not silently dropped: a misspelt option must not start a different install.
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
@@ -96,11 +102,18 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         version: '0.1.0',
         description: 'Onboard a customer AWS account as one durable workflow.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the API is given one' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
   });
   app.setErrorHandler(handleError);
+  // First: its hooks time and trace every request, the refused ones too, and it wraps the handlers of the routes below.
+  registerApiTelemetry(app, options.installs, options.metrics);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 'notFound', `No route ${request.method} ${request.url}.`),
   );

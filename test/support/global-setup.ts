@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsPath } from '../../worker/install-worker';
+import { workflowBundleOptions } from '../../worker/install-worker';
 import { bootstrapLocalAccounts } from '../../devstack/local-accounts';
 import { motoArgs, motoIsServing } from '../../devstack/moto';
 import { freePort } from '../../devstack/ports';
@@ -94,7 +94,7 @@ export default async function globalSetup(): Promise<void> {
   cleanups.push(() => dataExports.close());
 
   // Bundling takes seconds; doing it once here spares every test file from doing it again.
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const bundle = await bundleWorkflowCode({ ...workflowBundleOptions, logger: quietBundlerLogger });
   const workflowBundlePath = join(workDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
 
