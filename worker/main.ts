@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     durationFloor: config.durationFloor,
     customerSessionSeconds: config.customerSessionSeconds,
+    webhooks: config.webhooks,
   });
   const { temporal } = config;
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
         vendorCallsPerSecond: config.vendorCallsPerSecond,
         vendorPrincipal: deps.vendor.principalArn,
         payloadEncryption: codec !== undefined,
+        webhookEndpoints: config.webhooks?.endpoints.map(({ id, eventTypes }) => ({ id, eventTypes })) ?? [],
       }),
     );
     await worker.run();

@@ -84,6 +84,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     if (tracker.phase !== 'degraded') tracker.enter('active');
     await reverifyWhileActive(tracker, input, tracker.access()!, () => inbox.deprovisionRequested);
     if (!inbox.deprovisionRequested) {
+      await tracker.events.flushed();
       await condition(allHandlersFinished);
       return continueAsNew<typeof installWorkflow>({ ...input, carriedOver: tracker.carryOver() });
     }

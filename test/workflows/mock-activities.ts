@@ -63,6 +63,9 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     removeCurBucketPolicy: async () => undefined,
     deleteCurBucket: async () => ({ deleted: true }),
     issueRunnerRegistration: async () => ({ registrationId: 'reg-1', tokenSha256: 'a'.repeat(64) }),
+    // No webhook endpoints: events are handed to nobody (test/integration/webhooks.test.ts uses the real ones).
+    publishInstallEvent: async () => ({ endpoints: 0 }),
+    deliverWebhook: async () => ({ status: 'skipped' as const }),
   };
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(
