@@ -50,7 +50,6 @@ const loopbackHosts = ['127.0.0.1', 'localhost', '[::1]'];
 const deliveryBounds: Record<keyof WebhookDeliveryPolicy, { minMs: number; maxMs: number }> = {
   initialInterval: { minMs: 100, maxMs: 3_600_000 },
   maximumInterval: { minMs: 100, maxMs: 3_600_000 },
-  statusAfter: { minMs: 1_000, maxMs: 3_600_000 },
   window: { minMs: 10_000, maxMs: 7 * 86_400_000 },
 };
 

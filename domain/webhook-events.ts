@@ -107,8 +107,6 @@ export interface WebhookDeliveryPolicy {
   /** The first retry's wait; each next one doubles, up to maximumInterval. */
   initialInterval: string;
   maximumInterval: string;
-  /** A delivery failing this long shows in the install's status (and its retries start a new round). */
-  statusAfter: string;
   /** How long an event is retried before it is dropped (and counted as dropped in the status). */
   window: string;
 }
@@ -116,7 +114,6 @@ export interface WebhookDeliveryPolicy {
 export const defaultWebhookDeliveryPolicy: WebhookDeliveryPolicy = {
   initialInterval: '1 second',
   maximumInterval: '5 minutes',
-  statusAfter: '5 minutes',
   window: '3 days',
 };
 

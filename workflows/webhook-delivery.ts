@@ -32,6 +32,8 @@ export interface DeliveryLane {
   failingSince?: string;
   /** What the install was last told, so it is told again only when something changed. */
   reported?: string;
+  /** The wait before the next attempt while deliveries fail: the backoff goes on across rounds. */
+  backoffMs?: number;
 }
 
 export interface WebhookDeliveryInput {
@@ -66,9 +68,9 @@ function describe(error: unknown): string {
 /**
  * Delivers one install's events to the vendor's webhook endpoints: started by the install's first event
  * (signal-with-start from activities/webhooks.ts), one lane per endpoint, each delivering its events one at a time in
- * the install's order, so a dead endpoint delays only its own. A delivery is one activity whose retry policy backs off
- * up to `maximumInterval` for a round of `statusAfter`; a round that fails tells the install (its status lists the
- * endpoint) and the next round starts, until the event is older than `window` and is dropped. The webhook-id is the
+ * the install's order, so a dead endpoint delays only its own. A delivery is rounds of an activity whose retry policy
+ * backs off (doubling up to `maximumInterval`, the series going on across rounds); a round that fails tells the install
+ * (its status lists the endpoint), until the event is older than `window` and is dropped. The webhook-id is the
  * event's id on every attempt, so a receiver deduping by it sees each event once even when a worker dies between the
  * POST and its completion. Ends once the install's last event is delivered; continues as new when history is long.
  */
@@ -86,6 +88,30 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     finalSequence,
     lanes: [...lanes.values()],
   });
+  /**
+   * One round of attempts, its retries backing off from the lane's current wait; a round that fails tells the
+   * install, waits the next backoff, and a new round goes on from there, so the backoff is one doubling series up to
+   * maximumInterval whatever the rounds.
+   */
+  const attemptsPerRound = 4;
+  const deliveryRound = (lane: DeliveryLane, head: DeliveryLane['queue'][number]) =>
+    proxyActivities<InstallActivities>({
+      summary: `POST ${head.event.type} #${head.sequence} to ${lane.endpointId}`,
+      // The POST gives up after 10 s (domain/webhook-events.ts); a worker that died mid-POST is found after this.
+      startToCloseTimeout: '15 seconds',
+      retry: {
+        initialInterval: lane.backoffMs ?? policy.initialInterval,
+        backoffCoefficient: 2,
+        maximumInterval: policy.maximumInterval,
+        maximumAttempts: attemptsPerRound,
+      },
+    }).deliverWebhook;
+  const nextBackoff = (lane: DeliveryLane, doublings: number) =>
+    Math.min(
+      (lane.backoffMs ?? durationMs(policy.initialInterval)) * 2 ** doublings,
+      durationMs(policy.maximumInterval),
+    );
+
   setHandler(webhookDeliveryStatusQuery, () => JSON.parse(JSON.stringify(state())) as WebhookDeliveryState);
 
   const tellInstall = async (lane: DeliveryLane) => {
@@ -112,20 +138,11 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       await condition(() => stopping || lane.queue.length > 0);
       if (stopping) return;
       const head = lane.queue[0]!;
-      const post = proxyActivities<InstallActivities>({
-        summary: `POST ${head.event.type} #${head.sequence} to ${lane.endpointId}`,
-        startToCloseTimeout: '15 seconds',
-        scheduleToCloseTimeout: policy.statusAfter,
-        retry: {
-          initialInterval: policy.initialInterval,
-          backoffCoefficient: 2,
-          maximumInterval: policy.maximumInterval,
-        },
-      }).deliverWebhook;
       try {
-        await post({ endpointId: lane.endpointId, event: head.event });
+        await deliveryRound(lane, head)({ endpointId: lane.endpointId, event: head.event });
         lane.queue.shift();
         lane.delivered += 1;
+        lane.backoffMs = undefined;
         if (lane.failingSince) {
           lane.failingSince = undefined;
           lane.lastError = undefined;
@@ -142,12 +159,17 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
           lane.dropped += 1;
         }
         await tellInstall(lane);
+        const wait = nextBackoff(lane, attemptsPerRound - 1);
+        lane.backoffMs = nextBackoff(lane, attemptsPerRound);
+        await condition(() => stopping, wait);
       }
     }
   };
 
   const startLane = (lane: DeliveryLane) => running.push(runLane(lane));
 
+  // Before the handler: setting it delivers the signal that came with the start, which may open a lane of its own.
+  for (const lane of lanes.values()) startLane(lane);
   setHandler(installEventSignal, (envelope: InstallEventEnvelope) => {
     // The install hands events over one after another; an older sequence is a handover retried after it succeeded.
     if (envelope.sequence <= lastSequence) return;
@@ -164,7 +186,6 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
       lane.queue.push({ sequence: envelope.sequence, event: envelope.event });
     }
   });
-  for (const lane of lanes.values()) startLane(lane);
 
   const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= 5_000;
   const allDelivered = () => [...lanes.values()].every((lane) => lane.queue.length === 0);
