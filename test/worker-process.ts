@@ -11,6 +11,8 @@ export interface WorkerProcessOptions {
   logDir: string;
   /** Names the process in errors and its log file (`<name>.log`). */
   name: string;
+  /** More of the environment (WEBHOOK_ENDPOINTS_FILE, …). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -39,6 +41,7 @@ export function startWorkerProcess(options: WorkerProcessOptions) {
       WORKFLOW_BUNDLE: stack.workflowBundlePath,
       // Without it the worker refuses to start unencrypted; the test's client has no codec.
       INSTALL_ORCHESTRATOR_ENV: 'development',
+      ...options.env,
     },
     logFile,
     detached: false,
