@@ -43,6 +43,8 @@ export interface WebhookDeliveryInput {
   lastSequence?: number;
   finalSequence?: number;
   policy?: WebhookDeliveryPolicy;
+  /** Continue as new once history holds this many events (default 5,000), besides when Temporal suggests it. */
+  historyEventLimit?: number;
 }
 
 export interface WebhookDeliveryState {
@@ -187,7 +189,8 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     }
   });
 
-  const historyIsLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= 5_000;
+  const historyIsLong = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 5_000);
   const allDelivered = () => [...lanes.values()].every((lane) => lane.queue.length === 0);
   await condition(() => historyIsLong() || (finalSequence !== undefined && allDelivered()));
   stopping = true;
@@ -200,5 +203,6 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     lastSequence,
     finalSequence,
     policy,
+    historyEventLimit: input.historyEventLimit,
   });
 }

@@ -1,7 +1,15 @@
 import type { Client } from '@temporalio/client';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { parseWebhookConfig, type WebhookConfig } from '../../domain/webhook-endpoints';
-import { installEventTypeNames, webhookDeliveryWorkflowId, type InstallCloudEvent } from '../../domain/webhook-events';
+import { randomUUID } from 'node:crypto';
+import {
+  buildInstallEvent,
+  installEventSignalName,
+  installEventTypeNames,
+  webhookDeliveryWorkflowId,
+  type InstallCloudEvent,
+} from '../../domain/webhook-events';
+import { webhookDeliveryWorkflow } from '../../workflows';
 import { requestDeprovisionUpdate, runnerCheckInUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { closeTestClient, testActivityDeps, testClient, waitUntil, withTestWorker } from '../helpers';
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
@@ -214,6 +222,55 @@ describe('webhooks: install events pushed to a real receiver, signed per Standar
         await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
         await handle.result();
         await client.workflow.getHandle(webhookDeliveryWorkflowId(input.installId)).result();
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('continues its delivery workflow as new while an endpoint is down, and delivers everything once, in order, after', async () => {
+    receiver.answerWith(503);
+    const config = webhookConfig(receiver.url, secret);
+    const { activities } = mockActivities(await webhookActivities());
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const installId = `webhooks-can-${randomUUID().slice(0, 8)}`;
+        const workflowId = webhookDeliveryWorkflowId(installId);
+        let firstRunId: string | undefined;
+        for (let sequence = 1; sequence <= 10; sequence++) {
+          const event = buildInstallEvent({
+            id: randomUUID(),
+            type: 'install.phase.changed',
+            time: new Date().toISOString(),
+            data: {
+              installId,
+              orgId: 'org-test',
+              awsAccountId: '111111111111',
+              phase: 'active',
+              sequence,
+              workflow: { workflowId: installId, runId: 'r1' },
+            },
+          });
+          const handle = await client.workflow.signalWithStart(webhookDeliveryWorkflow, {
+            workflowId,
+            taskQueue,
+            // A small limit, so that failing rounds soon make the history long enough to continue as new.
+            args: [{ installId, historyEventLimit: 40 }],
+            signal: installEventSignalName,
+            signalArgs: [
+              { sequence, event, endpointIds: ['vendor-backend'], policy: config.delivery, last: sequence === 10 },
+            ],
+          });
+          firstRunId ??= handle.signaledRunId;
+        }
+        const handle = client.workflow.getHandle<typeof webhookDeliveryWorkflow>(workflowId);
+        await waitUntil(
+          async () => (await handle.describe()).runId,
+          (runId) => runId !== firstRunId,
+        );
+        receiver.answerWith(204);
+        const final = await handle.result();
+        expect(final.lanes).toEqual([expect.objectContaining({ delivered: 10, dropped: 0, queue: [] })]);
+        expect(receiver.events().map((event) => event.data.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
       },
       { activityOverrides: activities },
     );
