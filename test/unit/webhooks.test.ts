@@ -2,6 +2,10 @@ import { Webhook } from 'standardwebhooks';
 import { signWebhook } from '../../activities/webhooks';
 import { parseWebhookConfig, WebhookConfigError } from '../../domain/webhook-endpoints';
 import { buildInstallEvent, installEventTypeNames } from '../../domain/webhook-events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readWorkerConfig } from '../../worker/config';
 import { newWebhookSecret } from '../webhook-receiver';
 
 const secret = newWebhookSecret();
@@ -79,6 +83,29 @@ describe('the webhook endpoints file', () => {
       'delivery.maximumInterval',
     );
     expect(refusal('{')).toContain('not JSON');
+  });
+});
+
+describe("the worker's start", () => {
+  const env = { RUNNER_TOKEN_KEY: 'ab'.repeat(32), INSTALL_ORCHESTRATOR_ENV: 'development' };
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-config-'));
+
+  it('reads the endpoints file WEBHOOK_ENDPOINTS_FILE names, and sends nothing without one', () => {
+    const file = join(dir, 'good.json');
+    writeFileSync(file, config({}));
+    expect(readWorkerConfig({ ...env, WEBHOOK_ENDPOINTS_FILE: file }).webhooks?.endpoints).toHaveLength(1);
+    expect(readWorkerConfig(env).webhooks).toBeUndefined();
+  });
+
+  it('stops at a file that is missing or wrong, naming it and the field', () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, config({ url: 'http://hooks.vendor.example/x' }));
+    expect(() => readWorkerConfig({ ...env, WEBHOOK_ENDPOINTS_FILE: file })).toThrow(
+      `WEBHOOK_ENDPOINTS_FILE=${file}: endpoints[0].url: must be https`,
+    );
+    expect(() => readWorkerConfig({ ...env, WEBHOOK_ENDPOINTS_FILE: join(dir, 'absent.json') })).toThrow(
+      'cannot be read',
+    );
   });
 });
 
