@@ -15,6 +15,7 @@ import { closeTestClient, testActivityDeps, testClient, waitUntil, withTestWorke
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { readableHistory } from '../support/history-scan';
 import { mockActivities, permanentFailure } from '../workflows/mock-activities';
+import { recordHistoryIfAsked } from '../workflows/record-history';
 import { newWebhookSecret, startWebhookReceiver, type WebhookReceiver } from '../webhook-receiver';
 
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
@@ -84,7 +85,10 @@ describe('webhooks: install events pushed to a real receiver, signed per Standar
         const final = await installStatus(handle);
 
         // The delivery workflow ends once the install's last event is delivered.
-        await client.workflow.getHandle(webhookDeliveryWorkflowId(input.installId)).result();
+        const delivery = client.workflow.getHandle(webhookDeliveryWorkflowId(input.installId));
+        await delivery.result();
+        await recordHistoryIfAsked(handle, 'webhook-events-lifecycle');
+        await recordHistoryIfAsked(delivery, 'webhook-delivery-lifecycle');
         expect(receiver.received.every(({ verified }) => 'id' in verified)).toBe(true);
         const events = receiver.events();
         expect(events).toHaveLength(final.eventSequence!);
