@@ -80,7 +80,13 @@ describe('installWorkflow logic, with activities mocked', () => {
         const final = await handle.result();
         expect(final.phase).toBe('deprovisioned');
         expect(final.leftovers).toEqual([]);
-        expect(calls.map((call) => call.name)).toEqual(['readInputLimits', 'prepareOnboarding']);
+        // Besides handing its three events (deprovisioning, install.deprovisioned, deprovisioned) to the webhooks,
+        // which is not AWS.
+        expect(calls.map((call) => call.name)).toEqual([
+          'readInputLimits',
+          'prepareOnboarding',
+          ...Array(3).fill('publishInstallEvent'),
+        ]);
       },
       { activityOverrides: activities },
     );
