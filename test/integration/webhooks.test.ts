@@ -10,6 +10,7 @@ import {
   type InstallCloudEvent,
 } from '../../domain/webhook-events';
 import { webhookDeliveryWorkflow } from '../../workflows';
+import { webhookDeliveryStatusQuery } from '../../workflows/webhook-delivery';
 import { requestDeprovisionUpdate, runnerCheckInUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { closeTestClient, testActivityDeps, testClient, waitUntil, withTestWorker } from '../helpers';
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
@@ -275,6 +276,63 @@ describe('webhooks: install events pushed to a real receiver, signed per Standar
         const final = await handle.result();
         expect(final.lanes).toEqual([expect.objectContaining({ delivered: 10, dropped: 0, queue: [] })]);
         expect(receiver.events().map((event) => event.data.sequence)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      },
+      { activityOverrides: activities },
+    );
+  });
+
+  it('drops an event still failing after the retry window, counts it, and goes on with the next', async () => {
+    receiver.answerWith(503);
+    const config = webhookConfig(receiver.url, secret);
+    const { activities } = mockActivities(await webhookActivities());
+    await withTestWorker(
+      async ({ taskQueue }) => {
+        const installId = `webhooks-window-${randomUUID().slice(0, 8)}`;
+        const workflowId = webhookDeliveryWorkflowId(installId);
+        // The first event is older than the window (1 hour) already: its first failing round is its last.
+        const times = [new Date(Date.now() - 2 * 3_600_000).toISOString(), new Date().toISOString()];
+        for (const [index, time] of times.entries()) {
+          const sequence = index + 1;
+          await client.workflow.signalWithStart(webhookDeliveryWorkflow, {
+            workflowId,
+            taskQueue,
+            args: [{ installId }],
+            signal: installEventSignalName,
+            signalArgs: [
+              {
+                sequence,
+                event: buildInstallEvent({
+                  id: randomUUID(),
+                  type: 'install.phase.changed',
+                  time,
+                  data: {
+                    installId,
+                    orgId: 'org-test',
+                    awsAccountId: '111111111111',
+                    phase: sequence === 2 ? 'deprovisioned' : 'active',
+                    sequence,
+                    workflow: { workflowId: installId, runId: 'r1' },
+                  },
+                }),
+                endpointIds: ['vendor-backend'],
+                policy: config.delivery,
+                last: sequence === 2,
+              },
+            ],
+          });
+        }
+        const handle = client.workflow.getHandle<typeof webhookDeliveryWorkflow>(workflowId);
+        await waitUntil(
+          () => handle.query(webhookDeliveryStatusQuery),
+          (state) => state.lanes[0]?.dropped === 1,
+        );
+        receiver.answerWith(204);
+        const final = await handle.result();
+        expect(final.lanes).toEqual([expect.objectContaining({ delivered: 1, dropped: 1, queue: [] })]);
+        expect(final.lanes[0]?.failingSince).toBeUndefined();
+        // Both were tried; only the second was accepted.
+        expect(receiver.events().map((event) => event.data.sequence)).toEqual([1, 2]);
+        expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(receiver.events()[1]?.id);
       },
       { activityOverrides: activities },
     );
