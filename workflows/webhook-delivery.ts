@@ -57,7 +57,7 @@ export interface WebhookDeliveryState {
 export const webhookDeliveryStatusQuery = defineQuery<WebhookDeliveryState>('webhookDeliveryStatus');
 
 /** The deepest message of a failure: the receiver's answer, not "activity task failed". */
-function describe(error: unknown): string {
+function failureMessage(error: unknown): string {
   let cause: unknown = error;
   let message = String(error);
   while (cause instanceof Error) {
@@ -152,7 +152,7 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
         }
       } catch (error) {
         if (isCancellation(error)) throw error;
-        lane.lastError = describe(error);
+        lane.lastError = failureMessage(error);
         lane.failingSince ??= new Date().toISOString();
         const permanent =
           error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable;
