@@ -1,6 +1,7 @@
 import type { AwsClientFactory } from './aws/clients';
 import type { CustomerSessions } from './aws/customer-session';
 import type { DurationFloor } from '../domain/durations';
+import type { WebhookConfig } from '../domain/webhook-endpoints';
 
 export interface InstallNotification {
   kind: 'role_reminder';
@@ -28,4 +29,6 @@ export interface ActivityDeps {
   randomBytes: (size: number) => Uint8Array;
   /** The smallest durations this deployment lets an install set (domain/durations.ts); `production` unless chosen. */
   durationFloor: DurationFloor;
+  /** The vendor's webhook endpoints (WEBHOOK_ENDPOINTS_FILE); none when unset. Secrets stay here, out of history. */
+  webhooks?: WebhookConfig;
 }

@@ -6,6 +6,7 @@ import { createRunnerActivities } from './runner';
 import { createSandboxActivities } from './sandbox';
 import { createSandboxChangeSetActivities } from './sandbox-change-set';
 import { createVerifyRoleActivities } from './verify-role';
+import { createWebhookActivities } from './webhooks';
 
 export type { ActivityDeps } from './deps';
 
@@ -25,6 +26,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createCostReportActivities(deps),
   ...createDataExportActivities(deps),
   ...createRunnerActivities(deps),
+  ...createWebhookActivities(deps),
 });
 
 export type InstallActivities = ReturnType<typeof createActivities>;

@@ -21,6 +21,8 @@ export const activitiesWithoutVendorCalls: readonly string[] = [
   'readInputLimits',
   'sendRoleReminder',
   'issueRunnerRegistration',
+  'publishInstallEvent',
+  'deliverWebhook',
 ];
 
 export function callsAwsAsVendor(activityName: string): boolean {

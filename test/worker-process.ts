@@ -11,7 +11,7 @@ export interface WorkerProcessOptions {
   logDir: string;
   /** Names the process in errors and its log file (`<name>.log`). */
   name: string;
-  /** More of the worker's environment (WORKER_METRICS_ADDRESS, …). */
+  /** More of the worker's environment (WORKER_METRICS_ADDRESS, WEBHOOK_ENDPOINTS_FILE, …). */
   env?: Record<string, string>;
 }
 

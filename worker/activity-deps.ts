@@ -4,6 +4,7 @@ import { createAwsClientFactory, type AwsSettings } from '../activities/aws/clie
 import { CustomerSessions } from '../activities/aws/customer-session';
 import type { ActivityDeps, InstallNotification } from '../activities/deps';
 import type { DurationFloor } from '../domain/durations';
+import type { WebhookConfig } from '../domain/webhook-endpoints';
 import { discoverVendorPrincipal } from './vendor-principal';
 
 export interface ActivityDepsOptions {
@@ -17,6 +18,7 @@ export interface ActivityDepsOptions {
   notify?: (notification: InstallNotification) => Promise<void>;
   /** `development` lets installs set short timers (domain/durations.ts); production when omitted. */
   durationFloor?: DurationFloor;
+  webhooks?: WebhookConfig;
 }
 
 function logNotification(notification: InstallNotification): Promise<void> {
@@ -38,5 +40,6 @@ export async function createActivityDeps(options: ActivityDepsOptions): Promise<
     notify: options.notify ?? logNotification,
     randomBytes: (size) => randomBytes(size),
     durationFloor: options.durationFloor ?? 'production',
+    webhooks: options.webhooks,
   };
 }

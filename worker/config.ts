@@ -1,5 +1,7 @@
 import type { AwsEndpoints } from '../activities/aws/clients';
+import { readFileSync } from 'node:fs';
 import type { DurationFloor } from '../domain/durations';
+import { parseWebhookConfig, WebhookConfigError, type WebhookConfig } from '../domain/webhook-endpoints';
 import { vendorCallsPerSecond } from '../domain/vendor-calls';
 import {
   ConfigError,
@@ -24,6 +26,8 @@ export interface WorkerConfig {
   durationFloor: DurationFloor;
   /** Ceiling on AWS calls as the vendor principal, per second, for all workers together (domain/vendor-calls.ts). */
   vendorCallsPerSecond: number;
+  /** The vendor's webhook endpoints, from the file WEBHOOK_ENDPOINTS_FILE names (domain/webhook-endpoints.ts). */
+  webhooks?: WebhookConfig;
 }
 
 function positiveInteger(raw: string | undefined, name: string, fallback: number): number {
@@ -67,6 +71,23 @@ function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
   return { sts: all, iam: all, s3: all, cloudformation: all, cur, dataExports };
 }
 
+/** A file that is missing or wrong stops the worker at start: events silently not sent would be found much later. */
+export function readWebhookConfig(path: string | undefined): WebhookConfig | undefined {
+  if (path === undefined || path === '') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`WEBHOOK_ENDPOINTS_FILE=${path} cannot be read: ${(error as Error).message}`);
+  }
+  try {
+    return parseWebhookConfig(text);
+  } catch (error) {
+    if (error instanceof WebhookConfigError) throw new ConfigError(`WEBHOOK_ENDPOINTS_FILE=${path}: ${error.message}`);
+    throw error;
+  }
+}
+
 export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
     temporal: readTemporalConfig(env),
@@ -79,5 +100,6 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     workflowBundlePath: env.WORKFLOW_BUNDLE || undefined,
     durationFloor: readDurationFloor(env),
     vendorCallsPerSecond: callsPerSecond(env.VENDOR_CALLS_PER_SECOND),
+    webhooks: readWebhookConfig(env.WEBHOOK_ENDPOINTS_FILE),
   };
 }

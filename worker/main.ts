@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     durationFloor: config.durationFloor,
     customerSessionSeconds: config.customerSessionSeconds,
+    webhooks: config.webhooks,
   });
   const { temporal } = config;
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
         payloadEncryption: codec !== undefined,
         metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
         tracing: tracing ? 'otlp' : 'off',
+        webhookEndpoints: config.webhooks?.endpoints.map(({ id, eventTypes }) => ({ id, eventTypes })) ?? [],
       }),
     );
     await worker.run();

@@ -9,6 +9,12 @@ import {
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxTemplateName } from '../domain/sandbox-template';
+import {
+  installEventSignalName,
+  webhookDeliveryNewsSignalName,
+  type InstallEventEnvelope,
+  type WebhookDeliveryNews,
+} from '../domain/webhook-events';
 import type { InstallError, InstallPhase, InstallStatus, OnboardingCallback } from './status';
 
 export * from './search-attributes';
@@ -158,3 +164,7 @@ export const firstReportNewsSignal = defineSignal<[FirstReportNews]>('firstRepor
  * (Update-with-Start), so the caller gets the kit without polling.
  */
 export const waitForOnboardingUpdate = defineUpdate<InstallStatus>('waitForOnboarding');
+/** One install event for the install's webhook delivery workflow (workflows/webhook-delivery.ts), sent with its start. */
+export const installEventSignal = defineSignal<[InstallEventEnvelope]>(installEventSignalName);
+/** Sent by the delivery workflow to its install when deliveries to an endpoint start or stop failing. */
+export const webhookDeliveryNewsSignal = defineSignal<[WebhookDeliveryNews]>(webhookDeliveryNewsSignalName);

@@ -1,2 +1,3 @@
 export { installWorkflow } from './install';
 export { firstReportWatchWorkflow } from './first-report-watch';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

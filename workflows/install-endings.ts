@@ -7,6 +7,8 @@ import { tearDownInstall } from './teardown';
 /** Enters a final phase and returns the install's result once every message handler has answered. */
 export async function endInstall(tracker: InstallTracker, phase: InstallPhase): Promise<InstallResult> {
   tracker.enter(phase);
+  // Handed over, not delivered: the delivery workflow outlives the install (workflows/webhook-delivery.ts).
+  await tracker.events.flushed();
   await condition(allHandlersFinished);
   return tracker.result();
 }
@@ -34,6 +36,7 @@ export async function failInstall(
 ): Promise<never> {
   const failedPhase = tracker.phase;
   const failure = tracker.recordError(summarizeFailure(error), tracker.lastFailedStep());
+  tracker.events.emit('install.failed', { error: failure });
   if (!input.keepResourcesOnFailure) tracker.recordCompensation(failure.at, await compensate(tracker, input, timeouts));
   const result = await endInstall(tracker, 'failed');
   throw ApplicationFailure.nonRetryable(
@@ -45,6 +48,7 @@ export async function failInstall(
 
 /** Fails an install whose settings were refused at start: nothing exists to remove. */
 export async function refuseInstall(tracker: InstallTracker, refusal: InstallError): Promise<never> {
+  tracker.events.emit('install.failed', { error: refusal });
   const result = await endInstall(tracker, 'failed');
   throw ApplicationFailure.nonRetryable(`Install refused: ${refusal.message}`, refusal.code, result);
 }

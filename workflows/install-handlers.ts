@@ -13,6 +13,7 @@ import {
   submitRoleArnUpdate,
   terminalPhases,
   waitForOnboardingUpdate,
+  webhookDeliveryNewsSignal,
   type InstallInput,
   type InstallTimeouts,
   type RoleArnSubmission,
@@ -67,6 +68,7 @@ export function setInstallHandlers(
     return tracker.view();
   });
   setHandler(firstReportNewsSignal, (news) => recordFirstReportNews(tracker, news));
+  setHandler(webhookDeliveryNewsSignal, (news) => tracker.recordWebhookDelivery(news));
   setHandler(roleArnSubmittedSignal, (submission) => {
     try {
       rejectSubmission(submission);

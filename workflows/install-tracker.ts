@@ -24,7 +24,9 @@ import {
   type CustomerAccess,
   type CustomerAccessRef,
 } from '../domain/customer-access';
+import { InstallEvents } from './install-events';
 import { InstallPatches } from './patches';
+import type { WebhookDeliveryNews } from '../domain/webhook-events';
 
 const phaseDescriptions: Record<InstallPhase, string> = {
   awaiting_role: 'Waiting for the customer to create the access role and submit its ARN.',
@@ -51,6 +53,8 @@ export class InstallTracker {
   readonly status: InstallStatus;
   /** Asked first, before any other command of the run. */
   readonly patches = new InstallPatches();
+  /** What the install tells the vendor's webhooks: emitted here, as the state changes, and nowhere else. */
+  readonly events: InstallEvents;
 
   constructor(private readonly input: InstallInput) {
     this.status = input.carriedOver ?? {
@@ -78,6 +82,7 @@ export class InstallTracker {
           }
         : {}),
     };
+    this.events = new InstallEvents(this.status);
     if (this.patches.compactHistory) {
       this.publishAttributes([
         { key: InstallIdAttribute, value: input.installId },
@@ -103,9 +108,11 @@ export class InstallTracker {
 
   enter(phase: InstallPhase): void {
     if (this.status.phase === phase) return;
+    const previousPhase = this.status.phase;
     this.status.phase = phase;
     this.status.phaseSince = new Date().toISOString();
     this.publishPhase();
+    this.events.emit('install.phase.changed', { previousPhase });
   }
 
   /**
@@ -144,10 +151,14 @@ export class InstallTracker {
   recordHealthCheck(problem: Omit<InstallError, 'at'> | undefined): void {
     const role = this.status.role!;
     const checkedAt = new Date().toISOString();
+    const earlier = role.drift;
     // A problem that persists keeps the time it was first seen: "failing since", not "failing at the last check".
     role.drift = problem && { ...problem, at: role.drift?.code === problem.code ? role.drift.at : checkedAt };
     role.lastCheckedAt = checkedAt;
     if (!problem) role.lastVerifiedAt = checkedAt;
+    if (role.drift && role.drift.code !== earlier?.code)
+      this.events.emit('install.drift.detected', { drift: role.drift });
+    if (!role.drift && earlier) this.events.emit('install.drift.resolved', { resolved: { code: earlier.code } });
     this.enter(problem ? 'degraded' : 'active');
     this.publishDetails();
   }
@@ -256,6 +267,7 @@ export class InstallTracker {
 
   finishDeprovision(leftovers: Leftover[]): void {
     this.status.deprovision = { ...this.status.deprovision!, leftovers, finishedAt: new Date().toISOString() };
+    this.events.emit('install.deprovisioned', { leftovers });
   }
 
   /** What compensating a failed or refused install removed, and what it could not. */
@@ -362,9 +374,20 @@ export class InstallTracker {
     if ('delivered' in news) {
       Object.assign(watch, { state: 'delivered', manifestKey: news.delivered.manifestKey, problem: undefined });
       cur.firstDeliveredAt = news.delivered.at;
+      this.events.emit('install.first_report.delivered', {
+        firstReport: { deliveredAt: news.delivered.at, manifestKey: news.delivered.manifestKey, bucket: cur.bucket },
+      });
     } else {
       Object.assign(watch, { state: 'overdue', problem: news.overdue });
     }
+  }
+
+  /** What the delivery workflow says of an endpoint: listed while it fails or once it dropped events, else not. */
+  recordWebhookDelivery(news: WebhookDeliveryNews): void {
+    const others = (this.status.webhooks ?? []).filter(({ endpointId }) => endpointId !== news.endpointId);
+    const listed = news.failingSince !== undefined || news.dropped > 0 ? [{ ...news }] : [];
+    const webhooks = [...others, ...listed].sort((a, b) => a.endpointId.localeCompare(b.endpointId));
+    this.status.webhooks = webhooks.length > 0 ? webhooks : undefined;
   }
 
   /** Runs one step, recording when it started and how it ended, so the status shows where time goes. */

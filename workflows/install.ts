@@ -86,6 +86,7 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     if (!input.carriedOver && tracker.phase === 'active') recordTimeToActive();
     await reverifyWhileActive(tracker, input, tracker.access()!, () => inbox.deprovisionRequested);
     if (!inbox.deprovisionRequested) {
+      await tracker.events.flushed();
       await condition(allHandlersFinished);
       return continueAsNew<typeof installWorkflow>({ ...input, carriedOver: tracker.carryOver() });
     }

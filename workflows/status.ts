@@ -184,6 +184,21 @@ export interface InstallStatus {
     reason?: string;
   };
   lastError?: InstallError;
+  /** Webhook endpoints whose deliveries of this install's events fail, or gave some up; absent while all arrive. */
+  webhooks?: WebhookDeliveryStatus[];
+  /** How many events (domain/webhook-events.ts) the install has emitted: the last one's sequence. */
+  eventSequence?: number;
+}
+
+export interface WebhookDeliveryStatus {
+  endpointId: string;
+  /** Events waiting for this endpoint, the failing one included. */
+  pending: number;
+  lastError?: string;
+  /** When the delivery now failing first failed; absent once deliveries succeed again. */
+  failingSince?: string;
+  /** Events given up on after the retry window (delivery.window, 3 days by default). */
+  dropped: number;
 }
 
 /** What the workflow returns when the install ends (and a failure carries as its details); the query serves the rest. */

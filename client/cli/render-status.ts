@@ -79,6 +79,11 @@ export function renderStatus(status: InstallStatus): string {
   for (const leftover of status.deprovision?.leftovers ?? []) {
     lines.push(`left behind  ${leftover.resource} ${leftover.identifier}: ${leftover.reason}`);
   }
+  for (const hook of status.webhooks ?? []) {
+    const failing = hook.failingSince ? `, failing since ${hook.failingSince}: ${hook.lastError ?? ''}` : '';
+    const dropped = hook.dropped > 0 ? `, ${hook.dropped} dropped` : '';
+    lines.push(`webhook      ${hook.endpointId}: ${hook.pending} pending${failing}${dropped}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

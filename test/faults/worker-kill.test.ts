@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { stopProcessAndWait } from '../../devstack/service-process';
 import { installResourceNames } from '../../domain/install-names';
+import { installEventTypeNames, webhookDeliveryWorkflowId } from '../../domain/webhook-events';
 import { requestDeprovisionUpdate, submitRoleArnUpdate, type InstallPhase } from '../../workflows/definitions';
 import { bucketExists, liveStacksNamed, reportDefinition } from '../customer-account';
 import { closeTestClient, createCustomerRole, testClient, waitUntil } from '../helpers';
@@ -16,6 +17,7 @@ import {
   testInstallInput,
   waitForPhase,
 } from '../install-driver';
+import { newWebhookSecret, startWebhookReceiver } from '../webhook-receiver';
 import { startWorkerProcess } from '../worker-process';
 
 describe('worker processes killed with SIGKILL', () => {
@@ -25,21 +27,32 @@ describe('worker processes killed with SIGKILL', () => {
   });
   afterAll(() => closeTestClient());
 
-  it('lose no install: killed while waiting for the role, mid-verification, at the hand-off and while active, it completes with one of everything', async () => {
+  it('lose no install nor any of its events: killed while waiting for the role, mid-verification, at the hand-off and while active, it completes with one of everything, and the vendor has every event once, in order', async () => {
     const taskQueue = `kill-${randomUUID()}`;
     const logDir = mkdtempSync(join(tmpdir(), 'worker-kill-'));
+    const secret = newWebhookSecret();
+    const receiver = await startWebhookReceiver(secret);
+    const endpointsFile = join(logDir, 'webhook-endpoints.json');
+    writeFileSync(
+      endpointsFile,
+      JSON.stringify({
+        endpoints: [{ id: 'vendor-backend', url: receiver.url, secret, eventTypes: installEventTypeNames }],
+        delivery: { initialInterval: '100 ms', maximumInterval: '1 second' },
+      }),
+    );
+    const env = { WEBHOOK_ENDPOINTS_FILE: endpointsFile };
     const input = testInstallInput('sigkill', {
       timeouts: { rolePropagation: '3 minutes', runnerCheckIn: '5 minutes' },
     });
     const names = installResourceNames(input);
     let generation = 0;
-    let worker = await startWorkerProcess({ taskQueue, logDir, name: `worker-${++generation}` });
+    let worker = await startWorkerProcess({ taskQueue, logDir, name: `worker-${++generation}`, env });
     const killedIn: InstallPhase[] = [];
     const killAndRestart = async () => {
       killedIn.push((await installStatus(handle)).phase);
       process.kill(worker.pid!, 'SIGKILL');
       await stopProcessAndWait(worker.pid, false);
-      worker = await startWorkerProcess({ taskQueue, logDir, name: `worker-${++generation}` });
+      worker = await startWorkerProcess({ taskQueue, logDir, name: `worker-${++generation}`, env });
     };
 
     const handle = await startInstall(client, taskQueue, input);
@@ -79,8 +92,26 @@ describe('worker processes killed with SIGKILL', () => {
       expect(await liveStacksNamed(names.stackName)).toBe(0);
       expect(await reportDefinition(names.curReportName)).toBeUndefined();
       expect(await bucketExists(names.curBucket)).toBe(false);
+
+      await client.workflow.getHandle(webhookDeliveryWorkflowId(input.installId)).result();
+      const events = receiver.events();
+      expect(receiver.received.every(({ verified }) => 'id' in verified)).toBe(true);
+      expect(events.map((event) => event.data.sequence)).toEqual(events.map((_, index) => index + 1));
+      expect(events.filter((event) => event.type === 'install.phase.changed').map((event) => event.data.phase)).toEqual(
+        [
+          'verifying_role',
+          'provisioning_sandbox',
+          'configuring_cur',
+          'handing_off',
+          'active',
+          'deprovisioning',
+          'deprovisioned',
+        ],
+      );
+      expect(events.map((event) => event.type)).toContain('install.deprovisioned');
     } finally {
       await stopProcessAndWait(worker.pid, false);
+      await receiver.close();
     }
   }, 600_000);
 });

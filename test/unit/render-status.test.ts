@@ -102,4 +102,22 @@ describe('the CLI status view', () => {
     });
     expect(delivered).toContain('cost report  first report delivered at 2026-11-23T02:00:00.000Z');
   });
+
+  it('names a webhook endpoint whose deliveries fail, with what it answered', () => {
+    const out = renderStatus({
+      ...base,
+      webhooks: [
+        {
+          endpointId: 'billing-backend',
+          pending: 3,
+          lastError: 'Endpoint billing-backend answered 503: down',
+          failingSince: '2026-11-22T10:05:00.000Z',
+          dropped: 0,
+        },
+      ],
+    });
+    expect(out).toContain(
+      'webhook      billing-backend: 3 pending, failing since 2026-11-22T10:05:00.000Z: Endpoint billing-backend answered 503: down\n',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import { createActivities } from '../../activities';
 import type { ActivityDeps } from '../../activities/deps';
 import { ConfigError } from '../../config/deployment';
 import { activitiesWithoutVendorCalls, callsAwsAsVendor, vendorCallsPerSecond } from '../../domain/vendor-calls';
+import { buildInstallEvent } from '../../domain/webhook-events';
 import { readWorkerConfig } from '../../worker/config';
 
 const callAsVendor = () => {
@@ -39,7 +40,24 @@ describe('the vendor-calls task queue: which activities the vendor principal cei
     await expect(issueRunnerRegistration({ installId: 'i-1' })).resolves.toMatchObject({
       registrationId: expect.any(String),
     });
-    expect(activitiesWithoutVendorCalls).toHaveLength(4);
+    // The webhook activities, without endpoints configured here, answer without AWS (or anything else) too.
+    const { publishInstallEvent, deliverWebhook } = activities;
+    const event = buildInstallEvent({
+      id: 'e-1',
+      type: 'install.failed',
+      time: '2026-01-01T00:00:00.000Z',
+      data: {
+        installId: 'i-1',
+        orgId: 'o-1',
+        awsAccountId: '111111111111',
+        phase: 'failed',
+        sequence: 1,
+        workflow: { workflowId: 'i-1', runId: 'r-1' },
+      },
+    });
+    await expect(publishInstallEvent({ sequence: 1, event })).resolves.toEqual({ endpoints: 0, subscribed: [] });
+    await expect(deliverWebhook({ endpointId: 'backend', event })).resolves.toEqual({ status: 'skipped' });
+    expect(activitiesWithoutVendorCalls).toHaveLength(6);
   });
 
   it('routes every other activity to it, the AssumeRole ones first among them, and any activity added later', () => {

@@ -90,15 +90,20 @@ describe('a compact history: the phase attribute where installs rest, one patch 
       async ({ taskQueue }) => {
         const { input, handle, history } = await runToDeprovisioned(client, taskQueue, 'compact', false);
         const written = upserts(history);
-        // The vendor-calls queue came after compact-history, so it asks for itself (workflows/patches.ts); none of the
-        // patches before it does.
+        // The vendor-calls queue and install events came after compact-history, so they ask for themselves
+        // (workflows/patches.ts); none of the patches before them does.
         expect(written.filter((fields) => 'TemporalChangeVersion' in fields)).toEqual([
           { TemporalChangeVersion: ['compact-history'] },
-          { TemporalChangeVersion: ['compact-history', 'vendor-calls-task-queue'] },
+          { TemporalChangeVersion: ['compact-history', 'install-events'] },
+          { TemporalChangeVersion: ['compact-history', 'install-events', 'vendor-calls-task-queue'] },
         ]);
-        expect(markers(history, 'core_patch')).toBe(2);
-        // The worker's own answers (limits, External ID, runner registration) are local activities: a marker each.
-        expect(markers(history, 'core_local_activity')).toBe(3);
+        expect(markers(history, 'core_patch')).toBe(3);
+        // The worker's own answers (limits, External ID, runner registration) are local activities: a marker each. Of
+        // the eight events (seven phase changes and the deprovision) only the first is handed to the webhooks: its
+        // answer says that this worker has no endpoints, so the run hands over no other (workflows/install-events.ts).
+        const { eventSequence } = await installStatus(handle);
+        expect(eventSequence).toBe(8);
+        expect(markers(history, 'core_local_activity')).toBe(3 + 1);
         expect(scheduledActivities(history)).not.toContain('prepareOnboarding');
         // Started straight through Temporal, without attributes: the first upsert sets them all at once.
         expect(written.filter((fields) => !('TemporalChangeVersion' in fields))).toEqual([

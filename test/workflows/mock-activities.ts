@@ -63,6 +63,10 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     removeCurBucketPolicy: async () => undefined,
     deleteCurBucket: async () => ({ deleted: true }),
     issueRunnerRegistration: async () => ({ registrationId: 'reg-1', tokenSha256: 'a'.repeat(64) }),
+    // No webhook endpoints: the first event learns that nothing is subscribed, and the run hands over no other
+    // (test/integration/webhooks.test.ts uses real endpoints).
+    publishInstallEvent: async () => ({ endpoints: 0, subscribed: [] }),
+    deliverWebhook: async () => ({ status: 'skipped' as const }),
   };
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(
