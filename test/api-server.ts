@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
+import type { ApiOptions } from '../client/api/context';
 import { InstallService } from '../client/install-service';
 import { buildApi } from '../client/api/server';
 import { closeTestClient, runnerTokenKey, testClient } from './helpers';
@@ -52,6 +53,8 @@ export async function startTestApi(options: {
   anonymousRateLimit?: { max: number; timeWindowMs: number };
   /** Default: the test stack's Temporal server. */
   temporalAddress?: string;
+  customerPage?: ApiOptions['customerPage'];
+  customerLinkTtlMs?: number;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient(options.temporalAddress);
@@ -71,6 +74,8 @@ export async function startTestApi(options: {
         ? { stream: createWriteStream(process.env.TEST_API_LOG, { flags: 'a' }) }
         : false,
     anonymousRateLimit: options.anonymousRateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
+    customerPage: options.customerPage,
+    customerLinkTtlMs: options.customerLinkTtlMs,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -12,6 +12,7 @@ import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
+import { customerRoutePrefix, registerCustomerPageRoutes } from './routes/customer-page';
 
 export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
 
@@ -96,7 +97,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         version: '0.1.0',
         description: 'Onboard a customer AWS account as one durable workflow.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer' },
+          customerLink: { type: 'apiKey', in: 'query', name: 'token' },
+        },
+      },
       security: [{ apiKey: [] }],
     },
   });
@@ -122,7 +128,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     request.caller = anonymousCaller;
     const route = request.routeOptions.url ?? '';
     if (probeRoutes.has(route)) return;
-    if (tokenRoutes.has(route)) return limitAnonymous.call(app, request, reply);
+    // The customer page's routes check the customer link's token themselves; it is never an API key.
+    if (tokenRoutes.has(route) || route.startsWith(customerRoutePrefix))
+      return limitAnonymous.call(app, request, reply);
     if (options.apiKeys.length === 0) return;
     const caller = authenticate(request.headers.authorization, options.apiKeys);
     if (caller) {
@@ -148,6 +156,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingCallbackRoutes(app, options);
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
+  registerCustomerPageRoutes(app, options);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }
