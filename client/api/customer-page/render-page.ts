@@ -75,6 +75,7 @@ export function renderCustomerPage(options: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="/customer/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/customer/assets/page.css">
 <script src="/customer/assets/page.js" defer></script>
 </head>

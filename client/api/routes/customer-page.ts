@@ -65,6 +65,7 @@ const assetsDir = join(__dirname, '..', 'customer-page', 'assets');
 const assets: Record<string, { type: string; body: Buffer }> = {
   'page.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(assetsDir, 'page.js')) },
   'page.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(assetsDir, 'page.css')) },
+  'icon.svg': { type: 'image/svg+xml', body: readFileSync(join(assetsDir, 'icon.svg')) },
 };
 
 const keepAliveMs = 15_000;
@@ -304,11 +305,15 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
           properties: { asset: { type: 'string', enum: Object.keys(assets) } },
         },
         security: [],
-        produces: ['text/javascript', 'text/css'],
+        produces: ['text/javascript', 'text/css', 'image/svg+xml'],
         response: {
           200: {
             description: 'The file',
-            content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+            content: {
+              'text/javascript': { schema: { type: 'string' } },
+              'text/css': { schema: { type: 'string' } },
+              'image/svg+xml': { schema: { type: 'string' } },
+            },
           },
           400: problemResponse('No such asset'),
           429: problemResponse('Too many requests'),
