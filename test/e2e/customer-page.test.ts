@@ -6,8 +6,10 @@ import { ensureChromium } from '../../devstack/tools';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { mintCustomerLinkToken } from '../../security/customer-link-token';
 import { startTestApi, type TestApi } from '../api-server';
+import { recordHistoryIfAsked } from '../workflows/record-history';
 import {
   closeTestClient,
+  testClient,
   customerAccount,
   otherAccount,
   runnerTokenKey,
@@ -91,7 +93,7 @@ describe("the customer's onboarding page in a real browser, against the real sta
       orgId: 'org-customer-e2e',
       awsAccountId: customerAccount.accountId,
       region: 'us-east-1',
-      timeouts: { rolePropagation: '30 seconds', runnerCheckIn: '5 minutes' },
+      timeouts: { rolePropagation: '2 minutes', runnerCheckIn: '5 minutes' },
     });
     expect(started.status).toBe(201);
     const onboarding = await api.call('GET', `/installs/${installId}/onboarding`);
@@ -249,6 +251,58 @@ describe("the customer's onboarding page in a real browser, against the real sta
         expect(complaints).toEqual([]);
         await page.close();
         await api.call('POST', `/installs/${installId}/deprovision`, {});
+      },
+      { taskQueue },
+    );
+  });
+
+  it('says it waits for AWS while a role pasted before it exists is refused, and verifies it soon after it appears', async () => {
+    await withTestWorker(
+      async () => {
+        const { installId, customerUrl } = await startInstall('early-paste');
+        const kit = (await api.call('GET', `/installs/${installId}/onboarding`)).body as OnboardingArtifacts;
+        const page = await browser.newPage({ viewport: desktop });
+        await page.goto(customerUrl);
+        const roleArn = `arn:aws:iam::${customerAccount.accountId}:role/${kit.roleName}`;
+        await page.getByRole('textbox', { name: 'Role ARN' }).fill(roleArn);
+        await page.getByRole('button', { name: 'Check and use this role' }).click();
+        await page.getByText('Waiting for AWS to make the role usable', { exact: false }).first().waitFor();
+        await expect(page.locator('#announcer').textContent()).resolves.toBe(
+          'Waiting for AWS to make the role usable.',
+        );
+
+        // The role appears just after a refused attempt deep into the backoff, where the wait between attempts is
+        // longest: the worst case for how soon verification notices it.
+        const handle = (await testClient()).workflow.getHandle(installId);
+        const deepAttempt = 8;
+        await waitUntil(
+          async () => (await handle.describe()).raw.pendingActivities ?? [],
+          (activities) =>
+            activities.some(
+              (activity) =>
+                activity.activityType?.name === 'verifyRoleAccess' && (activity.attempt ?? 0) >= deepAttempt,
+            ),
+          120_000,
+        );
+        await createRoleFromArtifacts({
+          endpoint: stack.awsEndpoint,
+          credentials: customerAccount.credentials,
+          artifacts: kit,
+        });
+        const createdAt = Date.now();
+        await page.getByText(`Role ${roleArn} verified.`).waitFor({ timeout: 60_000 });
+        const seenAt = Date.now();
+        const status = await api.call('GET', `/installs/${installId}`);
+        const verifiedAt = Date.parse(status.body.install.role.verifiedAt);
+        const delays = { roleCreatedToVerifiedMs: verifiedAt - createdAt, roleCreatedToPageMs: seenAt - createdAt };
+        process.stderr.write(`propagation: ${JSON.stringify(delays)}\n`);
+        writeFileSync(join(artifactsDir, 'customer-propagation.json'), `${JSON.stringify(delays, null, 2)}\n`);
+        expect(delays.roleCreatedToVerifiedMs).toBeLessThanOrEqual(10_000);
+        await page.close();
+        await api.call('POST', `/installs/${installId}/deprovision`, {});
+        await handle.result();
+        // A fixture of the faster polling (patch role-propagation-poll-3s) for the replay test.
+        await recordHistoryIfAsked(handle, 'role-propagation-poll-3s');
       },
       { taskQueue },
     );

@@ -80,7 +80,10 @@ function stepTimes(status: InstallStatus, steps: StepName[]) {
   };
 }
 
-export function customerView(status: InstallStatus): CustomerView {
+/** How long AssumeRole may take before the page says it is waiting for AWS: a role that exists answers well within. */
+const awsWaitShownAfterMs = 2000;
+
+export function customerView(status: InstallStatus, now = Date.now()): CustomerView {
   const reached = phaseOrder.indexOf(status.phase);
   const ended = terminalPhases.includes(status.phase);
   const views = stages.map((stage): StageView => {
@@ -119,7 +122,13 @@ export function customerView(status: InstallStatus): CustomerView {
     ...(status.role
       ? { role: { arn: status.role.arn, ...(status.role.verifiedAt ? { verifiedAt: status.role.verifiedAt } : {}) } }
       : {}),
-    waitingForAws: status.phase === 'verifying_role' && verifying?.state === 'running' && !status.role?.assumedRoleArn,
+    // The step runs as long as AWS refuses AssumeRole (the workflow retries it): past a moment, that is IAM propagating.
+    waitingForAws:
+      status.phase === 'verifying_role' &&
+      verifying?.state === 'running' &&
+      !status.role?.assumedRoleArn &&
+      verifying.startedAt !== undefined &&
+      now - Date.parse(verifying.startedAt) >= awsWaitShownAfterMs,
     callbackUsed: status.onboarding?.callback?.state === 'used',
     ...(showError && explained
       ? { problem: { code: error.code, message: error.message, cause: explained.cause, fix: explained.fix } }
