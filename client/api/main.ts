@@ -58,6 +58,10 @@ async function main(): Promise<void> {
     durationFloor: readDurationFloor(env),
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
+    publicUrl: env.PUBLIC_URL,
+    ...(env.CUSTOMER_LINK_TTL_SECONDS
+      ? { customerLinkTtlMs: positiveWholeNumber(env, 'CUSTOMER_LINK_TTL_SECONDS', 0) * 1000 }
+      : {}),
     anonymousRateLimit: {
       max: positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_MAX', defaultAnonymousRateLimit.max),
       timeWindowMs:
