@@ -113,7 +113,9 @@ export function customerView(status: InstallStatus, now = Date.now()): CustomerV
   const error = status.lastError;
   // A failed verification of an earlier ARN is shown only while the customer can act on it: awaiting a new one.
   const showError = error && (status.phase === 'awaiting_role' || ended);
-  const explained = error && (error.cause && error.fix ? { cause: error.cause, fix: error.fix } : explainError(error));
+  const explained =
+    error &&
+    (error.cause && error.fix ? { code: error.code, cause: error.cause, fix: error.fix } : explainError(error));
   return {
     phase: status.phase,
     phaseSince: status.phaseSince,
@@ -131,7 +133,7 @@ export function customerView(status: InstallStatus, now = Date.now()): CustomerV
       now - Date.parse(verifying.startedAt) >= awsWaitShownAfterMs,
     callbackUsed: status.onboarding?.callback?.state === 'used',
     ...(showError && explained
-      ? { problem: { code: error.code, message: error.message, cause: explained.cause, fix: explained.fix } }
+      ? { problem: { code: explained.code, message: error.message, cause: explained.cause, fix: explained.fix } }
       : {}),
   };
 }
