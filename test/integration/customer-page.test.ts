@@ -2,52 +2,51 @@ import { mintCustomerLinkToken } from '../../security/customer-link-token';
 import { countingInstalls, startTestApi, type TestApi } from '../api-server';
 import { customerAccount, otherAccount, runnerTokenKey, uniqueInstallId, withTestWorker } from '../helpers';
 import { randomBytes } from 'node:crypto';
+import { get } from 'node:http';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
 const pushIntervalMs = 500;
 
-/** Reads server-sent events from a stream until `enough` says so or the deadline passes. */
-async function readEvents(
+/**
+ * Reads server-sent events from a stream until `enough` says so, the server ends it, or the deadline passes. Over
+ * node:http with a socket of its own, destroyed when done, so no pooled connection outlives the test.
+ */
+function readEvents(
   url: string,
   enough: (events: Array<{ event: string; data: unknown }>) => boolean,
   timeoutMs = 30_000,
 ): Promise<{ status: number; events: Array<{ event: string; data: unknown }>; ended: boolean }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const events: Array<{ event: string; data: unknown }> = [];
-  let ended = false;
-  const response = await fetch(url, { signal: controller.signal });
-  if (response.status !== 200) {
-    clearTimeout(timer);
-    return { status: response.status, events, ended: true };
-  }
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    while (!enough(events)) {
-      const { done, value } = await reader.read();
-      if (done) {
-        ended = true;
-        break;
-      }
-      buffer += decoder.decode(value, { stream: true });
-      let at: number;
-      while ((at = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) });
-      }
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return { status: 200, events, ended };
+  return new Promise((resolve, reject) => {
+    const events: Array<{ event: string; data: unknown }> = [];
+    const request = get(url, { agent: false }, (response) => {
+      const finish = (ended: boolean) => {
+        clearTimeout(timer);
+        request.destroy();
+        resolve({ status: response.statusCode ?? 0, events, ended });
+      };
+      if (response.statusCode !== 200) return finish(true);
+      let buffer = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let at: number;
+        while ((at = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data) events.push({ event, data: JSON.parse(data) });
+        }
+        if (enough(events)) finish(false);
+      });
+      response.on('end', () => finish(true));
+      timer = setTimeout(() => finish(false), timeoutMs);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    request.on('error', (error) => {
+      if (!request.destroyed) reject(error);
+    });
+  });
 }
 
 describe("the customer's onboarding page: a signed link that grants only this install's page", () => {
@@ -62,7 +61,10 @@ describe("the customer's onboarding page: a signed link that grants only this in
     });
   });
   afterAll(async () => {
+    const closing = Date.now();
     await api?.app.close();
+    // Open streams must not hold the server open: it closes at once, not after the keep-alive timeout.
+    expect(Date.now() - closing).toBeLessThan(5000);
   });
 
   async function startInstall(label: string) {

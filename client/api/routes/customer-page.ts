@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { checkRoleArnForInstall, partitionOfRegion } from '../../../domain/arn';
@@ -81,7 +82,12 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     intervalMs: options.customerPage?.pushIntervalMs ?? 1000,
     maxPerInstall: options.customerPage?.maxStreamsPerInstall ?? 5,
   });
-  app.addHook('preClose', async () => hub.close());
+  // Streams are hijacked from Fastify, so closing the server must end them and drop their sockets itself.
+  const streamSockets = new Set<Socket>();
+  app.addHook('preClose', async () => {
+    hub.close();
+    for (const socket of streamSockets) socket.destroy();
+  });
 
   /** The MAC and expiry first (no Temporal call for a forged link), then the onboarding generation from the status. */
   async function authorize(installId: string, token: string) {
@@ -268,10 +274,15 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
       }
       reply.hijack();
       const raw = reply.raw;
+      const socket = request.raw.socket;
+      streamSockets.add(socket);
+      socket.once('close', () => streamSockets.delete(socket));
       raw.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-store',
         'x-content-type-options': 'nosniff',
+        // A stream is its own connection: closed with the stream, never left to linger as keep-alive.
+        connection: 'close',
       });
       // Reconnects after a dropped connection wait as long as the server's own push interval, at least.
       raw.write(`retry: ${Math.max(3000, options.customerPage?.pushIntervalMs ?? 1000)}\n\n`);
