@@ -145,6 +145,14 @@ describe("the customer's onboarding page in a real browser, against the real sta
         // Set now and read at the end: a reload would lose it.
         await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
 
+        // Keyboard first: the skip link is the first stop and takes the customer straight to the ARN box.
+        await page.keyboard.press('Tab');
+        await expect(page.evaluate<string>('document.activeElement.textContent')).resolves.toBe(
+          'Skip to the role ARN box',
+        );
+        await page.keyboard.press('Enter');
+        await expect(page.evaluate<string>('document.activeElement.id')).resolves.toBe('role-arn');
+
         const externalId = await page.getByRole('textbox', { name: 'External ID' }).inputValue();
         await page.getByRole('button', { name: 'Copy' }).click();
         await page.getByText(/Copied|Selected/).waitFor();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -62,7 +62,11 @@ const linkProblems = {
 
 const customerLink = [{ customerLink: [] }];
 
-const assetsDir = join(__dirname, '..', 'customer-page', 'assets');
+// Beside the source under tsx and jest; tsc does not copy them to dist/, so a built API reads them from the source tree.
+const assetsDir = [
+  join(__dirname, '..', 'customer-page', 'assets'),
+  join(__dirname, '..', '..', '..', '..', 'client', 'api', 'customer-page', 'assets'),
+].find((dir) => existsSync(join(dir, 'page.js')))!;
 const assets: Record<string, { type: string; body: Buffer }> = {
   'page.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(assetsDir, 'page.js')) },
   'page.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(assetsDir, 'page.css')) },
