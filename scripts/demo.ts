@@ -78,7 +78,12 @@ async function main(): Promise<void> {
       );
       const stopProgress = printProgress(api, path, log);
       try {
-        const { body: kit } = await api.request<OnboardingArtifacts>('GET', `${path}/onboarding`);
+        const { body: kit } = await api.request<OnboardingArtifacts & { customerUrl: string }>(
+          'GET',
+          `${path}/onboarding`,
+        );
+        log(`vendor: the customer's link (open it to watch the page follow the install):\n  ${kit.customerUrl}\n`);
+        await pauseForPerson('Press Enter to play the customer (or wait 15 s)...', 15_000, log);
         log(
           `customer: creating role ${kit.roleName} in account ${customer.accountId} from the trust policy (External ID ${kit.externalId.slice(0, 8)}…)`,
         );
@@ -125,12 +130,30 @@ async function main(): Promise<void> {
         `All active installs: ${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows?query=${encodeURIComponent('InstallPhase="active"')}`,
       );
       log('The stack keeps running; stop it with: npm run stack -- down');
+      await pauseForPerson('The customer page is served until you press Enter.', undefined, log);
     });
   } finally {
     await apiServer.close();
     await connection.close();
     await nativeConnection.close();
   }
+}
+
+/** Waits for Enter (or the timeout) when a person runs the demo at a terminal; does not wait otherwise. */
+async function pauseForPerson(prompt: string, timeoutMs: number | undefined, log: (line: string) => void) {
+  if (!process.stdin.isTTY) return;
+  log(prompt);
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      process.stdin.off('data', done);
+      process.stdin.pause();
+      resolve();
+    };
+    const timer = timeoutMs === undefined ? undefined : setTimeout(done, timeoutMs);
+    process.stdin.resume();
+    process.stdin.once('data', done);
+  });
 }
 
 async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
 import type { ApiMetricsOptions } from '../client/api/telemetry';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
+import type { ApiOptions } from '../client/api/context';
 import { InstallService } from '../client/install-service';
 import { buildApi } from '../client/api/server';
 import { closeTestClient, createCustomerRole, customerAccount, runnerTokenKey, testClient, waitUntil } from './helpers';
@@ -55,6 +56,8 @@ export async function startTestApi(options: {
   /** Default: the test stack's Temporal server. */
   temporalAddress?: string;
   metrics?: ApiMetricsOptions;
+  customerPage?: ApiOptions['customerPage'];
+  customerLinkTtlMs?: number;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient(options.temporalAddress);
@@ -75,6 +78,8 @@ export async function startTestApi(options: {
         : false,
     anonymousRateLimit: options.anonymousRateLimit ?? { max: 10_000, timeWindowMs: 60_000 },
     metrics: options.metrics,
+    customerPage: options.customerPage,
+    customerLinkTtlMs: options.customerLinkTtlMs,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -27,6 +27,12 @@ export interface ApiOptions {
   anonymousRateLimit?: { max: number; timeWindowMs: number };
   /** GET /metrics: its own bearer token (METRICS_TOKEN), how long the phase counts are kept. */
   metrics?: ApiMetricsOptions;
+  /** How long a customer link (GET /installs/:id/onboarding's customerUrl) works; 7 days by default, 1 min to 30 days. */
+  customerLinkTtlMs?: number;
+  /** The API's address as customers reach it, for the customer link; default: the address the vendor's call came to. */
+  publicUrl?: string;
+  /** The customer page's progress stream: how often it reads an install's status, and how many pages may watch one. */
+  customerPage?: { pushIntervalMs?: number; maxStreamsPerInstall?: number };
 }
 
 export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {

@@ -74,6 +74,10 @@ async function main(): Promise<void> {
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
     metrics: { token: readMetricsToken(env) },
+    publicUrl: env.PUBLIC_URL,
+    ...(env.CUSTOMER_LINK_TTL_SECONDS
+      ? { customerLinkTtlMs: positiveWholeNumber(env, 'CUSTOMER_LINK_TTL_SECONDS', 0) * 1000 }
+      : {}),
     anonymousRateLimit: {
       max: positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_MAX', defaultAnonymousRateLimit.max),
       timeWindowMs:

@@ -37,6 +37,17 @@ export const problems = {
     status: 503,
   },
   internal: { slug: 'internal-error', title: 'Internal error', status: 500 },
+  invalidCustomerLink: {
+    slug: 'invalid-customer-link',
+    title: 'The link is not valid for this install',
+    status: 401,
+  },
+  customerLinkExpired: {
+    slug: 'customer-link-expired',
+    title: 'The link has expired or was replaced; ask the vendor for a new one',
+    status: 410,
+  },
+  tooManyStreams: { slug: 'too-many-streams', title: 'Too many pages are following this install', status: 429 },
 } as const;
 
 export type ProblemKind = keyof typeof problems;

@@ -13,6 +13,7 @@ import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
 import { installIdOf, registerApiTelemetry } from './telemetry';
+import { customerRoutePrefix, registerCustomerPageRoutes } from './routes/customer-page';
 
 export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
 
@@ -106,6 +107,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer' },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the API is given one' },
+          customerLink: { type: 'apiKey', in: 'query', name: 'token' },
         },
       },
       security: [{ apiKey: [] }],
@@ -135,7 +137,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     request.caller = anonymousCaller;
     const route = request.routeOptions.url ?? '';
     if (probeRoutes.has(route)) return;
-    if (tokenRoutes.has(route)) return limitAnonymous.call(app, request, reply);
+    // The customer page's routes check the customer link's token themselves; it is never an API key.
+    if (tokenRoutes.has(route) || route.startsWith(customerRoutePrefix))
+      return limitAnonymous.call(app, request, reply);
     if (options.apiKeys.length === 0) return;
     const caller = authenticate(request.headers.authorization, options.apiKeys);
     if (caller) {
@@ -161,6 +165,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingCallbackRoutes(app, options);
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
+  registerCustomerPageRoutes(app, options);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   return app;
 }

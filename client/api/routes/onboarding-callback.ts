@@ -6,6 +6,7 @@ import { Problem } from '../problems';
 import { installIdParam, onboardingCallbackBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../context';
 import { artifactsOf, describeCallback } from './onboarding';
+import { customerLinkFor } from '../customer-page/link';
 
 /**
  * Zero-paste onboarding: the role template's custom resource posts here with its one-time token, and the ARN goes
@@ -63,7 +64,14 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
       const callback = await options.installs.restartOnboarding(installId);
       const status = await options.installs.status(installId);
       const artifacts = artifactsOf(status, options.runnerTokenKey);
-      return { callback: describeCallback(callback), quickCreateUrl: artifacts.quickCreateUrl };
+      // The customer link handed out before belongs to the replaced callback: this is the one that works now.
+      const customerLink = customerLinkFor(options, request, status);
+      return {
+        callback: describeCallback(callback),
+        quickCreateUrl: artifacts.quickCreateUrl,
+        customerUrl: customerLink.url,
+        customerUrlExpiresAt: customerLink.expiresAt,
+      };
     },
   );
 }

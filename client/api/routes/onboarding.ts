@@ -7,6 +7,7 @@ import type { InstallStatus, OnboardingCallback } from '../../../workflows/defin
 import { Problem } from '../problems';
 import { installIdParam } from '../schemas';
 import type { ApiOptions } from '../context';
+import { customerLinkFor } from '../customer-page/link';
 
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
 export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
@@ -28,8 +29,11 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
       const status = await options.installs.onboardedStatus(request.params.installId);
       const artifacts = artifactsOf(status, options.runnerTokenKey);
       const base = `/installs/${request.params.installId}/onboarding`;
+      const customerLink = customerLinkFor(options, request, status);
       return {
         ...artifacts,
+        customerUrl: customerLink.url,
+        customerUrlExpiresAt: customerLink.expiresAt,
         callback: status.onboarding?.callback && describeCallback(status.onboarding.callback),
         files: renderOnboardingKit(artifacts).map((file) => ({ name: file.name, url: `${base}/${file.name}` })),
       };
