@@ -9,6 +9,7 @@ import {
 import type { Duration } from '@temporalio/common';
 import type { InstallActivities } from '../activities';
 import { callsAwsAsVendor, vendorCallsTaskQueue } from '../domain/vendor-calls';
+import { releasePatch } from './patches';
 
 // No nonRetryableErrorTypes here: an activity that meets an error no retry can fix throws it non-retryable
 // (ApplicationFailure.nonRetryable, activities/aws/errors.ts), the one place that decides. A second list here
@@ -81,8 +82,9 @@ export function healthCheck(summary: string) {
 export function roleVerification(propagation: Duration, summary: string) {
   // The customer watches the page meanwhile: a role that becomes assumable is noticed within 3 s (10 s before, which
   // with IAM's own delay made 27 s). At most one AssumeRole per 3 s per waiting install, on the vendor-calls queue.
-  // Runs that verified before the change replay with the 10 s they recorded.
-  const maximumInterval = patched('role-propagation-poll-3s') ? '3 seconds' : '10 seconds';
+  // Runs that verified before the change replay with the 10 s they recorded. It rides on the patch of the same release
+  // (workflows/patches.ts, releasePatch): every patch a run asks costs it a marker and a search-attribute upsert.
+  const maximumInterval = patched(releasePatch) ? '3 seconds' : '10 seconds';
   return proxyRouted({
     summary,
     scheduleToCloseTimeout: propagation,

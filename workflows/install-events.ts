@@ -8,6 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { InstallActivities } from '../activities';
 import { buildInstallEvent, type InstallEventType } from '../domain/webhook-events';
+import { releasePatch } from './patches';
 import { terminalPhases, type InstallStatus } from './status';
 
 /**
@@ -34,7 +35,7 @@ const publishCall: LocalActivityOptions = {
  */
 export class InstallEvents {
   private outbox: Promise<void> = Promise.resolve();
-  private readonly enabled = patched('install-events');
+  private readonly enabled = patched(releasePatch);
   private subscribed: ReadonlySet<string> | undefined;
 
   constructor(private readonly status: InstallStatus) {}

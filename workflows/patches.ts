@@ -17,6 +17,13 @@ export type EarlierPatch =
   | 'trust-policy-check'
   | 'reverify-trust-policy';
 
+/**
+ * The patch of the December 2026 release, one marker for all its changes to what a run does: install events handed to
+ * the webhooks (workflows/install-events.ts, asked first, when the run's tracker is made) and the 3-second ceiling
+ * on the role verification's retries (workflows/activity-profiles.ts). A later release asks a patch of its own.
+ */
+export const releasePatch = 'install-events';
+
 /** Which of the install's changes this run has; decided in its first workflow task. */
 export class InstallPatches {
   /**

@@ -309,8 +309,8 @@ describe("the customer's onboarding page in a real browser, against the real sta
         await page.close();
         await api.call('POST', `/installs/${installId}/deprovision`, {});
         await handle.result();
-        // A fixture of the faster polling (patch role-propagation-poll-3s) for the replay test.
-        await recordHistoryIfAsked(handle, 'role-propagation-poll-3s');
+        // A fixture of the faster polling (the release patch, workflows/patches.ts) for the replay test.
+        await recordHistoryIfAsked(handle, 'role-propagation-poll-3s-release-patch');
       },
       { taskQueue },
     );
