@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import { InstallNotFoundError } from '../install-service';
 import { anonymousCaller, servesOrg, type Caller } from './api-keys';
 import { authenticate } from './auth';
+import { registerContractSchemas, securitySchemes } from './contract';
 import type { ApiOptions } from './context';
 import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
@@ -91,15 +92,21 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'Install lifecycle orchestrator',
         version: '0.1.0',
-        description: 'Onboard a customer AWS account as one durable workflow.',
+        description:
+          'Onboard a customer AWS account as one durable workflow. Errors are RFC 9457 problem documents ' +
+          '(application/problem+json) whose `type` is one of the Problem schema\'s URNs.',
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas keep their names (InstallStatus, Problem, ...) as components instead of def-N.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
+  registerContractSchemas(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, request, 'notFound', `No route ${request.method} ${request.url}.`),
@@ -148,6 +155,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingCallbackRoutes(app, options);
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This document',
+        security: [],
+        response: { 200: { description: 'The OpenAPI 3.1 document.', type: 'object', additionalProperties: true } },
+      },
+    },
+    () => app.swagger(),
+  );
   return app;
 }
