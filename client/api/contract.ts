@@ -89,7 +89,7 @@ const problemHeaders: Partial<Record<number, Schema>> = {
 };
 
 function problemExample(kind: ProblemKind) {
-  const { slug, title, status } = problems[kind];
+  const { title, status } = problems[kind];
   return {
     summary: title,
     value: { type: problemTypeUri(kind), title, status, detail: `${title}.`, instance: '/installs/inst-0123456789' },
@@ -124,7 +124,8 @@ export function answers(success: Partial<Record<200 | 201 | 202, Answer>>, probl
     };
   }
   const byStatus = new Map<number, ProblemKind[]>();
-  for (const kind of problemKinds) byStatus.set(problems[kind].status, [...(byStatus.get(problems[kind].status) ?? []), kind]);
+  for (const kind of problemKinds)
+    byStatus.set(problems[kind].status, [...(byStatus.get(problems[kind].status) ?? []), kind]);
   for (const [status, kinds] of [...byStatus].sort(([a], [b]) => a - b)) {
     response[String(status)] = {
       description: kinds.map((kind) => `\`${problemTypeUri(kind)}\`: ${problems[kind].title}.`).join(' '),
@@ -165,7 +166,5 @@ export type InstallOperation =
  * links: { 201: linksTo(['getInstall', 'submitRoleArn'], '$response.body#/install/installId') }
  */
 export function linksTo(operations: readonly InstallOperation[], installId: string) {
-  return Object.fromEntries(
-    operations.map((operationId) => [operationId, { operationId, parameters: { installId } }]),
-  );
+  return Object.fromEntries(operations.map((operationId) => [operationId, { operationId, parameters: { installId } }]));
 }

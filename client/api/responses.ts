@@ -1,10 +1,5 @@
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import type {
-  InstallPhase,
-  InstallStatus,
-  OnboardingCallback,
-  VerificationOutcome,
-} from '../../workflows/definitions';
+import type { InstallPhase, InstallStatus, OnboardingCallback, VerificationOutcome } from '../../workflows/definitions';
 import type { InstallSummary } from '../install-service';
 
 /*

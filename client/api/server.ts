@@ -98,7 +98,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         version: '0.1.0',
         description:
           'Onboard a customer AWS account as one durable workflow. Errors are RFC 9457 problem documents ' +
-          '(application/problem+json) whose `type` is one of the Problem schema\'s URNs.',
+          "(application/problem+json) whose `type` is one of the Problem schema's URNs.",
       },
       components: { securitySchemes },
       security: [{ apiKey: [] }],

@@ -41,7 +41,14 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
       },
       links: {
         201: linksTo(
-          ['getInstall', 'getOnboardingKit', 'restartOnboarding', 'submitRoleArn', 'decideApproval', 'deprovisionInstall'],
+          [
+            'getInstall',
+            'getOnboardingKit',
+            'restartOnboarding',
+            'submitRoleArn',
+            'decideApproval',
+            'deprovisionInstall',
+          ],
           fromStart,
         ),
         200: linksTo(['getInstall', 'getOnboardingKit'], fromStart),
@@ -67,7 +74,10 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     },
   );
 
-  app.get<{ Querystring: { phase?: string; awsAccountId?: string; orgId?: string; limit?: number }; Reply: InstallPage }>(
+  app.get<{
+    Querystring: { phase?: string; awsAccountId?: string; orgId?: string; limit?: number };
+    Reply: InstallPage;
+  }>(
     '/installs',
     {
       schema: {

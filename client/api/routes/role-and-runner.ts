@@ -23,7 +23,7 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
         summary: 'The customer pastes the role ARN; answers with the verification outcome',
         description:
           'A role that fails verification is a 200 with `verified: false` and the error (code, cause, fix); the ' +
-          'install waits for another ARN. An ARN that cannot be this install\'s role is a 400 invalid-role-arn.',
+          "install waits for another ARN. An ARN that cannot be this install's role is a 400 invalid-role-arn.",
         params: installIdParam,
         body: roleArnBody,
         response: answers(
