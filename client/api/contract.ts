@@ -168,3 +168,26 @@ export type InstallOperation =
 export function linksTo(operations: readonly InstallOperation[], installId: string) {
   return Object.fromEntries(operations.map((operationId) => [operationId, { operationId, parameters: { installId } }]));
 }
+
+interface DocumentOperation {
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: { type?: unknown } }> };
+}
+
+/**
+ * @fastify/swagger marks every request body required; a body whose schema also takes `null` (Fastify's "no body")
+ * is optional, and the document says so.
+ */
+export function markOptionalBodies<T extends { paths?: object }>(document: T): T {
+  for (const operations of Object.values(document.paths ?? {}) as Array<Record<string, DocumentOperation>>) {
+    for (const operation of Object.values(operations)) {
+      const schemas = Object.values(operation.requestBody?.content ?? {}).map((media) => media.schema);
+      if (
+        operation.requestBody &&
+        schemas.some((schema) => Array.isArray(schema?.type) && schema.type.includes('null'))
+      ) {
+        operation.requestBody.required = false;
+      }
+    }
+  }
+  return document;
+}

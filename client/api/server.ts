@@ -4,8 +4,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { InstallNotFoundError } from '../install-service';
 import { anonymousCaller, servesOrg, type Caller } from './api-keys';
+import { AllowedMethods } from './allowed-methods';
 import { authenticate } from './auth';
-import { registerContractSchemas, securitySchemes } from './contract';
+import { markOptionalBodies, registerContractSchemas, securitySchemes } from './contract';
 import type { ApiOptions } from './context';
 import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
@@ -104,6 +105,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
     },
     // Shared schemas keep their names (InstallStatus, Problem, ...) as components instead of def-N.
+    transformObject: (document) =>
+      'openapiObject' in document ? markOptionalBodies(document.openapiObject) : document.swaggerObject,
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   registerContractSchemas(app);
@@ -122,6 +125,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         'tooManyRequests',
         `More than ${context.max} requests without an API key; retry in ${context.after}.`,
       ),
+  });
+  // A method the path does not take is a 405 naming those it does, before authentication and before any body is read.
+  const allowed = new AllowedMethods();
+  app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const owner = allowed.lookup(path);
+    if (!owner || (request.routeOptions.url === owner.url && owner.methods.includes(request.method))) return;
+    if (request.method === 'HEAD' && owner.methods.includes('GET') && request.routeOptions.url === owner.url) return;
+    reply.header('allow', owner.methods.join(', '));
+    return sendProblem(reply, request, 'methodNotAllowed', `${path} takes ${owner.methods.join(', ')}.`);
   });
   // Set on every request by the hook below; declared null first, as Fastify wants for per-request objects.
   app.decorateRequest('caller', null as unknown as Caller);

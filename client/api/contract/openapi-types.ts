@@ -612,7 +612,7 @@ export interface components {
         /** @description RFC 9457 problem details. Branch on `type`; `detail` is for people. */
         Problem: {
             /** @enum {string} */
-            type: "urn:install-orchestrator:problem:invalid-request" | "urn:install-orchestrator:problem:invalid-role-arn" | "urn:install-orchestrator:problem:unauthorized" | "urn:install-orchestrator:problem:invalid-runner-token" | "urn:install-orchestrator:problem:invalid-callback-token" | "urn:install-orchestrator:problem:forbidden" | "urn:install-orchestrator:problem:not-found" | "urn:install-orchestrator:problem:install-not-found" | "urn:install-orchestrator:problem:wrong-phase" | "urn:install-orchestrator:problem:install-id-taken" | "urn:install-orchestrator:problem:callback-used" | "urn:install-orchestrator:problem:callback-expired" | "urn:install-orchestrator:problem:payload-too-large" | "urn:install-orchestrator:problem:unsupported-media-type" | "urn:install-orchestrator:problem:too-many-requests" | "urn:install-orchestrator:problem:not-ready" | "urn:install-orchestrator:problem:temporal-unavailable" | "urn:install-orchestrator:problem:internal-error";
+            type: "urn:install-orchestrator:problem:invalid-request" | "urn:install-orchestrator:problem:invalid-role-arn" | "urn:install-orchestrator:problem:unauthorized" | "urn:install-orchestrator:problem:invalid-runner-token" | "urn:install-orchestrator:problem:invalid-callback-token" | "urn:install-orchestrator:problem:forbidden" | "urn:install-orchestrator:problem:not-found" | "urn:install-orchestrator:problem:install-not-found" | "urn:install-orchestrator:problem:method-not-allowed" | "urn:install-orchestrator:problem:wrong-phase" | "urn:install-orchestrator:problem:install-id-taken" | "urn:install-orchestrator:problem:callback-used" | "urn:install-orchestrator:problem:callback-expired" | "urn:install-orchestrator:problem:payload-too-large" | "urn:install-orchestrator:problem:unsupported-media-type" | "urn:install-orchestrator:problem:too-many-requests" | "urn:install-orchestrator:problem:not-ready" | "urn:install-orchestrator:problem:temporal-unavailable" | "urn:install-orchestrator:problem:internal-error";
             title: string;
             status: number;
             detail: string;
@@ -989,6 +989,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
@@ -1103,12 +1104,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "approve": true,
+                 *       "by": "ops@acme.example",
+                 *       "reason": "Reviewed the change set."
+                 *     }
+                 */
                 "application/json": {
                     approve: boolean;
                     /** @description Who the caller decides for (free text, recorded as onBehalfOf); decidedBy is the API key id. */
@@ -1210,12 +1219,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "The contract ended."
+                 *     }
+                 */
                 "application/json": {
                     reason?: string;
                 } | null;
@@ -1314,12 +1329,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "roleArn": "arn:aws:iam::123456789012:role/acme-prod-install-access",
+                 *       "stackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/acme-prod-access/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+                 *     }
+                 */
                 "application/json": {
                     roleArn: string;
                     stackId: string;
@@ -1429,6 +1451,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
@@ -1536,6 +1559,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
@@ -1607,6 +1631,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
                 file: string;
             };
@@ -1682,12 +1707,19 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "roleArn": "arn:aws:iam::123456789012:role/acme-prod-install-access",
+                 *       "waitSeconds": 1
+                 *     }
+                 */
                 "application/json": {
                     roleArn: string;
                     /** @description How long to wait for the verification outcome. */
@@ -1818,6 +1850,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
@@ -1905,12 +1938,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example acme-prod */
                 installId: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "registrationId": "9b1d2c3e4f5a6b7c",
+                 *       "token": "the-token-from-the-registration",
+                 *       "runnerId": "runner-1"
+                 *     }
+                 */
                 "application/json": {
                     registrationId: string;
                     token: string;

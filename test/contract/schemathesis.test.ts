@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { locateSchemathesis } from '../../devstack/tools';
+import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import { useTestApi, type TestApi } from '../api-server';
+import { createCustomerRole, customerAccount, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
+
+/** What a run may take at most: one schemathesis run is this file's only test. */
+const runTimeoutMs = 5 * 60_000;
+
+function runSchemathesis(
+  st: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(st, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), runTimeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, output });
+    });
+  });
+}
+
+/**
+ * An install of the test customer's account brought through the API to `phase` with a real role: where the runner
+ * registration (handing_off) and the approval (awaiting_approval) do their real work.
+ */
+async function installWaitingIn(api: TestApi, phase: 'handing_off' | 'awaiting_approval'): Promise<string> {
+  const installId = uniqueInstallId(`contract-${phase === 'handing_off' ? 'runner' : 'approval'}`);
+  const started = await api.call('POST', '/installs', {
+    installId,
+    orgId: 'org-contract',
+    awsAccountId: customerAccount.accountId,
+    region: 'us-east-1',
+    timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '10 minutes' },
+    ...(phase === 'awaiting_approval' ? { approval: { required: true } } : {}),
+  });
+  expect(started.status).toBe(201);
+  const kit = (await api.call('GET', `/installs/${installId}/onboarding`)).body as OnboardingArtifacts;
+  const verified = await api.call('POST', `/installs/${installId}/role-arn`, {
+    roleArn: await createCustomerRole(kit),
+  });
+  expect(verified.body).toMatchObject({ verified: true });
+  await waitUntil(
+    () => api.call('GET', `/installs/${installId}`),
+    (response) => response.body.install.phase === phase,
+  );
+  return installId;
+}
+
+describe('the API against its own OpenAPI document', () => {
+  const { taskQueue, api } = useTestApi('contract');
+
+  it(
+    'passes every schemathesis check on every operation and link, with no 5xx',
+    async () => {
+      const st = locateSchemathesis();
+      if (!st) throw new Error('schemathesis is not installed: run `npm run setup` (scripts/setup.sh installs it).');
+      const reports = mkdtempSync(join(tmpdir(), 'schemathesis-'));
+      const { code, output } = await withTestWorker(
+        async () => {
+          const [handingOff, awaitingApproval] = await Promise.all([
+            installWaitingIn(api, 'handing_off'),
+            installWaitingIn(api, 'awaiting_approval'),
+          ]);
+          return runSchemathesis(
+            st,
+            [
+              '--config-file',
+              join(__dirname, 'schemathesis.toml'),
+              'run',
+              `${api.url}/openapi.json`,
+              '--url',
+              api.url,
+              '--checks',
+              'all',
+              '--max-examples',
+              process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '30',
+              '--seed',
+              process.env.SCHEMATHESIS_SEED ?? '1512',
+              '--workers',
+              '2',
+              '--report',
+              'junit',
+              '--report-junit-path',
+              join(reports, 'junit.xml'),
+              '--output-truncate',
+              'false',
+            ],
+            {
+              ...process.env,
+              PYTHONPATH: __dirname,
+              SCHEMATHESIS_HOOKS: 'schemathesis_hooks',
+              CONTRACT_API_KEY: api.apiKey,
+              CONTRACT_HANDING_OFF_INSTALL: handingOff,
+              CONTRACT_AWAITING_APPROVAL_INSTALL: awaitingApproval,
+              NO_COLOR: '1',
+            },
+          );
+        },
+        { taskQueue },
+      );
+      // eslint-disable-next-line no-console
+      console.log(output);
+      const junit = readFileSync(join(reports, 'junit.xml'), 'utf8');
+      expect({ code, summary: output.trim().split('\n').slice(-1)[0] }).toMatchObject({ code: 0 });
+      expect(junit).not.toContain('<failure');
+    },
+    6 * 60_000,
+  );
+});
