@@ -1,4 +1,5 @@
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import type { KitFile } from '../../domain/onboarding-kit';
 import type { InstallPhase, InstallStatus, OnboardingCallback, VerificationOutcome } from '../../workflows/definitions';
 import type { InstallSummary } from '../install-service';
 
@@ -59,7 +60,7 @@ export type CallbackView = Omit<OnboardingCallback, 'callbackId'>;
 
 /** A file of the onboarding kit and where to download it. */
 export interface KitFileLink {
-  name: string;
+  name: KitFile['name'];
   url: string;
 }
 

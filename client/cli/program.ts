@@ -98,7 +98,8 @@ export function buildCli(io: CliIo): Command {
             parseAs: 'text',
           }),
         );
-        writeFileSync(join(options.out, file.name), download.body);
+        const text = typeof download.body === 'string' ? download.body : `${JSON.stringify(download.body, null, 2)}\n`;
+        writeFileSync(join(options.out, file.name), text);
         io.out(`wrote ${join(options.out, file.name)}\n`);
       }
     });

@@ -102,6 +102,18 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     expect(text.status).toBe(415);
   });
 
+  it.each<[string, string, string]>([
+    ['DELETE', '/installs/some-install', 'GET'],
+    ['PUT', '/installs', 'GET, POST'],
+    ['GET', '/installs/some-install/onboarding/restart', 'POST'],
+    ['QUERY', '/healthz', 'GET'],
+  ])('answers %s %s with 405 and the methods the path takes, before asking for a key', async (method, path, allow) => {
+    const response = await api.call(method, path, undefined, { authorization: '' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(response.body).toMatchObject({ type: problemType('method-not-allowed'), status: 405 });
+  });
+
   it('starts an install once however often the start is repeated', async () => {
     await withTestWorker(
       async () => {

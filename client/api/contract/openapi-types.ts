@@ -480,7 +480,8 @@ export interface components {
         };
         /** @description A file of the onboarding kit and where to download it. */
         KitFileLink: {
-            name: string;
+            /** @enum {string} */
+            name: "trust-policy.json" | "provision-policy.json" | "deprovision-policy.json" | "role-template.json" | "create-role.sh" | "install-access-role.tf";
             url: string;
         };
         /** @description Something deprovisioning could not remove, kept so nobody has to guess what is left in the account. */
@@ -1633,7 +1634,7 @@ export interface operations {
             path: {
                 /** @example acme-prod */
                 installId: string;
-                file: string;
+                file: "trust-policy.json" | "provision-policy.json" | "deprovision-policy.json" | "role-template.json" | "create-role.sh" | "install-access-role.tf";
             };
             cookie?: never;
         };
@@ -1646,7 +1647,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
                     "text/x-shellscript": string;
                     "text/plain": string;
                 };

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
 import { sandboxNamingOf } from '../../../domain/install-names';
-import { renderOnboardingKit } from '../../../domain/onboarding-kit';
+import { onboardingKitFileNames, renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
 import { answers, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
@@ -63,7 +63,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
             description: 'The file (policies and templates as JSON, the AWS CLI script, the Terraform module).',
             headers: { 'content-disposition': { type: 'string' } },
             content: {
-              'application/json': { schema: { type: 'object' } },
+              'application/json': { schema: { type: 'object', additionalProperties: true } },
               'text/x-shellscript': { schema: { type: 'string' } },
               'text/plain': { schema: { type: 'string' } },
             },
@@ -72,7 +72,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
         params: {
           ...installIdParam,
           required: ['installId', 'file'],
-          properties: { ...installIdParam.properties, file: { type: 'string', pattern: '^[a-z0-9.-]{1,64}$' } },
+          properties: { ...installIdParam.properties, file: { type: 'string', enum: [...onboardingKitFileNames] } },
         },
       },
     },
