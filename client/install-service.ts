@@ -269,8 +269,11 @@ export class InstallService {
       });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+      const result = update.result();
+      // After a 202 nobody awaits the outcome: its failure (the install ended first) must not be an unhandled rejection.
+      result.catch(() => undefined);
       try {
-        return await Promise.race([update.result(), timedOut]);
+        return await Promise.race([result, timedOut]);
       } finally {
         clearTimeout(timer);
       }

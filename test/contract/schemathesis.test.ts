@@ -77,6 +77,17 @@ describe('the API against its own OpenAPI document', () => {
   });
   afterAll(async () => {
     await api?.app.close();
+    // The run leaves installs waiting (and role verifications whose outcome the API stopped waiting for after its
+    // 202): end them, so nothing of this file runs on in the shared server or polls on a closed connection.
+    const client = await testClient();
+    for await (const execution of client.workflow.list({
+      query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+    })) {
+      await client.workflow
+        .getHandle(execution.workflowId, execution.runId)
+        .terminate('contract test finished')
+        .catch(() => undefined);
+    }
     await closeTestClient();
   });
 
