@@ -91,6 +91,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   // Every body is JSON; anything else is a 415 rather than a string that fails validation further down.
   app.removeContentTypeParser('text/plain');
+  // Every route, whoever registers it and when, for the 405s below (onRoute sees only routes added after it).
+  const allowed = new AllowedMethods();
+  app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -127,8 +130,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       ),
   });
   // A method the path does not take is a 405 naming those it does, before authentication and before any body is read.
-  const allowed = new AllowedMethods();
-  app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const owner = allowed.lookup(path);
