@@ -107,6 +107,10 @@ export class InstallService {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    private readonly options: {
+      /** List only installs started on this task queue, for a namespace that other deployments (or tests) share. */
+      listOwnTaskQueueOnly?: boolean;
+    } = {},
   ) {}
 
   private handle(installId: string): InstallHandle {
@@ -228,6 +232,7 @@ export class InstallService {
 
   async list(filter: InstallFilter, limit = 100): Promise<InstallSummary[]> {
     const clauses = [`WorkflowType = 'installWorkflow'`];
+    if (this.options.listOwnTaskQueueOnly) clauses.push(`TaskQueue = ${quote(this.taskQueue)}`);
     if (filter.phase) clauses.push(`${InstallPhaseAttribute.name} = ${quote(filter.phase)}`);
     if (filter.awsAccountId) clauses.push(`${AwsAccountIdAttribute.name} = ${quote(filter.awsAccountId)}`);
     if (filter.orgId) clauses.push(`${OrgIdAttribute.name} = ${quote(filter.orgId)}`);
@@ -282,8 +287,11 @@ export class InstallService {
       });
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
+      const result = update.result();
+      // After a 202 nobody awaits the outcome: its failure (the install ended first) must not be an unhandled rejection.
+      result.catch(() => undefined);
       try {
-        return await Promise.race([update.result(), timedOut]);
+        return await Promise.race([result, timedOut]);
       } finally {
         clearTimeout(timer);
       }

@@ -1,6 +1,13 @@
 import { ensureTemporalServer, ensureTemporalUiServer } from './cluster';
 import { postgresBinDir } from './cluster/postgres';
-import { ensureChromium, ensureMotoPython, ensureTemporalCli, ensureTimeSkippingServer, ToolSetupError } from './tools';
+import {
+  ensureChromium,
+  ensureMotoPython,
+  ensureSchemathesis,
+  ensureTemporalCli,
+  ensureTimeSkippingServer,
+  ToolSetupError,
+} from './tools';
 
 async function main(): Promise<void> {
   const quiet = process.argv.includes('--quiet');
@@ -8,6 +15,7 @@ async function main(): Promise<void> {
   const temporal = await ensureTemporalCli(log);
   const moto = await ensureMotoPython(log);
   const testServer = await ensureTimeSkippingServer(log);
+  const schemathesis = await ensureSchemathesis(log);
   const chromium = process.argv.includes('--with-browser') ? await ensureChromium(log) : undefined;
   // The cluster tests (and `npm run stack -- up --cluster`) need the server, its schema tool, the UI and PostgreSQL.
   const cluster = process.argv.includes('--with-cluster')
@@ -17,6 +25,7 @@ async function main(): Promise<void> {
     log(`temporal CLI: ${temporal}`);
     log(`moto python:  ${moto}`);
     log(`test server:  ${testServer}`);
+    log(`schemathesis: ${schemathesis}`);
     if (chromium) log(`chromium:     ${chromium}`);
     if (cluster) {
       log(`temporal server: ${cluster.server.server}`);

@@ -18,6 +18,8 @@ import { lastLines, runCommand } from './run-command';
 /** The last Temporal CLI tag whose go.mod has no `replace` directive, so `go install pkg@version` works. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const MOTO_VERSION = '5.2.5';
+/** The contract tests' fuzzer (test/contract/), in a virtualenv of its own beside moto's. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
 /** The Java SDK's time-skipping test server; the TypeScript SDK's own download of it needs the internet. */
 export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
 
@@ -249,6 +251,45 @@ export async function ensureMotoPython(log: Log): Promise<string> {
   }
   linkIntoProject(venv, 'moto');
   return join(projectToolsDir, 'moto', 'bin', 'python');
+}
+
+/** schemathesis's `st` from this checkout's .tools link, or undefined when setup has not installed it. */
+export function locateSchemathesis(): string | undefined {
+  const local = join(projectToolsDir, 'schemathesis', 'bin', 'st');
+  return isExecutable(local) ? local : undefined;
+}
+
+/** Returns schemathesis's `st`, creating a pinned virtualenv in the per-user cache (beside moto's) the first time. */
+export async function ensureSchemathesis(log: Log): Promise<string> {
+  const python = findOnPath('python3');
+  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run schemathesis (contract tests).');
+  const venv = join(userToolsCacheDir(), `schemathesis-${SCHEMATHESIS_VERSION}-${pythonVersionTag(python)}`);
+  const complete = join(venv, '.complete');
+  if (!existsSync(complete)) {
+    rmSync(venv, { recursive: true, force: true });
+    log(`installing schemathesis ${SCHEMATHESIS_VERSION} into a virtualenv (first run only)...`);
+    const created = await runCommand(python, ['-m', 'venv', venv], { label: 'python3 -m venv', log });
+    if (created.code !== 0) {
+      throw new ToolSetupError(
+        `Creating a virtualenv failed:\n${lastLines(created.output, 10)}\n` +
+          'What to do: install the venv module (Debian: apt-get install python3-venv).',
+      );
+    }
+    const installed = await runCommand(
+      join(venv, 'bin', 'pip'),
+      ['install', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`],
+      { label: 'pip install schemathesis', log },
+    );
+    if (installed.code !== 0) {
+      throw new ToolSetupError(
+        `pip install schemathesis==${SCHEMATHESIS_VERSION} failed:\n${lastLines(installed.output, 15)}\n` +
+          'What to do: check that pip reaches a Python package index (pip config list).',
+      );
+    }
+    writeFileSync(complete, `${new Date().toISOString()}\n`);
+  }
+  linkIntoProject(venv, 'schemathesis');
+  return join(projectToolsDir, 'schemathesis', 'bin', 'st');
 }
 
 /**

@@ -1,8 +1,18 @@
 import type { OnboardingArtifacts } from './onboarding-artifacts';
 
+/** The kit's files, by name: the API's download route takes exactly these. */
+export const onboardingKitFileNames = [
+  'trust-policy.json',
+  'provision-policy.json',
+  'deprovision-policy.json',
+  'role-template.json',
+  'create-role.sh',
+  'install-access-role.tf',
+] as const;
+
 /** A file of the onboarding kit, as the API serves it for download. */
 export interface KitFile {
-  name: string;
+  name: (typeof onboardingKitFileNames)[number];
   contentType: string;
   body: string;
 }

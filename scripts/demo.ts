@@ -3,15 +3,14 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { buildApi } from '../client/api/server';
-import { ApiClient } from '../client/cli/api-client';
+import { answered, createApiClient, type InstallApi } from '../client/cli/api-client';
 import { renderStatus } from '../client/cli/render-status';
 import { InstallService } from '../client/install-service';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { localAwsEndpoints, stackUp } from '../devstack/stack';
-import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import { createActivityDeps } from '../worker/activity-deps';
 import { createInstallWorker } from '../worker/install-worker';
-import { defaultTaskQueue, type InstallPhase, type InstallStatus } from '../workflows/definitions';
+import { defaultTaskQueue, type InstallPhase } from '../workflows/definitions';
 
 /**
  * The main job: one full install against the local stack, through the HTTP API as a vendor's backend would drive
@@ -39,7 +38,7 @@ async function main(): Promise<void> {
     isReady: async () => true,
     durationFloor: 'development',
   });
-  const api = new ApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: 0 }), apiKey });
+  const api = createApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: 0 }), apiKey });
   try {
     const worker = await createInstallWorker({
       connection: nativeConnection,
@@ -62,26 +61,18 @@ async function main(): Promise<void> {
     });
     await worker.runUntil(async () => {
       const installId = `demo-${randomUUID().slice(0, 8)}`;
-      const path = `/installs/${installId}`;
-      const started = await api.request<{ install: InstallStatus; links: { temporalUi: string } }>(
-        'POST',
-        '/installs',
-        {
-          installId,
-          orgId: 'demo-org',
-          awsAccountId: customer.accountId,
-          region: 'us-east-1',
-        },
+      const path = { params: { path: { installId } } };
+      const started = await answered(
+        api.POST('/installs', {
+          body: { installId, orgId: 'demo-org', awsAccountId: customer.accountId, region: 'us-east-1' },
+        }),
       );
       log(
         `\nPOST /installs → ${started.status}: install ${installId} started; watch it in the Temporal UI:\n  ${started.body.links.temporalUi}\n`,
       );
-      const stopProgress = printProgress(api, path, log);
+      const stopProgress = printProgress(api, installId, log);
       try {
-        const { body: kit } = await api.request<OnboardingArtifacts & { customerUrl: string }>(
-          'GET',
-          `${path}/onboarding`,
-        );
+        const { body: kit } = await answered(api.GET('/installs/{installId}/onboarding', path));
         log(`vendor: the customer's link (open it to watch the page follow the install):\n  ${kit.customerUrl}\n`);
         await pauseForPerson('Press Enter to play the customer (or wait 15 s)...', 15_000, log);
         log(
@@ -93,28 +84,29 @@ async function main(): Promise<void> {
           artifacts: kit,
         });
         log(`customer: pasting ${roleArn}`);
-        const outcome = await api.request<{ verified: boolean; error?: { message: string } }>(
-          'POST',
-          `${path}/role-arn`,
-          { roleArn },
-        );
+        const outcome = await answered(api.POST('/installs/{installId}/role-arn', { ...path, body: { roleArn } }));
+        if (!('verified' in outcome.body)) throw new Error('role verification is still running after 20 seconds');
         if (!outcome.body.verified) throw new Error(`role verification failed: ${outcome.body.error?.message}`);
         log('vendor: role verified (assumable with the External ID, refused without it, permissions complete)');
 
         const registration = await waitFor(() =>
-          api
-            .request<{ registrationId: string; token: string }>('GET', `${path}/runner/registration`)
-            .then((r) => r.body)
+          answered(api.GET('/installs/{installId}/runner/registration', path))
+            .then((answer) => answer.body)
             .catch(() => undefined),
         );
         log('runner: checking in with its one-time registration token');
-        await api.request('POST', `${path}/runner/check-in`, {
-          registrationId: registration.registrationId,
-          token: registration.token,
-          runnerId: `runner-${installId}`,
-        });
+        await answered(
+          api.POST('/installs/{installId}/runner/check-in', {
+            ...path,
+            body: {
+              registrationId: registration.registrationId,
+              token: registration.token,
+              runnerId: `runner-${installId}`,
+            },
+          }),
+        );
         const active = await waitFor(async () => {
-          const { body } = await api.request<{ install: InstallStatus }>('GET', path);
+          const { body } = await answered(api.GET('/installs/{installId}', path));
           if (body.install.phase === 'failed') throw new Error(`install failed: ${body.install.lastError?.message}`);
           return body.install.phase === 'active' ? body.install : undefined;
         });
@@ -167,12 +159,11 @@ async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 120_00
 }
 
 /** Prints each phase as the install enters it, with the time since the start. */
-function printProgress(api: ApiClient, path: string, log: (line: string) => void): () => void {
+function printProgress(api: InstallApi, installId: string, log: (line: string) => void): () => void {
   const started = Date.now();
   let last: InstallPhase | undefined;
   const timer = setInterval(() => {
-    api
-      .request<{ install: InstallStatus }>('GET', path)
+    answered(api.GET('/installs/{installId}', { params: { path: { installId } } }))
       .then(({ body }) => {
         if (body.install.phase === last) return;
         last = body.install.phase;

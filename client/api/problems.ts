@@ -23,6 +23,7 @@ export const problems = {
   forbidden: { slug: 'forbidden', title: 'The API key does not serve this org', status: 403 },
   notFound: { slug: 'not-found', title: 'No such resource', status: 404 },
   installNotFound: { slug: 'install-not-found', title: 'No such install', status: 404 },
+  methodNotAllowed: { slug: 'method-not-allowed', title: 'The path does not take this method', status: 405 },
   wrongPhase: { slug: 'wrong-phase', title: 'The install is not in a phase that allows this', status: 409 },
   installIdTaken: { slug: 'install-id-taken', title: 'The install id is used by a different install', status: 409 },
   callbackUsed: { slug: 'callback-used', title: 'The onboarding callback was already used', status: 409 },

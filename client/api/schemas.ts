@@ -25,13 +25,30 @@ const curName = (field: keyof typeof costReportNamePatterns) =>
 export const installIdParam = {
   type: 'object',
   required: ['installId'],
-  properties: { installId: { type: 'string', pattern: installIdPattern.source, maxLength: 40 } },
+  properties: {
+    installId: { type: 'string', pattern: installIdPattern.source, maxLength: 40, examples: ['acme-prod'] },
+  },
 } as const;
+
+// Request examples: schemathesis sends them first, and a reader of the document sees a request that works.
+const exampleRoleArn = 'arn:aws:iam::123456789012:role/acme-prod-install-access';
 
 export const startInstallBody = {
   type: 'object',
   additionalProperties: false,
   required: ['orgId', 'awsAccountId', 'region'],
+  examples: [
+    { installId: 'acme-prod', orgId: 'acme', awsAccountId: '123456789012', region: 'us-east-1' },
+    {
+      installId: 'acme-prod-approved',
+      orgId: 'acme',
+      awsAccountId: '123456789012',
+      region: 'eu-west-1',
+      cur: { kind: 'cur2', bucketOnDeprovision: 'retain' },
+      approval: { required: true, expiresAfter: '7 days' },
+      timeouts: { roleSubmission: '14 days' },
+    },
+  ],
   properties: {
     installId: {
       type: 'string',
@@ -105,6 +122,7 @@ export const roleArnBody = {
   type: 'object',
   additionalProperties: false,
   required: ['roleArn'],
+  examples: [{ roleArn: exampleRoleArn, waitSeconds: 1 }],
   properties: {
     roleArn: { type: 'string', minLength: 1, maxLength: 2048 },
     waitSeconds: {
@@ -120,6 +138,7 @@ export const runnerCheckInBody = {
   type: 'object',
   additionalProperties: false,
   required: ['registrationId', 'token', 'runnerId'],
+  examples: [{ registrationId: '9b1d2c3e4f5a6b7c', token: 'the-token-from-the-registration', runnerId: 'runner-1' }],
   properties: {
     registrationId: { type: 'string', pattern: '^[0-9a-f]{1,64}$' },
     token: { type: 'string', minLength: 1, maxLength: 256 },
@@ -130,6 +149,7 @@ export const runnerCheckInBody = {
 export const deprovisionBody = {
   type: ['object', 'null'],
   additionalProperties: false,
+  examples: [{ reason: 'The contract ended.' }],
   properties: { reason: { type: 'string', maxLength: 500 } },
 } as const;
 
@@ -154,6 +174,7 @@ export const approvalBody = {
   type: 'object',
   additionalProperties: false,
   required: ['approve'],
+  examples: [{ approve: true, by: 'ops@acme.example', reason: 'Reviewed the change set.' }],
   properties: {
     approve: { type: 'boolean' },
     by: {
@@ -170,6 +191,13 @@ export const onboardingCallbackBody = {
   type: 'object',
   additionalProperties: false,
   required: ['roleArn', 'stackId'],
+  examples: [
+    {
+      roleArn: exampleRoleArn,
+      stackId:
+        'arn:aws:cloudformation:us-east-1:123456789012:stack/acme-prod-access/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+    },
+  ],
   properties: {
     roleArn: { type: 'string', minLength: 1, maxLength: 2048 },
     stackId: {

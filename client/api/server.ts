@@ -4,7 +4,9 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { InstallNotFoundError } from '../install-service';
 import { anonymousCaller, servesOrg, type Caller } from './api-keys';
+import { AllowedMethods } from './allowed-methods';
 import { authenticate } from './auth';
+import { markOptionalBodies, registerContractSchemas, securitySchemes } from './contract';
 import type { ApiOptions } from './context';
 import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
@@ -96,23 +98,28 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   // Every body is JSON; anything else is a 415 rather than a string that fails validation further down.
   app.removeContentTypeParser('text/plain');
+  // Every route, whoever registers it and when, for the 405s below (onRoute sees only routes added after it).
+  const allowed = new AllowedMethods();
+  app.addHook('onRoute', (route) => allowed.add(route.method, route.url));
   await app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'Install lifecycle orchestrator',
         version: '0.1.0',
-        description: 'Onboard a customer AWS account as one durable workflow.',
+        description:
+          'Onboard a customer AWS account as one durable workflow. Errors are RFC 9457 problem documents ' +
+          "(application/problem+json) whose `type` is one of the Problem schema's URNs.",
       },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'http', scheme: 'bearer' },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when the API is given one' },
-          customerLink: { type: 'apiKey', in: 'query', name: 'token' },
-        },
-      },
+      components: { securitySchemes },
       security: [{ apiKey: [] }],
     },
+    // Shared schemas keep their names (InstallStatus, Problem, ...) as components instead of def-N.
+    transformObject: (document) =>
+      'openapiObject' in document ? markOptionalBodies(document.openapiObject) : document.swaggerObject,
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
+  registerContractSchemas(app);
   app.setErrorHandler(handleError);
   // First: its hooks time and trace every request, the refused ones too, and it wraps the handlers of the routes below.
   registerApiTelemetry(app, options.installs, options.metrics);
@@ -130,6 +137,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
         'tooManyRequests',
         `More than ${context.max} requests without an API key; retry in ${context.after}.`,
       ),
+  });
+  // A method the path does not take is a 405 naming those it does, before authentication and before any body is read.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const owner = allowed.lookup(path);
+    if (!owner || (request.routeOptions.url === owner.url && owner.methods.includes(request.method))) return;
+    if (request.method === 'HEAD' && owner.methods.includes('GET') && request.routeOptions.url === owner.url) return;
+    reply.header('allow', owner.methods.join(', '));
+    return sendProblem(reply, request, 'methodNotAllowed', `${path} takes ${owner.methods.join(', ')}.`);
   });
   // Set on every request by the hook below; declared null first, as Fastify wants for per-request objects.
   app.decorateRequest('caller', null as unknown as Caller);
@@ -166,6 +182,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
   registerCustomerPageRoutes(app, options);
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get(
+    '/openapi.json',
+    {
+      schema: {
+        operationId: 'getOpenApiDocument',
+        summary: 'This document',
+        security: [],
+        response: { 200: { description: 'The OpenAPI 3.1 document.', type: 'object', additionalProperties: true } },
+      },
+    },
+    () => app.swagger(),
+  );
   return app;
 }

@@ -1,4 +1,18 @@
-/** A thin client for the HTTP API; problem documents become errors that say what went wrong. */
+import createClient, { type Client } from 'openapi-fetch';
+import type { components, operations, paths } from '../api/contract/openapi-types';
+
+/*
+ * The typed client of the HTTP API, built by openapi-fetch from the types openapi-typescript generated from the
+ * OpenAPI document (`npm run generate:api`): a path, parameter or field the document does not have is a tsc error.
+ */
+
+/** The answers' schemas as the document declares them, e.g. `ApiSchemas['InstallStatus']`. */
+export type ApiSchemas = components['schemas'];
+export type InstallApi = Client<paths>;
+/** The operations' parameters and answers by operationId, e.g. `ApiOperations['listInstalls']`. */
+export type ApiOperations = operations;
+
+/** A problem document as an error that says what went wrong. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -16,38 +30,37 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-export class ApiClient {
-  private readonly doFetch: typeof fetch;
+/**
+ * @example
+ * const api = createApiClient({ baseUrl: 'http://127.0.0.1:3000', apiKey });
+ * const { body } = await answered(api.GET('/installs/{installId}', { params: { path: { installId } } }));
+ */
+export function createApiClient(options: ApiClientOptions): InstallApi {
+  return createClient<paths>({
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+}
 
-  constructor(private readonly options: ApiClientOptions) {
-    this.doFetch = options.fetch ?? fetch;
-  }
+interface Answered {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const response = await this.doFetch(`${this.options.baseUrl.replace(/\/+$/, '')}${path}`, {
-      method,
-      headers: {
-        ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const parsed =
-      text && response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as unknown) : text;
-    if (!response.ok) {
-      const problem = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
-        type?: string;
-        title?: string;
-        detail?: string;
-      };
-      throw new ApiError(response.status, problem.type, problem.detail ?? problem.title ?? `HTTP ${response.status}`);
-    }
-    return { status: response.status, body: parsed as T };
+/** The successful answer's status and body; any other answer becomes an ApiError from its problem document. */
+export async function answered<T extends Answered>(
+  call: Promise<T>,
+): Promise<{ status: number; body: NonNullable<T['data']> }> {
+  const { data, error, response } = await call;
+  if (!response.ok) {
+    const problem = (typeof error === 'object' && error !== null ? error : {}) as {
+      type?: string;
+      title?: string;
+      detail?: string;
+    };
+    throw new ApiError(response.status, problem.type, problem.detail ?? problem.title ?? `HTTP ${response.status}`);
   }
-
-  async download(path: string): Promise<string> {
-    const { body } = await this.request<string | object>('GET', path);
-    return typeof body === 'string' ? body : `${JSON.stringify(body, null, 2)}\n`;
-  }
+  return { status: response.status, body: data as NonNullable<T['data']> };
 }

@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
-import type { InstallStatus } from '../../workflows/definitions';
-import { ApiClient } from './api-client';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { answered, createApiClient, type ApiOperations, type InstallApi } from './api-client';
 import { renderStatus, restingPhases } from './render-status';
 
 export interface CliIo {
@@ -13,8 +12,14 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-function apiFrom(env: NodeJS.ProcessEnv): ApiClient {
-  return new ApiClient({ baseUrl: env.INSTALL_API_URL ?? 'http://127.0.0.1:3000', apiKey: env.INSTALL_API_KEY });
+function apiFrom(env: NodeJS.ProcessEnv): InstallApi {
+  return createApiClient({ baseUrl: env.INSTALL_API_URL ?? 'http://127.0.0.1:3000', apiKey: env.INSTALL_API_KEY });
+}
+
+type ListedPhase = NonNullable<NonNullable<ApiOperations['listInstalls']['parameters']['query']>['phase']>;
+
+function isListedPhase(phase: string): phase is ListedPhase {
+  return (restingPhases as readonly string[]).includes(phase);
 }
 
 /** The CLI as a commander program, with its I/O injected so tests can run it in-process. */
@@ -36,15 +41,10 @@ export function buildCli(io: CliIo): Command {
     .option('--id <installId>', 'a stable install id of your choosing')
     .option('--json', 'print JSON')
     .action(async (options: { org: string; account: string; region: string; id?: string; json?: boolean }) => {
-      const { body } = await api().request<{ install: InstallStatus; links: Record<string, string> }>(
-        'POST',
-        '/installs',
-        {
-          installId: options.id,
-          orgId: options.org,
-          awsAccountId: options.account,
-          region: options.region,
-        },
+      const { body } = await answered(
+        api().POST('/installs', {
+          body: { installId: options.id, orgId: options.org, awsAccountId: options.account, region: options.region },
+        }),
       );
       print(
         body,
@@ -61,10 +61,7 @@ export function buildCli(io: CliIo): Command {
     .option('--json', 'print JSON')
     .action(async (installId: string, options: { watch?: boolean; interval: string; json?: boolean }) => {
       for (;;) {
-        const { body } = await api().request<{ install: InstallStatus }>(
-          'GET',
-          `/installs/${encodeURIComponent(installId)}`,
-        );
+        const { body } = await answered(api().GET('/installs/{installId}', { params: { path: { installId } } }));
         if (options.watch) io.clear();
         print(body.install, Boolean(options.json), () => renderStatus(body.install));
         if (!options.watch || restingPhases.includes(body.install.phase)) return;
@@ -76,12 +73,10 @@ export function buildCli(io: CliIo): Command {
     .command('submit-arn <installId> <roleArn>')
     .description("submit the customer's role ARN and print the verification outcome")
     .action(async (installId: string, roleArn: string) => {
-      const { status, body } = await api().request<{ verified?: boolean; error?: { code: string; message: string } }>(
-        'POST',
-        `/installs/${encodeURIComponent(installId)}/role-arn`,
-        { roleArn },
+      const { body } = await answered(
+        api().POST('/installs/{installId}/role-arn', { params: { path: { installId } }, body: { roleArn } }),
       );
-      if (status === 202) io.out('submitted; verification is still running: follow it with `status --watch`\n');
+      if (!('verified' in body)) io.out('submitted; verification is still running: follow it with `status --watch`\n');
       else if (body.verified)
         io.out('verified: the role is assumable with the External ID, refused without it, and complete\n');
       else io.out(`not verified: ${body.error?.code}: ${body.error?.message}\n`);
@@ -92,13 +87,19 @@ export function buildCli(io: CliIo): Command {
     .description('download the onboarding kit (policies, template, AWS CLI script, Terraform) into a folder')
     .requiredOption('--out <dir>', 'where to write the files')
     .action(async (installId: string, options: { out: string }) => {
-      const { body } = await api().request<{ files: Array<{ name: string; url: string }> }>(
-        'GET',
-        `/installs/${encodeURIComponent(installId)}/onboarding`,
+      const { body } = await answered(
+        api().GET('/installs/{installId}/onboarding', { params: { path: { installId } } }),
       );
       mkdirSync(options.out, { recursive: true });
       for (const file of body.files) {
-        writeFileSync(join(options.out, file.name), await api().download(file.url));
+        const download = await answered(
+          api().GET('/installs/{installId}/onboarding/{file}', {
+            params: { path: { installId, file: file.name } },
+            parseAs: 'text',
+          }),
+        );
+        const text = typeof download.body === 'string' ? download.body : `${JSON.stringify(download.body, null, 2)}\n`;
+        writeFileSync(join(options.out, file.name), text);
         io.out(`wrote ${join(options.out, file.name)}\n`);
       }
     });
@@ -108,12 +109,11 @@ export function buildCli(io: CliIo): Command {
     .description('remove everything the install created')
     .option('--reason <text>', 'recorded with the request')
     .action(async (installId: string, options: { reason?: string }) => {
-      const { body } = await api().request<{ phase: string }>(
-        'POST',
-        `/installs/${encodeURIComponent(installId)}/deprovision`,
-        {
-          reason: options.reason,
-        },
+      const { body } = await answered(
+        api().POST('/installs/{installId}/deprovision', {
+          params: { path: { installId } },
+          body: { reason: options.reason },
+        }),
       );
       io.out(`deprovisioning requested (was ${body.phase})\n`);
     });
@@ -126,13 +126,13 @@ export function buildCli(io: CliIo): Command {
     .option('--org <orgId>')
     .option('--json', 'print JSON')
     .action(async (options: { phase?: string; account?: string; org?: string; json?: boolean }) => {
-      const query = new URLSearchParams();
-      if (options.phase) query.set('phase', options.phase);
-      if (options.account) query.set('awsAccountId', options.account);
-      if (options.org) query.set('orgId', options.org);
-      const { body } = await api().request<{ installs: Array<Record<string, string>> }>(
-        'GET',
-        `/installs?${query.toString()}`,
+      if (options.phase !== undefined && !isListedPhase(options.phase)) {
+        throw new InvalidArgumentError(`--phase must be one of ${restingPhases.join(', ')}.`);
+      }
+      const { body } = await answered(
+        api().GET('/installs', {
+          params: { query: { phase: options.phase, awsAccountId: options.account, orgId: options.org } },
+        }),
       );
       print(body.installs, Boolean(options.json), () =>
         body.installs

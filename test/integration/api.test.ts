@@ -102,6 +102,18 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     expect(text.status).toBe(415);
   });
 
+  it.each<[string, string, string]>([
+    ['DELETE', '/installs/some-install', 'GET'],
+    ['PUT', '/installs', 'GET, POST'],
+    ['GET', '/installs/some-install/onboarding/restart', 'POST'],
+    ['QUERY', '/healthz', 'GET'],
+  ])('answers %s %s with 405 and the methods the path takes, before asking for a key', async (method, path, allow) => {
+    const response = await api.call(method, path, undefined, { authorization: '' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe(allow);
+    expect(response.body).toMatchObject({ type: problemType('method-not-allowed'), status: 405 });
+  });
+
   it('starts an install once however often the start is repeated', async () => {
     await withTestWorker(
       async () => {
@@ -367,14 +379,15 @@ describe('API keys bound to orgs', () => {
 
   it("answers another org's install exactly as a missing one, on every install route, and changes nothing", async () => {
     const openapi = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { security?: unknown[] }>>;
+      paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>;
     };
     const vendorRoutes = Object.entries(openapi.paths)
       // The customer page's routes take the customer link instead of a key: customer-page.test.ts checks them.
       .filter(([path]) => path.includes('{installId}') && !path.startsWith('/customer/'))
       .flatMap(([path, operations]) =>
         Object.entries(operations)
-          .filter(([, operation]) => operation.security?.length !== 0)
+          // Routes on the API key: the document's global security, or their own naming it; not the token routes.
+          .filter(([, operation]) => (operation.security ?? [{ apiKey: [] }]).some((scheme) => 'apiKey' in scheme))
           .map(([method]) => `${method.toUpperCase()} ${path}`),
       );
     // A new install route must be added to the table, so it is checked too.

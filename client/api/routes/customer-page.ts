@@ -60,7 +60,9 @@ const linkProblems = {
   503: problemResponse('Temporal did not answer in time; retry shortly'),
 };
 
-const customerLink = [{ customerLink: [] }];
+// The link's token is the `token` query parameter each route declares (and validates); declared again as an apiKey
+// scheme it would be sent twice by a client that fills both, and refused. So no security scheme, never the API key.
+const customerLink: Array<Record<string, string[]>> = [];
 
 // Beside the source under tsx and jest; tsc does not copy them to dist/, so a built API reads them from the source tree.
 const assetsDir = [

@@ -2,7 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { InstallConflictError } from '../../install-service';
 import { callbackIdOfToken } from '../../../security/onboarding-callback-token';
 import { bearerToken } from '../auth';
+import { answers, bodyProblems, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
+import { onboardingRestartExample } from '../examples';
 import { Problem } from '../problems';
+import type { Accepted, OnboardingRestart } from '../responses';
 import { installIdParam, onboardingCallbackBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../context';
 import { artifactsOf, describeCallback } from './onboarding';
@@ -14,15 +17,30 @@ import { customerLinkFor } from '../customer-page/link';
  * not on the verification.
  */
 export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: ApiOptions): void {
-  app.post<{ Params: { installId: string }; Body: { roleArn: string; stackId: string } }>(
+  app.post<{ Params: { installId: string }; Body: { roleArn: string; stackId: string }; Reply: Accepted }>(
     '/installs/:installId/onboarding/callback',
     {
       schema: {
+        operationId: 'onboardingCallback',
         summary: "The customer's CloudFormation stack reports the role it created (Bearer: the callback token)",
+        description:
+          'Answered at once: verification runs after. No API key; the one-time callback token is the bearer ' +
+          'credential. Requests are rate-limited per client address.',
         params: installIdParam,
         body: onboardingCallbackBody,
-        security: [],
+        security: [{ callbackToken: [] }],
+        response: answers({ 202: { schema: 'Accepted', headers: { location: { type: 'string' } } } }, [
+          ...installRouteProblems,
+          ...bodyProblems,
+          'invalidRoleArn',
+          'invalidCallbackToken',
+          'tooManyRequests',
+          'callbackUsed',
+          'wrongPhase',
+          'callbackExpired',
+        ]),
       },
+      links: { 202: linksTo(['getInstall'], '$request.path.installId') },
     },
     async (request, reply) => {
       const { installId } = request.params;
@@ -51,13 +69,22 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
     },
   );
 
-  app.post<{ Params: { installId: string } }>(
+  app.post<{ Params: { installId: string }; Reply: OnboardingRestart }>(
     '/installs/:installId/onboarding/restart',
     {
       schema: {
+        operationId: 'restartOnboarding',
         summary: 'A fresh onboarding link and callback, e.g. after the last one expired',
         params: installIdParam,
+        response: answers({ 200: { schema: 'OnboardingRestart', example: onboardingRestartExample } }, [
+          ...installRouteProblems,
+          ...bodyProblems,
+          ...vendorAuthProblems,
+          'wrongPhase',
+          'notReady',
+        ]),
       },
+      links: { 200: linksTo(['getInstall', 'getOnboardingKit'], '$request.path.installId') },
     },
     async (request) => {
       const { installId } = request.params;

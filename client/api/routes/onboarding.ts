@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
 import { sandboxNamingOf } from '../../../domain/install-names';
-import { renderOnboardingKit } from '../../../domain/onboarding-kit';
+import { onboardingKitFileNames, renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
+import { answers, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
 import { Problem } from '../problems';
+import type { CallbackView, OnboardingKit } from '../responses';
 import { installIdParam } from '../schemas';
 import type { ApiOptions } from '../context';
 import { customerLinkFor } from '../customer-page/link';
@@ -22,9 +24,21 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
 }
 
 export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptions): void {
-  app.get<{ Params: { installId: string } }>(
+  app.get<{ Params: { installId: string }; Reply: OnboardingKit }>(
     '/installs/:installId/onboarding',
-    { schema: { summary: 'What the customer needs to create the role', params: installIdParam } },
+    {
+      schema: {
+        operationId: 'getOnboardingKit',
+        summary: 'What the customer needs to create the role',
+        params: installIdParam,
+        response: answers({ 200: { schema: 'OnboardingKit' } }, [
+          ...installRouteProblems,
+          ...vendorAuthProblems,
+          'notReady',
+        ]),
+      },
+      links: { 200: linksTo(['submitRoleArn', 'restartOnboarding'], '$request.path.installId') },
+    },
     async (request) => {
       const status = await options.installs.onboardedStatus(request.params.installId);
       const artifacts = artifactsOf(status, options.runnerTokenKey);
@@ -44,11 +58,25 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
     '/installs/:installId/onboarding/:file',
     {
       schema: {
+        operationId: 'getOnboardingFile',
         summary: 'One onboarding file, as a download',
+        description: 'The names are those in the `files` of GET /installs/{installId}/onboarding.',
+        response: {
+          ...answers({}, [...installRouteProblems, ...vendorAuthProblems, 'notFound', 'notReady']),
+          200: {
+            description: 'The file (policies and templates as JSON, the AWS CLI script, the Terraform module).',
+            headers: { 'content-disposition': { type: 'string' } },
+            content: {
+              'application/json': { schema: { type: 'object', additionalProperties: true } },
+              'text/x-shellscript': { schema: { type: 'string' } },
+              'text/plain': { schema: { type: 'string' } },
+            },
+          },
+        },
         params: {
           ...installIdParam,
           required: ['installId', 'file'],
-          properties: { ...installIdParam.properties, file: { type: 'string', pattern: '^[a-z0-9.-]{1,64}$' } },
+          properties: { ...installIdParam.properties, file: { type: 'string', enum: [...onboardingKitFileNames] } },
         },
       },
     },
@@ -68,7 +96,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
 }
 
 /** The callback's state as of now: the workflow marks expiry on its own timer, which may not have fired yet. */
-export function describeCallback(callback: OnboardingCallback): Omit<OnboardingCallback, 'callbackId'> {
+export function describeCallback(callback: OnboardingCallback): CallbackView {
   const lapsed = callback.state === 'open' && Date.now() >= Date.parse(callback.expiresAt);
   return {
     state: lapsed ? 'expired' : callback.state,

@@ -1,20 +1,46 @@
 import type { FastifyInstance } from 'fastify';
 import { deriveRunnerToken, sha256Hex } from '../../../security/runner-token';
 import { secretsEqual } from '../auth';
+import { answers, bodyProblems, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
+import { runnerRegistrationExample, verificationFailedExample } from '../examples';
 import { Problem } from '../problems';
+import type { Accepted, RunnerCheckInAnswer, RunnerRegistration, VerificationAnswer } from '../responses';
 import { installIdParam, roleArnBody, runnerCheckInBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../context';
 
 const defaultVerificationWaitSeconds = 20;
 
 export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOptions): void {
-  app.post<{ Params: { installId: string }; Body: { roleArn: string; waitSeconds?: number } }>(
+  app.post<{
+    Params: { installId: string };
+    Body: { roleArn: string; waitSeconds?: number };
+    Reply: VerificationAnswer | Accepted;
+  }>(
     '/installs/:installId/role-arn',
     {
       schema: {
+        operationId: 'submitRoleArn',
         summary: 'The customer pastes the role ARN; answers with the verification outcome',
+        description:
+          'A role that fails verification is a 200 with `verified: false` and the error (code, cause, fix); the ' +
+          "install waits for another ARN. An ARN that cannot be this install's role is a 400 invalid-role-arn.",
         params: installIdParam,
         body: roleArnBody,
+        response: answers(
+          {
+            200: { schema: 'VerificationAnswer', example: verificationFailedExample },
+            202: {
+              schema: 'Accepted',
+              description: 'Verification is still running after waitSeconds: follow the install.',
+              headers: { location: { type: 'string' } },
+            },
+          },
+          [...installRouteProblems, ...bodyProblems, ...vendorAuthProblems, 'invalidRoleArn', 'wrongPhase'],
+        ),
+      },
+      links: {
+        200: linksTo(['getInstall', 'getRunnerRegistration', 'deprovisionInstall'], '$request.path.installId'),
+        202: linksTo(['getInstall', 'getRunnerRegistration'], '$request.path.installId'),
       },
     },
     async (request, reply) => {
@@ -28,9 +54,33 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
     },
   );
 
-  app.get<{ Params: { installId: string } }>(
+  app.get<{ Params: { installId: string }; Reply: RunnerRegistration }>(
     '/installs/:installId/runner/registration',
-    { schema: { summary: 'The one-time token to hand to the runner (vendor only)', params: installIdParam } },
+    {
+      schema: {
+        operationId: 'getRunnerRegistration',
+        summary: 'The one-time token to hand to the runner (vendor only)',
+        params: installIdParam,
+        response: answers({ 200: { schema: 'RunnerRegistration', example: runnerRegistrationExample } }, [
+          ...installRouteProblems,
+          ...vendorAuthProblems,
+          'wrongPhase',
+        ]),
+      },
+      links: {
+        200: {
+          runnerCheckIn: {
+            operationId: 'runnerCheckIn',
+            parameters: { installId: '$request.path.installId' },
+            requestBody: {
+              registrationId: '$response.body#/registrationId',
+              token: '$response.body#/token',
+              runnerId: 'runner-1',
+            },
+          },
+        },
+      },
+    },
     async (request) => {
       const { installId } = request.params;
       const { runner, phase } = await options.installs.status(installId);
@@ -45,15 +95,31 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
     },
   );
 
-  app.post<{ Params: { installId: string }; Body: { registrationId: string; token: string; runnerId: string } }>(
+  app.post<{
+    Params: { installId: string };
+    Body: { registrationId: string; token: string; runnerId: string };
+    Reply: RunnerCheckInAnswer;
+  }>(
     '/installs/:installId/runner/check-in',
     {
       schema: {
+        operationId: 'runnerCheckIn',
         summary: 'The runner in the customer account reports in with its registration token',
+        description:
+          'No API key: the runner proves itself with the one-time `token` in the body, from GET ' +
+          '/installs/{installId}/runner/registration. Requests are rate-limited per client address.',
         params: installIdParam,
         body: runnerCheckInBody,
         security: [],
+        response: answers({ 200: { schema: 'RunnerCheckInAnswer' } }, [
+          ...installRouteProblems,
+          ...bodyProblems,
+          'invalidRunnerToken',
+          'tooManyRequests',
+          'wrongPhase',
+        ]),
       },
+      links: { 200: linksTo(['getInstall', 'deprovisionInstall'], '$request.path.installId') },
     },
     async (request) => {
       const { installId } = request.params;

@@ -1,0 +1,105 @@
+import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import type { KitFile } from '../../domain/onboarding-kit';
+import type { InstallPhase, InstallStatus, OnboardingCallback, VerificationOutcome } from '../../workflows/definitions';
+import type { InstallSummary } from '../install-service';
+
+/*
+ * What each route answers, as types: the routes return them, and `npm run generate:api` turns them into the JSON
+ * schemas of the OpenAPI document (contract/response-schemas.json), which Fastify serializes with. A field added here
+ * or to InstallStatus appears in the document after regenerating; one the route returns but no type declares would
+ * be dropped by the serializer, so the routes are typed with these.
+ */
+
+/** Where to go next for an install. */
+export interface InstallLinks {
+  self: string;
+  onboarding: string;
+  roleArn: string;
+  deprovision: string;
+  /** The install's workflow in the Temporal Web UI, when the API knows the UI's address. */
+  temporalUi?: string;
+}
+
+/** An install's status with its links: the answer to a start and to a status read. */
+export interface InstallEnvelope {
+  install: InstallStatus;
+  links: InstallLinks;
+}
+
+/** One page of installs, newest first, as Temporal visibility lists them. */
+export interface InstallPage {
+  installs: InstallSummary[];
+}
+
+/** The phase an approval decision left the install in. */
+export interface ApprovalAnswer {
+  phase: InstallPhase;
+  links: InstallLinks;
+}
+
+/** A deprovision request was taken; `phase` is the one the install was in when it was asked. */
+export interface DeprovisionAccepted {
+  accepted: true;
+  phase: InstallPhase;
+  links: InstallLinks;
+}
+
+/** Taken, and still being worked on: follow `links.self`. */
+export interface Accepted {
+  accepted: true;
+  links: InstallLinks;
+}
+
+/** The outcome of verifying a submitted role ARN. */
+export interface VerificationAnswer extends VerificationOutcome {
+  links: InstallLinks;
+}
+
+/** The role template's one-time callback as the caller may see it (its id, and so its token, stays inside). */
+export type CallbackView = Omit<OnboardingCallback, 'callbackId'>;
+
+/** A file of the onboarding kit and where to download it. */
+export interface KitFileLink {
+  name: KitFile['name'];
+  url: string;
+}
+
+/** The customer's own page for this install: a signed link the vendor hands on, and when it stops working. */
+export interface CustomerLink {
+  /** Opens the onboarding page for this install only; a restart of onboarding revokes it. */
+  customerUrl: string;
+  customerUrlExpiresAt: string;
+}
+
+/** What the customer needs to create the role: External ID, policies, templates, and the kit's files. */
+export interface OnboardingKit extends OnboardingArtifacts, CustomerLink {
+  callback?: CallbackView;
+  files: KitFileLink[];
+}
+
+/** A fresh callback, the console link that carries it, and the customer link that now works. */
+export interface OnboardingRestart extends CustomerLink {
+  callback: CallbackView;
+  quickCreateUrl: string;
+}
+
+/** The one-time token the runner checks in with; only the vendor sees it. */
+export interface RunnerRegistration {
+  registrationId: string;
+  token: string;
+  expiresAt: string;
+}
+
+/** The runner's check-in was taken. */
+export interface RunnerCheckInAnswer {
+  accepted: true;
+  phase: InstallPhase;
+}
+
+export interface Health {
+  status: 'ok';
+}
+
+export interface Readiness {
+  status: 'ready';
+}
