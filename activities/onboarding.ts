@@ -1,4 +1,6 @@
 import type { DurationFloor } from '../domain/durations';
+import { subscribedEventTypes } from '../domain/webhook-endpoints';
+import type { InstallEventType } from '../domain/webhook-events';
 import type { ActivityDeps } from './deps';
 
 export interface PreparedOnboarding {
@@ -25,10 +27,11 @@ export function createOnboardingActivities(deps: ActivityDeps) {
 
     /**
      * The limits this deployment puts on install settings, read by the workflow when it starts: they are the
-     * worker's configuration, which workflow code cannot read, and the API checks the same ones.
+     * worker's configuration, which workflow code cannot read, and the API checks the same ones. With them, the event
+     * types the webhook endpoints take, so that a run hands over no event nobody takes (workflows/install-events.ts).
      */
-    async readInputLimits(): Promise<{ durationFloor: DurationFloor }> {
-      return { durationFloor: deps.durationFloor };
+    async readInputLimits(): Promise<{ durationFloor: DurationFloor; subscribedEventTypes: InstallEventType[] }> {
+      return { durationFloor: deps.durationFloor, subscribedEventTypes: subscribedEventTypes(deps.webhooks) };
     },
 
     async sendRoleReminder(input: { installId: string; orgId: string; waitingSince: string }): Promise<void> {

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { activityInfo, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { subscribedEndpointIds, webhookSecretKey, type WebhookConfig } from '../domain/webhook-endpoints';
+import {
+  subscribedEndpointIds,
+  subscribedEventTypes,
+  webhookSecretKey,
+  type WebhookConfig,
+} from '../domain/webhook-endpoints';
 import {
   installEventSignalName,
   webhookDeliveryWorkflowId,
@@ -66,7 +71,7 @@ export function createWebhookActivities(deps: ActivityDeps) {
     }): Promise<{ endpoints: number; subscribed: InstallEventType[] }> {
       // Every type some endpoint takes: the install hands over no other, so a deployment without webhooks costs each
       // run one marker, not one per event.
-      const subscribed = [...new Set((config?.endpoints ?? []).flatMap((endpoint) => endpoint.eventTypes))];
+      const subscribed = subscribedEventTypes(config);
       const endpointIds = subscribedEndpointIds(config, input.event.type);
       if (!config || endpointIds.length === 0) return { endpoints: 0, subscribed };
       const envelope: InstallEventEnvelope = { ...input, endpointIds, policy: config.delivery };

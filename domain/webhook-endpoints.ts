@@ -167,3 +167,8 @@ export function parseWebhookConfig(text: string): WebhookConfig {
 export function subscribedEndpointIds(config: WebhookConfig | undefined, type: InstallEventType): string[] {
   return (config?.endpoints ?? []).filter((endpoint) => endpoint.eventTypes.includes(type)).map(({ id }) => id);
 }
+
+/** Every event type some endpoint takes: an install hands over no other (workflows/install-events.ts). */
+export function subscribedEventTypes(config: WebhookConfig | undefined): InstallEventType[] {
+  return [...new Set((config?.endpoints ?? []).flatMap((endpoint) => endpoint.eventTypes))];
+}

@@ -176,17 +176,7 @@ export async function onboardThroughApi(
   expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
     verified: true,
   });
-  const registration = await waitUntil(
-    () => api.call('GET', `/installs/${installId}/runner/registration`),
-    (response) => response.status === 200,
-  );
-  const checkIn = await api.call(
-    'POST',
-    `/installs/${installId}/runner/check-in`,
-    { registrationId: registration.body.registrationId, token: registration.body.token, runnerId: 'runner-1' },
-    { authorization: '' },
-  );
-  expect(checkIn.status).toBe(200);
+  await checkInRunnerThroughApi(api, installId, 'runner-1');
   await waitUntil(
     () => api.call('GET', `/installs/${installId}`),
     (response) => response.body.install.phase === 'active',
@@ -197,4 +187,36 @@ export async function onboardThroughApi(
     () => api.call('GET', `/installs/${installId}`),
     (response) => response.body.install.phase === 'deprovisioned',
   );
+}
+
+/** The runner's part, done by a test through the API: its registration token (vendor key), then its check-in (none). */
+export async function checkInRunnerThroughApi(api: TestApi, installId: string, runnerId: string): Promise<void> {
+  const registration = await waitUntil(
+    () => api.call('GET', `/installs/${installId}/runner/registration`),
+    (response) => response.status === 200,
+  );
+  const checkIn = await api.call(
+    'POST',
+    `/installs/${installId}/runner/check-in`,
+    { registrationId: registration.body.registrationId, token: registration.body.token, runnerId },
+    { authorization: '' },
+  );
+  expect(checkIn.status).toBe(200);
+}
+
+/** Starts an install in the test customer's account through the API and reads its kit with the customer link. */
+export async function startInstallWithCustomerLink(
+  api: TestApi,
+  installId: string,
+  settings: { orgId: string; timeouts: { rolePropagation: string; runnerCheckIn: string } },
+): Promise<{ customerUrl: string; kit: Record<string, unknown> }> {
+  const started = await api.call('POST', '/installs', {
+    installId,
+    ...settings,
+    awsAccountId: customerAccount.accountId,
+    region: 'us-east-1',
+  });
+  expect(started.status).toBe(201);
+  const onboarding = await api.call('GET', `/installs/${installId}/onboarding`);
+  return { customerUrl: onboarding.body.customerUrl as string, kit: onboarding.body };
 }

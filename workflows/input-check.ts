@@ -13,9 +13,11 @@ export async function checkInstallInput(
   tracker: InstallTracker,
   input: InstallInput,
 ): Promise<InstallError | undefined> {
-  const { durationFloor } = await tracker.step('check_input', () =>
+  const { durationFloor, subscribedEventTypes } = await tracker.step('check_input', () =>
     inWorker(tracker, "Read the deployment's limits on install settings").readInputLimits(),
   );
+  // Runs recorded before the limits carried them learn the subscriptions from their first hand-over instead.
+  if (subscribedEventTypes) tracker.events.learnSubscriptions(subscribedEventTypes);
   const badName = invalidInstallInput(input);
   const problems = [
     ...checkInstallBounds(input, durationFloor).map((problem) => `${problem.path} ${problem.message}`),

@@ -67,12 +67,17 @@ export class InstallEvents {
       .then(async () => {
         if (this.subscribed && !this.subscribed.has(type)) return;
         const answer = await publish({ sequence, event, ...(last ? { last } : {}) });
-        if (answer.subscribed) this.subscribed = new Set(answer.subscribed);
+        if (answer.subscribed) this.learnSubscriptions(answer.subscribed);
       })
       .then(
         () => undefined,
         (error: unknown) => log.warn('install event not published', { type, sequence, error: String(error) }),
       );
+  }
+
+  /** The event types some endpoint takes, as the worker answered; until the next answer no other is handed over. */
+  learnSubscriptions(types: readonly string[]): void {
+    this.subscribed = new Set(types);
   }
 
   /** Resolves once every event emitted so far has been handed to the delivery workflow (or given up on). */

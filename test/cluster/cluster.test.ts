@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { clusterServiceNames, startTemporalCluster, type TemporalCluster } from '../../devstack/cluster';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { requestDeprovisionUpdate } from '../../workflows/definitions';
-import { useTestApi } from '../api-server';
+import { checkInRunnerThroughApi, useTestApi } from '../api-server';
 import { expectedCensus, installsCensus } from '../customer-account';
 import {
   closeTestClient,
@@ -151,17 +151,7 @@ describe('the orchestrator on a multi-process Temporal cluster on PostgreSQL', (
         expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
           verified: true,
         });
-        const registration = await waitUntil(
-          () => api.call('GET', `/installs/${installId}/runner/registration`),
-          (response) => response.status === 200,
-        );
-        const checkIn = await api.call(
-          'POST',
-          `/installs/${installId}/runner/check-in`,
-          { registrationId: registration.body.registrationId, token: registration.body.token, runnerId: 'runner-1' },
-          { authorization: '' },
-        );
-        expect(checkIn.status).toBe(200);
+        await checkInRunnerThroughApi(api, installId, 'runner-1');
         await waitUntil(
           () => api.call('GET', `/installs/${installId}`),
           (response) => response.body.install.phase === 'active',

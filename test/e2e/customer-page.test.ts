@@ -5,7 +5,7 @@ import { createRoleFromArtifacts } from '../../devstack/customer-role';
 import { ensureChromium } from '../../devstack/tools';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { mintCustomerLinkToken } from '../../security/customer-link-token';
-import { startTestApi, type TestApi } from '../api-server';
+import { checkInRunnerThroughApi, startInstallWithCustomerLink, startTestApi, type TestApi } from '../api-server';
 import { recordHistoryIfAsked } from '../workflows/record-history';
 import {
   closeTestClient,
@@ -88,16 +88,11 @@ describe("the customer's onboarding page in a real browser, against the real sta
 
   async function startInstall(label: string) {
     const installId = uniqueInstallId(label);
-    const started = await api.call('POST', '/installs', {
-      installId,
+    const { customerUrl } = await startInstallWithCustomerLink(api, installId, {
       orgId: 'org-customer-e2e',
-      awsAccountId: customerAccount.accountId,
-      region: 'us-east-1',
       timeouts: { rolePropagation: '2 minutes', runnerCheckIn: '5 minutes' },
     });
-    expect(started.status).toBe(201);
-    const onboarding = await api.call('GET', `/installs/${installId}/onboarding`);
-    return { installId, customerUrl: onboarding.body.customerUrl as string };
+    return { installId, customerUrl };
   }
 
   async function download(page: Page, linkName: string): Promise<string> {
@@ -108,20 +103,7 @@ describe("the customer's onboarding page in a real browser, against the real sta
     return readFileSync((await file.path())!, 'utf8');
   }
 
-  /** The runner's part, done by the test through the API: its registration token, then its check-in. */
-  async function checkInRunner(installId: string) {
-    const registration = await waitUntil(
-      () => api.call('GET', `/installs/${installId}/runner/registration`),
-      (response) => response.status === 200,
-    );
-    const checkIn = await api.call(
-      'POST',
-      `/installs/${installId}/runner/check-in`,
-      { registrationId: registration.body.registrationId, token: registration.body.token, runnerId: 'runner-e2e' },
-      { authorization: '' },
-    );
-    expect(checkIn.status).toBe(200);
-  }
+  const checkInRunner = (installId: string) => checkInRunnerThroughApi(api, installId, 'runner-e2e');
 
   it('takes the customer from the link to an active install: kit, role, a wrong ARN and its fix, live progress', async () => {
     await withTestWorker(

@@ -1,5 +1,5 @@
 import { mintCustomerLinkToken } from '../../security/customer-link-token';
-import { countingInstalls, startTestApi, type TestApi } from '../api-server';
+import { countingInstalls, startInstallWithCustomerLink, startTestApi, type TestApi } from '../api-server';
 import { customerAccount, otherAccount, runnerTokenKey, uniqueInstallId, withTestWorker } from '../helpers';
 import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
@@ -72,17 +72,12 @@ describe("the customer's onboarding page: a signed link that grants only this in
 
   async function startInstall(label: string) {
     const installId = uniqueInstallId(label);
-    const started = await api.call('POST', '/installs', {
-      installId,
+    const { customerUrl, kit } = await startInstallWithCustomerLink(api, installId, {
       orgId: 'org-customer-page',
-      awsAccountId: customerAccount.accountId,
-      region: 'us-east-1',
       timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds' },
     });
-    expect(started.status).toBe(201);
-    const onboarding = await api.call('GET', `/installs/${installId}/onboarding`);
-    const link = new URL(onboarding.body.customerUrl as string);
-    return { installId, link, token: link.searchParams.get('token')!, kit: onboarding.body };
+    const link = new URL(customerUrl);
+    return { installId, link, token: link.searchParams.get('token')!, kit };
   }
 
   /** As the customer's browser calls it: no API key. */

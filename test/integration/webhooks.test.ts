@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { createOnboardingActivities } from '../../activities/onboarding';
 import { createWebhookActivities } from '../../activities/webhooks';
 import { parseWebhookConfig, type WebhookConfig } from '../../domain/webhook-endpoints';
 import { randomUUID } from 'node:crypto';
@@ -50,8 +51,10 @@ describe('webhooks: install events pushed to a real receiver, signed per Standar
   afterEach(() => receiver.close());
   afterAll(() => closeTestClient());
 
+  /** The worker's webhook activities, and its limits, which tell the install the event types the endpoint takes. */
   async function webhookActivities() {
-    return createWebhookActivities(await testActivityDeps({ webhooks: webhookConfig(receiver.url, secret) }));
+    const deps = await testActivityDeps({ webhooks: webhookConfig(receiver.url, secret) });
+    return { ...createWebhookActivities(deps), readInputLimits: createOnboardingActivities(deps).readInputLimits };
   }
 
   it('delivers every phase change, the first report, drift, recovery and the deprovision, once each, in order, verifiable with the standardwebhooks library', async () => {

@@ -33,7 +33,7 @@ describe('the vendor-calls task queue: which activities the vendor principal cei
   it('keeps off it only activities that run without the vendor identity at all', async () => {
     const { prepareOnboarding, readInputLimits, sendRoleReminder, issueRunnerRegistration } = activities;
     await expect(prepareOnboarding({ installId: 'i-1' })).resolves.toMatchObject({ externalId: expect.any(String) });
-    await expect(readInputLimits()).resolves.toEqual({ durationFloor: 'production' });
+    await expect(readInputLimits()).resolves.toEqual({ durationFloor: 'production', subscribedEventTypes: [] });
     await expect(
       sendRoleReminder({ installId: 'i-1', orgId: 'o-1', waitingSince: '2026-01-01T00:00:00.000Z' }),
     ).resolves.toBeUndefined();

@@ -30,7 +30,9 @@ describe('installWorkflow against hostile input and racing messages, with activi
   afterAll(() => closeTestClient());
 
   it('fails at once, creating nothing, when started straight through Temporal with the worst settings', async () => {
-    const { activities, calls } = mockActivities({ readInputLimits: async () => ({ durationFloor: 'production' }) });
+    const { activities, calls } = mockActivities({
+      readInputLimits: async () => ({ durationFloor: 'production', subscribedEventTypes: [] }),
+    });
     await withTestWorker(
       async ({ taskQueue }) => {
         const worst = testInstallInput('worst-settings', {
@@ -78,9 +80,8 @@ describe('installWorkflow against hostile input and racing messages, with activi
           expect(status.lastError?.message).toContain(path);
         }
         expect(status.lastError?.message).toMatch(/prefix/);
-        // Besides handing its first event (install.failed) to the webhooks, which is not AWS; the answer (no endpoints)
-        // spares the second.
-        expect(calls.map((call) => call.name)).toEqual(['readInputLimits', 'publishInstallEvent']);
+        // No event is handed to the webhooks: the limits said no endpoint takes any.
+        expect(calls.map((call) => call.name)).toEqual(['readInputLimits']);
         expect(await workflowTaskFailures(handle)).toBe(0);
       },
       { activityOverrides: activities },
@@ -89,7 +90,9 @@ describe('installWorkflow against hostile input and racing messages, with activi
 
   it('refuses production-short timers but starts with the same ones where the deployment allows them', async () => {
     const short = { timeouts: { roleReminder: '1 second' } } as Partial<InstallInput>;
-    const production = mockActivities({ readInputLimits: async () => ({ durationFloor: 'production' }) });
+    const production = mockActivities({
+      readInputLimits: async () => ({ durationFloor: 'production', subscribedEventTypes: [] }),
+    });
     await withTestWorker(
       async ({ taskQueue }) => {
         const handle = await startInstall(client, taskQueue, testInstallInput('short-timers-prod', short));
@@ -165,7 +168,9 @@ describe('installWorkflow with production bounds, on a time-skipping server', ()
   const timeSkipping = useTimeSkippingEnvironment();
 
   it('stops reminding after 30 reminders, however long the customer may take', async () => {
-    const { activities, calls } = mockActivities({ readInputLimits: async () => ({ durationFloor: 'production' }) });
+    const { activities, calls } = mockActivities({
+      readInputLimits: async () => ({ durationFloor: 'production', subscribedEventTypes: [] }),
+    });
     await timeSkipping.run(activities, async (client, taskQueue) => {
       const input = testInstallInput('reminder-cap', {
         timeouts: { roleSubmission: '90 days', roleReminder: '1 hour', rolePropagation: '2 minutes' },

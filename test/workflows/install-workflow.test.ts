@@ -80,8 +80,8 @@ describe('installWorkflow logic, with activities mocked', () => {
         const final = await handle.result();
         expect(final.phase).toBe('deprovisioned');
         expect(final.leftovers).toEqual([]);
-        // Besides handing its first event to the webhooks, which is not AWS; the answer (no endpoints) spares the other two.
-        expect(calls.map((call) => call.name)).toEqual(['readInputLimits', 'prepareOnboarding', 'publishInstallEvent']);
+        // No event is handed to the webhooks: the limits said no endpoint takes any.
+        expect(calls.map((call) => call.name)).toEqual(['readInputLimits', 'prepareOnboarding']);
       },
       { activityOverrides: activities },
     );
@@ -408,7 +408,9 @@ function sinceSlot(installId: string, periodMs: number, at: number): number {
 
 describe('installWorkflow timers with production bounds, on a time-skipping server', () => {
   const timeSkipping = useTimeSkippingEnvironment();
-  const production = { readInputLimits: async () => ({ durationFloor: 'production' as const }) };
+  const production = {
+    readInputLimits: async () => ({ durationFloor: 'production' as const, subscribedEventTypes: [] }),
+  };
   /**
    * The install's default timeouts (production ones), but for the few a test is about. Without the first-report watch
    * unless a test asks for it: a watch child still open when its test's worker stops leaves a task pending that holds

@@ -18,7 +18,8 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
       vendorPrincipalArn: 'arn:aws:iam::123456789012:user/vendor',
       roleTemplateUrl: `http://templates.test/${installId}/role-template.json`,
     }),
-    readInputLimits: async () => ({ durationFloor: 'development' as const }),
+    // No webhook endpoints: the run hands over no event (workflows/install-events.ts).
+    readInputLimits: async () => ({ durationFloor: 'development' as const, subscribedEventTypes: [] }),
     sendRoleReminder: async () => undefined,
     verifyRoleAccess: async ({ access }) => ({
       assumedRoleArn: `arn:aws:sts::111111111111:assumed-role/${access.roleArn.split('/').pop()}/s`,
