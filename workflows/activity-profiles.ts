@@ -39,7 +39,8 @@ export const teardownCall: ActivityOptions = {
  * the install's queue.
  */
 function proxyRouted(options: ActivityOptions): InstallActivities {
-  if (!patched('vendor-calls-task-queue')) return proxyActivities<InstallActivities>(options);
+  // The release patch implies this one (workflows/patches.ts): a new run pays one marker for both.
+  if (!patched(releasePatch) && !patched('vendor-calls-task-queue')) return proxyActivities<InstallActivities>(options);
   const own = proxyActivities<InstallActivities>(options);
   const vendor = proxyActivities<InstallActivities>({
     ...options,

@@ -20,7 +20,9 @@ export type EarlierPatch =
 /**
  * The patch of the December 2026 release, one marker for all its changes to what a run does: install events handed to
  * the webhooks (workflows/install-events.ts, asked first, when the run's tracker is made) and the 3-second ceiling
- * on the role verification's retries (workflows/activity-profiles.ts). A later release asks a patch of its own.
+ * on the role verification's retries (workflows/activity-profiles.ts). It also implies the vendor-calls queue of the
+ * release before, which is asked on its own only where this one is absent: a run of that release replays with its
+ * own marker, a new run writes one marker for both. A later release asks a patch of its own.
  */
 export const releasePatch = 'install-events';
 
