@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createRoleFromArtifacts } from '../../devstack/customer-role';
-import { ensureChromium } from '../../devstack/tools';
+import { launchTestBrowser } from './browser';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { mintCustomerLinkToken } from '../../security/customer-link-token';
 import { checkInRunnerThroughApi, startInstallWithCustomerLink, startTestApi, type TestApi } from '../api-server';
@@ -61,19 +61,7 @@ describe("the customer's onboarding page in a real browser, against the real sta
   const journey: Array<{ step: string; ms: number }> = [];
 
   beforeAll(async () => {
-    const executablePath = await ensureChromium((line) => process.stderr.write(`${line}\n`));
-    browser = await chromium.launch({
-      executablePath,
-      // As root in a container, without the network: no sandbox, and none of Chromium's background calls home.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchTestBrowser();
     api = await startTestApi({ taskQueue, customerPage: { pushIntervalMs: 500 } });
     mkdirSync(artifactsDir, { recursive: true });
   });

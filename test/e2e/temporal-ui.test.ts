@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { ensureChromium } from '../../devstack/tools';
+import type { Browser } from 'playwright-core';
+import { launchTestBrowser } from './browser';
 import { closeTestClient, stack, testClient, withTestWorker } from '../helpers';
 import { startInstall, testInstallInput, waitForPhase } from '../install-driver';
 import { mockActivities } from '../workflows/mock-activities';
@@ -13,19 +13,7 @@ describe('the install as an operator sees it in the Temporal Web UI', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const executablePath = await ensureChromium((line) => process.stderr.write(`${line}\n`));
-    browser = await chromium.launch({
-      executablePath,
-      // As root in a container, without the network: no sandbox, and none of Chromium's background calls home.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchTestBrowser();
     mkdirSync(artifactsDir, { recursive: true });
   });
   afterAll(async () => {
