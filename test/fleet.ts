@@ -53,14 +53,22 @@ export async function onboardFleet(api: TestApi, ids: string[], options: FleetOp
     const roleArn = await createCustomerRole(kit);
     // The API answers 202 when verification outlasts the wait (a fault slowed it): the status tells the outcome.
     await api.call('POST', `${path}/role-arn`, { roleArn, waitSeconds: 60 });
-    const registration = await waitUntil(
-      () => api.call('GET', `${path}/runner/registration`),
-      (response) => response.status === 200,
+    // As a runner does: a registration read from state Temporal then failed to commit (a PostgreSQL restart can fail
+    // the workflow task that made it) is issued anew, and the install refuses the old one (409 while it is not yet
+    // handing off again, 401 once the new one is out): read the registration again and retry.
+    let verifiedSeen = false;
+    const checkIn = await waitUntil(
+      async () => {
+        const registration = await api.call('GET', `${path}/runner/registration`);
+        if (registration.status !== 200) return registration;
+        if (!verifiedSeen) options.onStep?.('verified', installId);
+        verifiedSeen = true;
+        const { registrationId, token } = registration.body as { registrationId: string; token: string };
+        return api.call('POST', `${path}/runner/check-in`, { registrationId, token, runnerId: 'fleet' });
+      },
+      (response) => response.status === 200 || ![401, 404, 409, 503].includes(response.status),
       timeout,
     );
-    options.onStep?.('verified', installId);
-    const { registrationId, token } = registration.body as { registrationId: string; token: string };
-    const checkIn = await api.call('POST', `${path}/runner/check-in`, { registrationId, token, runnerId: 'fleet' });
     if (checkIn.status !== 200)
       throw new Error(`check-in ${installId}: ${checkIn.status} ${JSON.stringify(checkIn.body)}`);
     await waitUntil(
