@@ -215,19 +215,28 @@ function pythonVersionTag(python: string): string {
     .trim();
 }
 
-/** Returns a Python with moto, creating a pinned virtualenv in the per-user cache the first time. */
-export async function ensureMotoPython(log: Log): Promise<string> {
-  const found = locateMotoPython();
-  if (found) return found;
-
-  const python = findOnPath('python3');
-  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run moto (the local AWS endpoint).');
-  const venv = join(userToolsCacheDir(), `moto-${MOTO_VERSION}-${pythonVersionTag(python)}`);
-  // A venv cannot be moved (its scripts hold absolute paths), so completeness is marked instead of renamed into place.
+/**
+ * A virtualenv in the per-user cache with one pinned requirement, created the first time and linked into this
+ * checkout's .tools/<name>. A venv cannot be moved (its scripts hold absolute paths), so completeness is marked
+ * instead of renamed into place.
+ */
+async function ensurePinnedVenv(spec: {
+  name: string;
+  /** What pip installs, e.g. moto[server]. */
+  pipPackage: string;
+  version: string;
+  python: string;
+  log: Log;
+  /** Appended to a failed pip install's message. */
+  whatToDo: string;
+}): Promise<string> {
+  const { name, python, log } = spec;
+  const requirement = `${spec.pipPackage}==${spec.version}`;
+  const venv = join(userToolsCacheDir(), `${name}-${spec.version}-${pythonVersionTag(python)}`);
   const complete = join(venv, '.complete');
   if (!existsSync(complete)) {
     rmSync(venv, { recursive: true, force: true });
-    log(`installing moto ${MOTO_VERSION} into a virtualenv (first run only)...`);
+    log(`installing ${requirement} into a virtualenv (first run only)...`);
     const created = await runCommand(python, ['-m', 'venv', venv], { label: 'python3 -m venv', log });
     if (created.code !== 0) {
       throw new ToolSetupError(
@@ -237,20 +246,37 @@ export async function ensureMotoPython(log: Log): Promise<string> {
     }
     const installed = await runCommand(
       join(venv, 'bin', 'pip'),
-      ['install', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
-      { label: 'pip install moto', log },
+      ['install', '--disable-pip-version-check', requirement],
+      { label: `pip install ${name}`, log },
     );
     if (installed.code !== 0) {
       throw new ToolSetupError(
-        `pip install moto[server]==${MOTO_VERSION} failed:\n${lastLines(installed.output, 15)}\n` +
-          'What to do: check that pip reaches a Python package index (pip config list), or set ' +
-          'MOTO_PYTHON=/path/to/a/python/with/moto.',
+        `pip install ${requirement} failed:\n${lastLines(installed.output, 15)}\nWhat to do: ${spec.whatToDo}`,
       );
     }
     writeFileSync(complete, `${new Date().toISOString()}\n`);
   }
-  linkIntoProject(venv, 'moto');
-  return join(projectToolsDir, 'moto', 'bin', 'python');
+  linkIntoProject(venv, name);
+  return join(projectToolsDir, name);
+}
+
+/** Returns a Python with moto, creating a pinned virtualenv in the per-user cache the first time. */
+export async function ensureMotoPython(log: Log): Promise<string> {
+  const found = locateMotoPython();
+  if (found) return found;
+
+  const python = findOnPath('python3');
+  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run moto (the local AWS endpoint).');
+  const linked = await ensurePinnedVenv({
+    name: 'moto',
+    pipPackage: 'moto[server]',
+    version: MOTO_VERSION,
+    python,
+    log,
+    whatToDo:
+      'check that pip reaches a Python package index (pip config list), or set MOTO_PYTHON=/path/to/a/python/with/moto.',
+  });
+  return join(linked, 'bin', 'python');
 }
 
 /** schemathesis's `st` from this checkout's .tools link, or undefined when setup has not installed it. */
@@ -263,33 +289,15 @@ export function locateSchemathesis(): string | undefined {
 export async function ensureSchemathesis(log: Log): Promise<string> {
   const python = findOnPath('python3');
   if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run schemathesis (contract tests).');
-  const venv = join(userToolsCacheDir(), `schemathesis-${SCHEMATHESIS_VERSION}-${pythonVersionTag(python)}`);
-  const complete = join(venv, '.complete');
-  if (!existsSync(complete)) {
-    rmSync(venv, { recursive: true, force: true });
-    log(`installing schemathesis ${SCHEMATHESIS_VERSION} into a virtualenv (first run only)...`);
-    const created = await runCommand(python, ['-m', 'venv', venv], { label: 'python3 -m venv', log });
-    if (created.code !== 0) {
-      throw new ToolSetupError(
-        `Creating a virtualenv failed:\n${lastLines(created.output, 10)}\n` +
-          'What to do: install the venv module (Debian: apt-get install python3-venv).',
-      );
-    }
-    const installed = await runCommand(
-      join(venv, 'bin', 'pip'),
-      ['install', '--disable-pip-version-check', `schemathesis==${SCHEMATHESIS_VERSION}`],
-      { label: 'pip install schemathesis', log },
-    );
-    if (installed.code !== 0) {
-      throw new ToolSetupError(
-        `pip install schemathesis==${SCHEMATHESIS_VERSION} failed:\n${lastLines(installed.output, 15)}\n` +
-          'What to do: check that pip reaches a Python package index (pip config list).',
-      );
-    }
-    writeFileSync(complete, `${new Date().toISOString()}\n`);
-  }
-  linkIntoProject(venv, 'schemathesis');
-  return join(projectToolsDir, 'schemathesis', 'bin', 'st');
+  const linked = await ensurePinnedVenv({
+    name: 'schemathesis',
+    pipPackage: 'schemathesis',
+    version: SCHEMATHESIS_VERSION,
+    python,
+    log,
+    whatToDo: 'check that pip reaches a Python package index (pip config list).',
+  });
+  return join(linked, 'bin', 'st');
 }
 
 /**
