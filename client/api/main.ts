@@ -12,6 +12,7 @@ import { temporalConnectionOptions } from '../../config/temporal-connection';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
+import { checkedPublicUrl } from './customer-page/link';
 import { buildApi, defaultAnonymousRateLimit } from './server';
 
 function readApiKeys(env: NodeJS.ProcessEnv): ApiKey[] {
@@ -37,6 +38,14 @@ function positiveWholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: num
   const value = Number(raw);
   if (!Number.isInteger(value) || value <= 0) throw new ConfigError(`${name}=${raw} must be a positive whole number.`);
   return value;
+}
+
+function readPublicUrl(raw: string): string {
+  try {
+    return checkedPublicUrl(raw);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /** METRICS_TOKEN guards GET /metrics; like an API key, long enough not to be guessed. */
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
     metrics: { token: readMetricsToken(env) },
-    publicUrl: env.PUBLIC_URL,
+    ...(env.PUBLIC_URL ? { publicUrl: readPublicUrl(env.PUBLIC_URL) } : {}),
     ...(env.CUSTOMER_LINK_TTL_SECONDS
       ? { customerLinkTtlMs: positiveWholeNumber(env, 'CUSTOMER_LINK_TTL_SECONDS', 0) * 1000 }
       : {}),

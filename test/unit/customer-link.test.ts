@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { customerView, escapeHtml, renderProgress, renderRoleResult } from '../../client/api/customer-page/view';
-import { customerLinkTtlMs } from '../../client/api/customer-page/link';
+import { checkedPublicUrl, customerLinkTtlMs } from '../../client/api/customer-page/link';
 import {
   customerLinkTtlBounds,
   mintCustomerLinkToken,
@@ -121,5 +121,23 @@ describe("the customer page's view of an install", () => {
     ]);
     expect(renderProgress(view, now)).toContain('took 30 s');
     expect(view.finished).toBe(false);
+  });
+});
+
+describe('PUBLIC_URL, which goes into every customer link', () => {
+  it('takes an http(s) origin with a path, without its trailing slash', () => {
+    expect(checkedPublicUrl('https://onboard.vendor.example/api/')).toBe('https://onboard.vendor.example/api');
+    expect(checkedPublicUrl('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
+  });
+
+  it.each([
+    ['javascript:alert(1)', /http or https/],
+    ['not a url', /http\(s\) URL/],
+    [`https://vendor.example/${'a'.repeat(2100)}`, /at most 2048/],
+    ['https://user:secret@vendor.example', /no credentials, query or fragment/],
+    ['https://vendor.example/?token=x', /no credentials, query or fragment/],
+    ['https://vendor.example/#frag', /no credentials, query or fragment/],
+  ])('refuses %s', (raw, message) => {
+    expect(() => checkedPublicUrl(raw)).toThrow(message);
   });
 });

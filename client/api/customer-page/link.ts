@@ -21,6 +21,26 @@ export function customerLinkTtlMs(options: Pick<ApiOptions, 'customerLinkTtlMs'>
 }
 
 /**
+ * PUBLIC_URL, the API's address as customers reach it: an http(s) origin with an optional path, at most 2,048
+ * characters, no credentials, query or fragment (each would end up in every link handed to a customer). Returned
+ * without a trailing slash; an error names what is wrong.
+ */
+export function checkedPublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    if (raw.length > 2048) throw new Error('too long');
+    url = new URL(raw);
+  } catch {
+    throw new Error(`PUBLIC_URL must be an http(s) URL of at most 2048 characters; got ${raw.slice(0, 80)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('PUBLIC_URL must be http or https.');
+  if (url.username || url.password || url.search || url.hash) {
+    throw new Error('PUBLIC_URL must have no credentials, query or fragment.');
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/**
  * The link the vendor sends the customer: this install's page, its token bound to the install, to the onboarding's
  * current generation (restarting onboarding revokes it) and to an expiry.
  */
