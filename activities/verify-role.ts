@@ -243,7 +243,8 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       const parsed = parseRoleArn(access.roleArn);
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
       const { iam } = await deps.sessions.clients(access);
-      const required = [...provisionPermissions(names), ...deprovisionPermissions(names)];
+      // The role's own ARN, whatever its name: a role not named as the kit names it must still be able to read itself.
+      const required = [...provisionPermissions(names, access.roleArn), ...deprovisionPermissions(names)];
       let policies: PolicyDocument[];
       try {
         policies = await readRolePolicies(iam, parsed.role.roleName);

@@ -149,8 +149,9 @@ const catalog: CatalogEntry[] = [
   {
     code: 'missing_permissions',
     matches: codeIs('missing_permissions'),
-    cause: 'The role lacks actions the install needs; the message names each one.',
-    fix: `${kitPolicies}, then submit the ARN again.`,
+    cause:
+      "The role lacks actions the install needs; the message names each one. The kit's policies let only the role named as the kit names it read its own policies (iam:GetRole and the like), so a role of another name lacks those.",
+    fix: `${kitPolicies}, then submit the ARN again; for a role of another name, create it with the kit's name, or grant those iam: actions on its own ARN.`,
   },
 
   {

@@ -39,6 +39,11 @@ export function suggestedRoleName(installId: string): string {
   return `install-${installId}-access`.slice(0, 64);
 }
 
+/** The ARN of a role named `roleName` in the install's account (the kit's role has no path). */
+export function installRoleArn(names: { partition: string; accountId: string }, roleName: string): string {
+  return `arn:${names.partition}:iam::${names.accountId}:role/${roleName}`;
+}
+
 /** The stack the customer creates from the role template (the quick-create link names it). */
 export function roleStackName(installId: string): string {
   return `install-${installId}-access`;

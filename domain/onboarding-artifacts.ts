@@ -1,4 +1,10 @@
-import { installResourceNames, roleStackName, suggestedRoleName, type InstallResourceInput } from './install-names';
+import {
+  installResourceNames,
+  installRoleArn,
+  roleStackName,
+  suggestedRoleName,
+  type InstallResourceInput,
+} from './install-names';
 import { deprovisionPermissions, provisionPermissions, renderPermissionPolicy } from './permissions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
@@ -126,7 +132,7 @@ export function renderOnboardingArtifacts(options: {
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
-  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names));
+  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names, installRoleArn(names, roleName)));
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
   const roleTemplate = withExternalIdReference(
     renderRoleTemplate({

@@ -9,6 +9,8 @@ export interface RequiredPermission {
   purpose: PermissionPurpose;
   action: string;
   resource: string;
+  /** Every resource of the statement that grants it, when one statement must name several (an action on two types). */
+  statementResources?: string[];
 }
 
 export type PermissionPurpose = 'inspect_role' | 'sandbox' | 'cost_report' | 'teardown';
@@ -16,12 +18,20 @@ export type PermissionPurpose = 'inspect_role' | 'sandbox' | 'cost_report' | 'te
 /** The CUR API exists only in us-east-1, whatever the install's home region. */
 export const curApiRegion = 'us-east-1';
 
-function grant(purpose: PermissionPurpose, actions: string[], resource: string): RequiredPermission[] {
-  return actions.map((action) => ({ purpose, action, resource }));
+/** Several resources are granted in one statement: linters read an action needing two resource types per statement. */
+function grant(purpose: PermissionPurpose, actions: string[], resource: string | string[]): RequiredPermission[] {
+  if (typeof resource === 'string') return actions.map((action) => ({ purpose, action, resource }));
+  return resource.flatMap((one) =>
+    actions.map((action) => ({ purpose, action, resource: one, statementResources: resource })),
+  );
 }
 
-/** Everything provisioning needs; the provision policy is rendered from this list and the preflight checks it. */
-export function provisionPermissions(names: InstallResourceNames): RequiredPermission[] {
+/**
+ * Everything provisioning needs; the provision policy is rendered from this list and the preflight checks it.
+ * `ownRoleArn` is the role the install reads its own policies from (the kit's role when rendering, the role the
+ * customer gave when checking): the inspection actions name only it. Without it they cover every role, as before.
+ */
+export function provisionPermissions(names: InstallResourceNames, ownRoleArn?: string): RequiredPermission[] {
   const { partition: p, accountId: account, region } = names;
   const stack = `arn:${p}:cloudformation:${region}:${account}:stack/${names.stackName}/*`;
   const sandboxBuckets = `arn:${p}:s3:::${names.sandboxResourcePrefix}*`;
@@ -29,12 +39,15 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
   const curBucket = `arn:${p}:s3:::${names.curBucket}`;
   const reportDefinitions = `arn:${p}:cur:${curApiRegion}:${account}:definition/*`;
   const dataExports = `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:export/*`;
+  const curTable = `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:table/COST_AND_USAGE_REPORT`;
   return [
     ...grant(
       'inspect_role',
       ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
-      `arn:${p}:iam::${account}:role/*`,
+      ownRoleArn ?? `arn:${p}:iam::${account}:role/*`,
     ),
+    // Any account's, though only the role's own account's and AWS's (account "aws") can be read: IAM has no
+    // cross-account reads. Naming those two instead grants nothing less, and parliament refuses "aws" as an account.
     ...grant('inspect_role', ['iam:GetPolicy', 'iam:GetPolicyVersion'], `arn:${p}:iam::*:policy/*`),
     ...grant(
       'sandbox',
@@ -77,16 +90,11 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
       : []),
     ...(includesDataExport(names.costReportKind)
       ? [
-          ...grant(
-            'cost_report',
-            ['bcm-data-exports:CreateExport', 'bcm-data-exports:UpdateExport', 'bcm-data-exports:GetExport'],
-            dataExports,
-          ),
-          ...grant(
-            'cost_report',
-            ['bcm-data-exports:CreateExport', 'bcm-data-exports:UpdateExport'],
-            `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:table/COST_AND_USAGE_REPORT`,
-          ),
+          // CreateExport is authorized on the table it reads, UpdateExport on the export and the table, GetExport on
+          // the export: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsbillingandcostmanagementdataexports.html
+          ...grant('cost_report', ['bcm-data-exports:CreateExport'], curTable),
+          ...grant('cost_report', ['bcm-data-exports:UpdateExport'], [dataExports, curTable]),
+          ...grant('cost_report', ['bcm-data-exports:GetExport'], dataExports),
           ...grant('cost_report', ['bcm-data-exports:ListExports'], '*'),
         ]
       : []),
@@ -138,10 +146,11 @@ const statementIds: Record<PermissionPurpose, string> = {
 
 /** One statement per purpose and resource, in a stable order, so the rendered policy diffs cleanly. */
 export function renderPermissionPolicy(permissions: RequiredPermission[]): PolicyDocument {
-  const groups = new Map<string, { purpose: PermissionPurpose; resource: string; actions: string[] }>();
+  const groups = new Map<string, { purpose: PermissionPurpose; resource: string | string[]; actions: string[] }>();
   for (const permission of permissions) {
-    const key = `${permission.purpose}|${permission.resource}`;
-    const group = groups.get(key) ?? { purpose: permission.purpose, resource: permission.resource, actions: [] };
+    const resource = permission.statementResources ?? permission.resource;
+    const key = `${permission.purpose}|${asArray(resource).join(' ')}`;
+    const group = groups.get(key) ?? { purpose: permission.purpose, resource, actions: [] };
     if (!group.actions.includes(permission.action)) group.actions.push(permission.action);
     groups.set(key, group);
   }

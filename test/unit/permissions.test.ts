@@ -1,5 +1,5 @@
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import { installResourceNames } from '../../domain/install-names';
+import { installResourceNames, installRoleArn } from '../../domain/install-names';
 import { WildcardBudgetExceeded } from '../../domain/iam-wildcard';
 import {
   evaluatePermissions,
@@ -8,18 +8,20 @@ import {
   deprovisionPermissions,
   rolePolicyLimits,
   rolePolicySizeProblem,
+  renderPermissionPolicy,
 } from '../../domain/permissions';
-import type { PolicyDocument, PolicyStatement } from '../../domain/policy-document';
+import { asArray, type PolicyDocument, type PolicyStatement } from '../../domain/policy-document';
 
 const install = { installId: 'acme-1', awsAccountId: '111111111111', region: 'eu-west-1' };
 const names = installResourceNames(install);
-const required = [...provisionPermissions(names), ...deprovisionPermissions(names)];
 const artifacts = renderOnboardingArtifacts({
   install,
   externalId: 'e'.repeat(48),
   vendorPrincipalArn: 'arn:aws:iam::123456789012:role/vendor',
   roleTemplateUrl: 'https://templates.example/acme-1/role-template.json',
 });
+const kitRoleArn = installRoleArn(names, artifacts.roleName);
+const required = [...provisionPermissions(names, kitRoleArn), ...deprovisionPermissions(names)];
 
 describe('permission preflight', () => {
   it('finds nothing missing in the policies the onboarding artifacts render', () => {
@@ -81,6 +83,57 @@ describe('permission preflight', () => {
     };
     const report = evaluatePermissions([otherStack], provisionPermissions(names));
     expect(report.missing.map((permission) => permission.action)).toContain('cloudformation:CreateStack');
+  });
+});
+
+describe('least privilege', () => {
+  const inspectActions = ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'];
+  const statements = [...artifacts.provisionPolicy.Statement, ...artifacts.deprovisionPolicy.Statement];
+
+  it("grants reading a role's own policies on the kit's role alone, never on every role", () => {
+    const inspecting = statements.filter((statement) =>
+      asArray(statement.Action).some((action) => inspectActions.includes(action)),
+    );
+    expect(inspecting).toEqual([expect.objectContaining({ Action: inspectActions, Resource: kitRoleArn })]);
+    expect(kitRoleArn).toBe('arn:aws:iam::111111111111:role/install-acme-1-access');
+    expect(JSON.stringify(statements)).not.toContain(':role/*');
+  });
+
+  it('reports a role of another name, holding the kit policies, as unable to read itself, by its own ARN', () => {
+    const pasted = 'arn:aws:iam::111111111111:role/team/my-own-name';
+    const report = evaluatePermissions(
+      [artifacts.provisionPolicy, artifacts.deprovisionPolicy],
+      [...provisionPermissions(names, pasted), ...deprovisionPermissions(names)],
+    );
+    expect(report.missing).toEqual(
+      inspectActions.map((action) => ({ purpose: 'inspect_role', action, resource: pasted })),
+    );
+  });
+
+  it('still accepts a role created from an earlier kit, which granted the inspection on role/*', () => {
+    const earlier: PolicyDocument = {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: inspectActions, Resource: 'arn:aws:iam::111111111111:role/*' }],
+    };
+    const inspect = required.filter(
+      (permission) =>
+        permission.purpose === 'inspect_role' &&
+        permission.action !== 'iam:GetPolicy' &&
+        permission.action !== 'iam:GetPolicyVersion',
+    );
+    expect(evaluatePermissions([earlier], inspect).missing).toEqual([]);
+  });
+
+  it('grants UpdateExport in one statement naming the export and the table it reads, CreateExport on the table', () => {
+    const cur2 = installResourceNames({ ...install, cur: { kind: 'cur2' } });
+    const policy = renderPermissionPolicy(provisionPermissions(cur2, kitRoleArn));
+    const table = 'arn:aws:bcm-data-exports:us-east-1:111111111111:table/COST_AND_USAGE_REPORT';
+    const exports = 'arn:aws:bcm-data-exports:us-east-1:111111111111:export/*';
+    const granting = (action: string) =>
+      policy.Statement.filter((statement) => asArray(statement.Action).includes(action)).map((s) => s.Resource);
+    expect(granting('bcm-data-exports:UpdateExport')).toEqual([[exports, table]]);
+    expect(granting('bcm-data-exports:CreateExport')).toEqual([table]);
+    expect(granting('bcm-data-exports:GetExport')).toEqual([exports]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { ActivityDeps } from '../../activities/deps';
 import { checkRoleArnForInstall, parseRoleArn } from '../../domain/arn';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { evaluatePermissions, provisionPermissions, deprovisionPermissions } from '../../domain/permissions';
-import { installResourceNames } from '../../domain/install-names';
+import { installResourceNames, installRoleArn } from '../../domain/install-names';
 
 const accountId = fc.stringMatching(/^\d{12}$/);
 const roleName = fc.stringMatching(/^[\w+=,.@-]{1,64}$/);
@@ -85,7 +85,7 @@ describe('properties of the ARN checks and the policy renderers (fast-check)', (
         const names = installResourceNames(install);
         const report = evaluatePermissions(
           [artifacts.provisionPolicy, artifacts.deprovisionPolicy],
-          [...provisionPermissions(names), ...deprovisionPermissions(names)],
+          [...provisionPermissions(names, installRoleArn(names, artifacts.roleName)), ...deprovisionPermissions(names)],
         );
         return report.missing.length === 0 && report.conditional.length === 0;
       }),
