@@ -3,6 +3,7 @@ import { postgresBinDir } from './cluster/postgres';
 import {
   ensureChromium,
   ensureMotoPython,
+  ensureParliamentPython,
   ensureSchemathesis,
   ensureTemporalCli,
   ensureTimeSkippingServer,
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const moto = await ensureMotoPython(log);
   const testServer = await ensureTimeSkippingServer(log);
   const schemathesis = await ensureSchemathesis(log);
+  const parliament = await ensureParliamentPython(log);
   const chromium = process.argv.includes('--with-browser') ? await ensureChromium(log) : undefined;
   // The cluster tests (and `npm run stack -- up --cluster`) need the server, its schema tool, the UI and PostgreSQL.
   const cluster = process.argv.includes('--with-cluster')
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
     log(`moto python:  ${moto}`);
     log(`test server:  ${testServer}`);
     log(`schemathesis: ${schemathesis}`);
+    log(`parliament:   ${parliament}`);
     if (chromium) log(`chromium:     ${chromium}`);
     if (cluster) {
       log(`temporal server: ${cluster.server.server}`);

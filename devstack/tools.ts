@@ -20,6 +20,8 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 export const MOTO_VERSION = '5.2.5';
 /** The contract tests' fuzzer (test/contract/), in a virtualenv of its own beside moto's. */
 export const SCHEMATHESIS_VERSION = '4.32.5';
+/** The IAM policy linter (test/integration/policy-lint.test.ts), in a virtualenv of its own beside moto's. */
+export const PARLIAMENT_VERSION = '1.6.4';
 /** The Java SDK's time-skipping test server; the TypeScript SDK's own download of it needs the internet. */
 export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
 
@@ -298,6 +300,27 @@ export async function ensureSchemathesis(log: Log): Promise<string> {
     whatToDo: 'check that pip reaches a Python package index (pip config list).',
   });
   return join(linked, 'bin', 'st');
+}
+
+/** parliament's Python from this checkout's .tools link, or undefined when setup has not installed it. */
+export function locateParliamentPython(): string | undefined {
+  const local = join(projectToolsDir, 'parliament', 'bin', 'python');
+  return isExecutable(local) ? local : undefined;
+}
+
+/** Returns a Python with parliament (an IAM policy linter), creating a pinned virtualenv the first time. */
+export async function ensureParliamentPython(log: Log): Promise<string> {
+  const python = findOnPath('python3');
+  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run parliament (the policy lint).');
+  const linked = await ensurePinnedVenv({
+    name: 'parliament',
+    pipPackage: 'parliament',
+    version: PARLIAMENT_VERSION,
+    python,
+    log,
+    whatToDo: 'check that pip reaches a Python package index (pip config list).',
+  });
+  return join(linked, 'bin', 'python');
 }
 
 /**

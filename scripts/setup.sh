@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a fresh checkout needs before it can run the stack or the tests: node modules, the Temporal
-# CLI (built with Go, cached per user), moto and schemathesis in virtualenvs (cached per user); with --with-cluster also the
+# CLI (built with Go, cached per user), moto, schemathesis and parliament in virtualenvs (cached per user); with --with-cluster also the
 # Temporal server, its SQL schema tool and the UI server (built with Go, cached per user). Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."

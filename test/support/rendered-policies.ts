@@ -1,0 +1,154 @@
+import {
+  mergeCurStatements,
+  renderCurBucketPolicyStatements,
+  curBucketPolicySidPrefix,
+} from '../../domain/cost-report';
+import {
+  includesDataExport,
+  includesLegacyReport,
+  renderDataExportBucketPolicyStatements,
+  type CostReportKind,
+} from '../../domain/data-export';
+import { installResourceNames, type InstallResourceInput } from '../../domain/install-names';
+import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import type { PolicyDocument } from '../../domain/policy-document';
+
+/** One policy document the project renders, named by what it is and for which install. */
+export interface RenderedPolicy {
+  name: string;
+  /**
+   * `trust`: a role's trust policy, which IAM refuses with a Resource; `trust-as-resource`: the same with the role's
+   * ARN as its Resource, so the linter checks its actions and condition keys too; `permissions`: a role's policy;
+   * `bucket`: a bucket policy.
+   */
+  kind: 'trust' | 'trust-as-resource' | 'permissions' | 'bucket';
+  document: PolicyDocument;
+  /** The install's cost report bucket, which its permission policies may write a bucket policy on. */
+  curBucketArn: string;
+}
+
+export const costReportKinds: CostReportKind[] = ['legacy', 'cur2', 'both'];
+
+/**
+ * Installs whose names stress the renders: a plain one, the shortest and longest ids, the legacy sandbox prefix,
+ * the other partitions, and cost report names at their longest.
+ */
+export const lintedInstalls: Array<Omit<InstallResourceInput, 'cur'> & { cur?: InstallResourceInput['cur'] }> = [
+  { installId: 'acme-prod', awsAccountId: '123456789012', region: 'eu-west-1' },
+  { installId: 'a1b', awsAccountId: '000000000001', region: 'us-east-1' },
+  { installId: `a${'b'.repeat(38)}c`, awsAccountId: '999999999999', region: 'ap-southeast-2' },
+  { installId: 'old-install', awsAccountId: '123456789012', region: 'us-west-2', sandboxNaming: 'legacy' },
+  { installId: 'china-1', awsAccountId: '123456789012', region: 'cn-north-1' },
+  { installId: 'gov-1', awsAccountId: '123456789012', region: 'us-gov-west-1' },
+  {
+    installId: 'custom-cur',
+    awsAccountId: '123456789012',
+    region: 'eu-central-1',
+    cur: {
+      bucketName: `my.billing-${'x'.repeat(51)}`,
+      prefix: `reports/${'p'.repeat(190)}`,
+      reportName: `Report_${'r'.repeat(240)}`,
+      exportName: `export-${'e'.repeat(120)}`,
+    },
+  },
+];
+
+/**
+ * The trust modes and how each renders the policies that differ between them: the onboarding artifacts (trust,
+ * provision and deprovision policies, the role template). A new mode adds an entry here and is linted like the others.
+ */
+export const trustModeRenders: Record<
+  string,
+  (install: InstallResourceInput) => ReturnType<typeof renderOnboardingArtifacts>
+> = {
+  'external-id': (install) =>
+    renderOnboardingArtifacts({
+      install,
+      externalId: 'b1946ac92492d2347c6235b4d2611184b1946ac92492d234',
+      vendorPrincipalArn: 'arn:aws:iam::111122223333:role/vendor-orchestrator',
+      roleTemplateUrl: 'https://vendor.example.com/installs/x/onboarding/role-template.json',
+      callbackToken: 'token',
+    }),
+};
+
+/** The policies of the role template's resources, found wherever the template holds one. */
+export function templatePolicies(template: Record<string, unknown>): Array<{ path: string; document: PolicyDocument }> {
+  const found: Array<{ path: string; document: PolicyDocument }> = [];
+  const visit = (value: unknown, path: string) => {
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (typeof record.Version === 'string' && Array.isArray(record.Statement)) {
+      found.push({ path, document: record as unknown as PolicyDocument });
+      return;
+    }
+    for (const [key, child] of Object.entries(record)) visit(child, `${path}.${key}`);
+  };
+  visit(template.Resources, 'Resources');
+  return found;
+}
+
+/** The bucket policy the cost report step writes on a bucket that had none. */
+function curBucketPolicy(install: InstallResourceInput, kind: CostReportKind): PolicyDocument {
+  const names = installResourceNames(install);
+  const target = { partition: names.partition, accountId: names.accountId, bucket: names.curBucket };
+  return mergeCurStatements(undefined, [
+    ...(includesLegacyReport(kind) ? renderCurBucketPolicyStatements(target) : []),
+    ...(includesDataExport(kind)
+      ? renderDataExportBucketPolicyStatements({ ...target, sidPrefix: curBucketPolicySidPrefix })
+      : []),
+  ]);
+}
+
+/** CloudFormation's `{ "Ref": … }` and `{ "Fn::…": … }` as the string they become when the stack is created. */
+function withIntrinsicsResolved(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withIntrinsicsResolved);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1 && (entries[0]![0] === 'Ref' || entries[0]![0].startsWith('Fn::'))) return 'resolved-by-cfn';
+  return Object.fromEntries(entries.map(([key, child]) => [key, withIntrinsicsResolved(child)]));
+}
+
+/** A trust policy as if it were the role's identity policy: its Resource the role, so every other element is linted. */
+function asResourcePolicy(document: PolicyDocument, roleArn: string): PolicyDocument {
+  const resolved = withIntrinsicsResolved(document) as PolicyDocument;
+  return { ...resolved, Statement: resolved.Statement.map((statement) => ({ ...statement, Resource: roleArn })) };
+}
+
+/** Every policy document the project renders for customers, for every trust mode, cost report kind and install above. */
+export function renderedPolicies(): RenderedPolicy[] {
+  const policies: RenderedPolicy[] = [];
+  for (const base of lintedInstalls) {
+    for (const kind of costReportKinds) {
+      const install: InstallResourceInput = { ...base, cur: { ...base.cur, kind } };
+      const names = installResourceNames(install);
+      const curBucketArn = `arn:${names.partition}:s3:::${names.curBucket}`;
+      const roleArn = (name: string) => `arn:${names.partition}:iam::${names.accountId}:role/${name}`;
+      const label = `${base.installId}/${base.region}/${kind}`;
+      const add = (name: string, policyKind: RenderedPolicy['kind'], document: PolicyDocument) =>
+        policies.push({ name: `${name} ${label}`, kind: policyKind, document, curBucketArn });
+      add('cur-bucket-policy', 'bucket', curBucketPolicy(install, kind));
+      for (const [mode, render] of Object.entries(trustModeRenders)) {
+        const artifacts = render(install);
+        add(`trust-policy ${mode}`, 'trust', artifacts.trustPolicy);
+        add(
+          `trust-policy ${mode} as resource`,
+          'trust-as-resource',
+          asResourcePolicy(artifacts.trustPolicy, roleArn(artifacts.roleName)),
+        );
+        add(`provision-policy ${mode}`, 'permissions', artifacts.provisionPolicy);
+        add(`deprovision-policy ${mode}`, 'permissions', artifacts.deprovisionPolicy);
+        for (const { path, document } of templatePolicies(artifacts.roleTemplate)) {
+          const trust = path.endsWith('.AssumeRolePolicyDocument');
+          add(`role-template ${path} ${mode}`, trust ? 'trust' : 'permissions', document);
+          if (trust)
+            add(
+              `role-template ${path} ${mode} as resource`,
+              'trust-as-resource',
+              asResourcePolicy(document, roleArn('callback')),
+            );
+        }
+      }
+    }
+  }
+  return policies;
+}
