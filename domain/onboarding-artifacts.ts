@@ -1,11 +1,5 @@
-import {
-  installResourceNames,
-  installRoleArn,
-  roleStackName,
-  suggestedRoleName,
-  type InstallResourceInput,
-} from './install-names';
-import { deprovisionPermissions, provisionPermissions, renderPermissionPolicy } from './permissions';
+import { installResourceNames, roleStackName, suggestedRoleName, type InstallResourceInput } from './install-names';
+import { deprovisionPermissions, ownRoleResources, provisionPermissions, renderPermissionPolicy } from './permissions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
@@ -18,6 +12,8 @@ export interface OnboardingArtifacts {
   trustPolicy: PolicyDocument;
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
+  /** The managed policy the kit sets as the role's permissions boundary, when the install names one. */
+  permissionsBoundary?: string;
   roleTemplate: Record<string, unknown>;
   /**
    * Opens the CloudFormation console with the role template and the External ID filled in, and, while the install
@@ -37,6 +33,7 @@ export function renderRoleTemplate(options: {
   vendorPrincipalArn: string;
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
+  permissionsBoundary?: string;
 }): Record<string, unknown> {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -68,6 +65,7 @@ export function renderRoleTemplate(options: {
         Type: 'AWS::IAM::Role',
         Properties: {
           RoleName: options.roleName,
+          ...(options.permissionsBoundary ? { PermissionsBoundary: options.permissionsBoundary } : {}),
           AssumeRolePolicyDocument: renderTrustPolicy(options.vendorPrincipalArn, '{{ExternalId}}'),
           Policies: [
             { PolicyName: 'provision', PolicyDocument: options.provisionPolicy },
@@ -129,10 +127,12 @@ export function renderOnboardingArtifacts(options: {
   roleTemplateUrl: string;
   /** The open callback's token, when the install has one: the link then fills in the callback parameters. */
   callbackToken?: string;
+  /** A managed policy ARN the role gets as its permissions boundary (checked by permissionsBoundaryProblem). */
+  permissionsBoundary?: string;
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
-  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names, installRoleArn(names, roleName)));
+  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names, ownRoleResources(names, roleName)));
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
   const roleTemplate = withExternalIdReference(
     renderRoleTemplate({
@@ -140,6 +140,7 @@ export function renderOnboardingArtifacts(options: {
       vendorPrincipalArn: options.vendorPrincipalArn,
       provisionPolicy,
       deprovisionPolicy,
+      permissionsBoundary: options.permissionsBoundary,
     }),
   );
   const query = Object.entries({
@@ -166,6 +167,7 @@ export function renderOnboardingArtifacts(options: {
     trustPolicy: renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
     provisionPolicy,
     deprovisionPolicy,
+    ...(options.permissionsBoundary ? { permissionsBoundary: options.permissionsBoundary } : {}),
     roleTemplate,
     quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
     ...(options.callbackToken ? { callbackUrl: onboardingCallbackUrl(options.roleTemplateUrl) } : {}),

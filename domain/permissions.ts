@@ -28,10 +28,11 @@ function grant(purpose: PermissionPurpose, actions: string[], resource: string |
 
 /**
  * Everything provisioning needs; the provision policy is rendered from this list and the preflight checks it.
- * `ownRoleArn` is the role the install reads its own policies from (the kit's role when rendering, the role the
- * customer gave when checking): the inspection actions name only it. Without it they cover every role, as before.
+ * `ownRole` is the role the install reads its own policies from (the kit's role, see ownRoleResources, when
+ * rendering; the ARN the customer gave when checking): the inspection actions name only it. Without it they cover
+ * every role, as before.
  */
-export function provisionPermissions(names: InstallResourceNames, ownRoleArn?: string): RequiredPermission[] {
+export function provisionPermissions(names: InstallResourceNames, ownRole?: string | string[]): RequiredPermission[] {
   const { partition: p, accountId: account, region } = names;
   const stack = `arn:${p}:cloudformation:${region}:${account}:stack/${names.stackName}/*`;
   const sandboxBuckets = `arn:${p}:s3:::${names.sandboxResourcePrefix}*`;
@@ -44,7 +45,7 @@ export function provisionPermissions(names: InstallResourceNames, ownRoleArn?: s
     ...grant(
       'inspect_role',
       ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
-      ownRoleArn ?? `arn:${p}:iam::${account}:role/*`,
+      ownRole ?? `arn:${p}:iam::${account}:role/*`,
     ),
     // Any account's, though only the role's own account's and AWS's (account "aws") can be read: IAM has no
     // cross-account reads. Naming those two instead grants nothing less, and parliament refuses "aws" as an account.
@@ -135,6 +136,15 @@ export function deprovisionPermissions(names: InstallResourceNames): RequiredPer
       exportName: names.dataExportName,
     }).flatMap((folder) => grant('teardown', ['s3:DeleteObject'], `arn:${p}:s3:::${names.curBucket}/${folder}*`)),
   ];
+}
+
+/**
+ * The ARNs the kit's role may have: its name at the root, or under any IAM path a customer creates it in (`*` spans
+ * the path's `/`; a role name has none, so no other name matches).
+ */
+export function ownRoleResources(names: { partition: string; accountId: string }, roleName: string): string[] {
+  const role = `arn:${names.partition}:iam::${names.accountId}:role`;
+  return [`${role}/${roleName}`, `${role}/*/${roleName}`];
 }
 
 const statementIds: Record<PermissionPurpose, string> = {

@@ -94,20 +94,38 @@ describe('least privilege', () => {
     const inspecting = statements.filter((statement) =>
       asArray(statement.Action).some((action) => inspectActions.includes(action)),
     );
-    expect(inspecting).toEqual([expect.objectContaining({ Action: inspectActions, Resource: kitRoleArn })]);
-    expect(kitRoleArn).toBe('arn:aws:iam::111111111111:role/install-acme-1-access');
-    expect(JSON.stringify(statements)).not.toContain(':role/*');
+    expect(inspecting).toEqual([
+      expect.objectContaining({
+        Action: inspectActions,
+        Resource: [
+          'arn:aws:iam::111111111111:role/install-acme-1-access',
+          'arn:aws:iam::111111111111:role/*/install-acme-1-access',
+        ],
+      }),
+    ]);
+    expect(JSON.stringify(statements)).not.toContain(':role/*"');
+  });
+
+  const missingFor = (pasted: string) =>
+    evaluatePermissions(
+      [artifacts.provisionPolicy, artifacts.deprovisionPolicy],
+      [...provisionPermissions(names, pasted), ...deprovisionPermissions(names)],
+    ).missing;
+
+  it('lets the kit role read itself under any IAM path the customer creates it in', () => {
+    expect(missingFor('arn:aws:iam::111111111111:role/platform/vendors/install-acme-1-access')).toEqual([]);
   });
 
   it('reports a role of another name, holding the kit policies, as unable to read itself, by its own ARN', () => {
-    const pasted = 'arn:aws:iam::111111111111:role/team/my-own-name';
-    const report = evaluatePermissions(
-      [artifacts.provisionPolicy, artifacts.deprovisionPolicy],
-      [...provisionPermissions(names, pasted), ...deprovisionPermissions(names)],
-    );
-    expect(report.missing).toEqual(
-      inspectActions.map((action) => ({ purpose: 'inspect_role', action, resource: pasted })),
-    );
+    for (const pasted of [
+      'arn:aws:iam::111111111111:role/team/my-own-name',
+      'arn:aws:iam::111111111111:role/x/evil-install-acme-1-access',
+      'arn:aws:iam::111111111111:role/install-acme-1-access-2',
+    ]) {
+      expect(missingFor(pasted)).toEqual(
+        inspectActions.map((action) => ({ purpose: 'inspect_role', action, resource: pasted })),
+      );
+    }
   });
 
   it('still accepts a role created from an earlier kit, which granted the inspection on role/*', () => {
