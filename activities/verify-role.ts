@@ -23,6 +23,7 @@ import {
   permissionEvaluationBudget,
   provisionPermissions,
   rolePolicySizeProblem,
+  type RequiredPermission,
 } from '../domain/permissions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
@@ -87,6 +88,31 @@ async function readRolePolicies(iam: IAMClient, roleName: string): Promise<Polic
   return [...documents.inline, ...documents.managed, ...documents.awsManaged].map(
     (document) => JSON.parse(document) as PolicyDocument,
   );
+}
+
+/**
+ * The role's permissions boundary, if it has one: its ARN and its policy document. An action the install needs must
+ * be allowed by the boundary as well as by the role's policies.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+ */
+async function readPermissionsBoundary(
+  iam: IAMClient,
+  roleName: string,
+): Promise<{ arn: string; document: PolicyDocument } | undefined> {
+  const role = await callAws('iam:GetRole', () => iam.send(new GetRoleCommand({ RoleName: roleName })));
+  const arn = role?.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+  if (!arn) return undefined;
+  const policy = await callAws('iam:GetPolicy', () => iam.send(new GetPolicyCommand({ PolicyArn: arn })));
+  const version = await callAws('iam:GetPolicyVersion', () =>
+    iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: policy.Policy?.DefaultVersionId })),
+  );
+  const document = decodePolicy(version.PolicyVersion?.Document);
+  const problem =
+    accountOfArn(arn) === 'aws'
+      ? rolePolicySizeProblem({ inline: [], managed: [], awsManaged: [document] })
+      : rolePolicySizeProblem({ inline: [], managed: [document] });
+  if (problem) throw tooComplex(`The permissions boundary: ${problem}`);
+  return { arn, document: JSON.parse(document) as PolicyDocument };
 }
 
 /** Whether AWS refused an AssumeRole the role must refuse; anything else than a refusal is classified and rethrown. */
@@ -237,6 +263,8 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       access: CustomerAccessInput;
       resources?: InstallResourceInput;
       names?: InstallResourceNames;
+      /** The boundary the install asked the kit to set: the role must have exactly it. */
+      permissionsBoundary?: string;
     }): Promise<PermissionCheck> {
       const names = input.names ?? installResourceNames(input.resources!);
       const access = await deps.sessions.resolve(input.access);
@@ -246,8 +274,10 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       // The role's own ARN, whatever its name: a role not named as the kit names it must still be able to read itself.
       const required = [...provisionPermissions(names, access.roleArn), ...deprovisionPermissions(names)];
       let policies: PolicyDocument[];
+      let boundary: Awaited<ReturnType<typeof readPermissionsBoundary>>;
       try {
         policies = await readRolePolicies(iam, parsed.role.roleName);
+        boundary = await readPermissionsBoundary(iam, parsed.role.roleName);
       } catch (error) {
         // A role that may not read its own policies lacks the first permissions we need; say which.
         if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
@@ -257,17 +287,35 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         throw error;
       }
       let report;
+      let bounded;
       try {
-        report = evaluatePermissions(policies, required);
+        const budget = { remaining: permissionEvaluationBudget };
+        report = evaluatePermissions(policies, required, budget);
+        bounded = boundary ? evaluatePermissions([boundary.document], required, budget) : undefined;
       } catch (error) {
         if (!(error instanceof WildcardBudgetExceeded)) throw error;
         throw tooComplex(
           `The role's policies need more wildcard matching than one check may spend (${permissionEvaluationBudget} comparisons).`,
         );
       }
+      // An action already missing from the role's policies is named once, as missing there.
+      const notMissing = (permission: RequiredPermission) => !report.missing.includes(permission);
+      const outsideBoundary = (permission: { action: string; resource: string }) =>
+        `${describePermission(permission)} (not allowed by the permissions boundary ${boundary?.arn})`;
+      const wrongBoundary =
+        input.permissionsBoundary !== undefined && input.permissionsBoundary !== boundary?.arn
+          ? [`the permissions boundary ${input.permissionsBoundary} (the role has ${boundary?.arn ?? 'none'})`]
+          : [];
       return {
-        missing: report.missing.map(describePermission),
-        conditional: report.conditional.map(describePermission),
+        missing: [
+          ...wrongBoundary,
+          ...report.missing.map(describePermission),
+          ...(bounded?.missing ?? []).filter(notMissing).map(outsideBoundary),
+        ],
+        conditional: [
+          ...report.conditional.map(describePermission),
+          ...(bounded?.conditional ?? []).filter(notMissing).map(outsideBoundary),
+        ],
       };
     },
   };

@@ -15,6 +15,8 @@ export async function createRoleFromArtifacts(options: {
   path?: string;
   trustPolicy?: unknown;
   withPolicies?: boolean;
+  /** A boundary other than the kit's; '' for none even when the kit names one. */
+  permissionsBoundary?: string;
 }): Promise<string> {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: options.endpoint, credentials: options.credentials });
   const roleName = options.roleName ?? options.artifacts.roleName;
@@ -22,6 +24,8 @@ export async function createRoleFromArtifacts(options: {
     new CreateRoleCommand({
       RoleName: roleName,
       Path: options.path,
+      // As the kit does (PermissionsBoundary, --permissions-boundary, permissions_boundary), when the install names one.
+      PermissionsBoundary: (options.permissionsBoundary ?? options.artifacts.permissionsBoundary) || undefined,
       AssumeRolePolicyDocument: JSON.stringify(options.trustPolicy ?? options.artifacts.trustPolicy),
     }),
   );

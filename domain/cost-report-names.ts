@@ -1,5 +1,6 @@
 import { includesDataExport, includesLegacyReport, type CostReportKind } from './data-export';
 import { isValidInstallId } from './install-names';
+import { permissionsBoundaryProblem } from './permissions-boundary';
 
 /**
  * The names an install writes cost reports under. Each one is rendered into IAM policies (where `*`, `?` and `${…}`
@@ -77,10 +78,20 @@ export function checkCostReportNames(
  */
 export function invalidInstallInput(input: {
   installId: string;
+  awsAccountId?: string;
+  region?: string;
   cur?: CostReportNames & { kind?: CostReportKind };
+  permissionsBoundary?: string;
 }): string | undefined {
   if (!isValidInstallId(input.installId)) {
     return `installId ${JSON.stringify(input.installId.slice(0, 100))} must be 3 to 40 lower-case letters, digits and hyphens, letters or digits at both ends.`;
+  }
+  if (input.permissionsBoundary !== undefined) {
+    const problem = permissionsBoundaryProblem(String(input.permissionsBoundary), {
+      awsAccountId: input.awsAccountId ?? '',
+      region: input.region ?? '',
+    });
+    if (problem) return problem;
   }
   return input.cur ? checkCostReportNames(input.cur)?.problem : undefined;
 }

@@ -32,7 +32,8 @@ export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
     '#!/usr/bin/env bash',
     '# Creates the install access role in the current AWS account (run with administrator credentials).',
     'set -euo pipefail',
-    `aws iam create-role --role-name ${role} --assume-role-policy-document ${shellQuote(JSON.stringify(artifacts.trustPolicy))}`,
+    `aws iam create-role --role-name ${role} --assume-role-policy-document ${shellQuote(JSON.stringify(artifacts.trustPolicy))}` +
+      (artifacts.permissionsBoundary ? ` --permissions-boundary ${shellQuote(artifacts.permissionsBoundary)}` : ''),
     `aws iam put-role-policy --role-name ${role} --policy-name provision --policy-document ${shellQuote(JSON.stringify(artifacts.provisionPolicy))}`,
     `aws iam put-role-policy --role-name ${role} --policy-name deprovision --policy-document ${shellQuote(JSON.stringify(artifacts.deprovisionPolicy))}`,
     `aws iam get-role --role-name ${role} --query Role.Arn --output text`,
@@ -42,6 +43,9 @@ export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
     `resource "aws_iam_role" "install_access" {`,
     `  name               = ${JSON.stringify(role)}`,
     `  assume_role_policy = jsonencode(${JSON.stringify(artifacts.trustPolicy)})`,
+    ...(artifacts.permissionsBoundary
+      ? [`  permissions_boundary = ${JSON.stringify(artifacts.permissionsBoundary)}`]
+      : []),
     `}`,
     ``,
     `resource "aws_iam_role_policy" "provision" {`,

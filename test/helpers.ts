@@ -140,6 +140,7 @@ export function createCustomerRole(
     roleName?: string;
     path?: string;
     withPolicies?: boolean;
+    permissionsBoundary?: string;
     account?: typeof customerAccount;
   } = {},
 ): Promise<string> {

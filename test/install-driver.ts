@@ -63,7 +63,11 @@ export async function onboardingArtifacts(
     () => installStatus(handle),
     (s) => s.onboarding !== undefined,
   );
-  return renderOnboardingArtifacts({ install: input, ...status.onboarding! });
+  return renderOnboardingArtifacts({
+    install: input,
+    ...status.onboarding!,
+    permissionsBoundary: status.permissionsBoundary,
+  });
 }
 
 /** The runner's part: check in with the token the vendor derived for its registration. */

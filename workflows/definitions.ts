@@ -65,6 +65,8 @@ export interface InstallInput {
   approval?: { required: true; expiresAfter?: Duration };
   /** Keep what a failed phase created (for debugging) instead of compensating. */
   keepResourcesOnFailure?: boolean;
+  /** A managed policy (the install's account's or AWS's) the kit sets as the role's permissions boundary. */
+  permissionsBoundary?: string;
   /** Re-verify the role this often while active; omitted means never. */
   reverifyEvery?: Duration;
   /** Continue as new once history holds this many events (default 10,000), besides when Temporal suggests it. */

@@ -81,6 +81,7 @@ export class InstallTracker {
             },
           }
         : {}),
+      ...(input.permissionsBoundary ? { permissionsBoundary: input.permissionsBoundary } : {}),
     };
     this.events = new InstallEvents(this.status);
     if (this.patches.compactHistory) {

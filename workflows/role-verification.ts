@@ -74,6 +74,7 @@ export async function verifyRole(
           cur: tracker.status.costReportSettings ?? input.cur,
           sandboxNaming: sandboxNamingOf(tracker.status),
         },
+        ...(tracker.status.permissionsBoundary ? { permissionsBoundary: tracker.status.permissionsBoundary } : {}),
       }),
     );
     tracker.recordRoleChecks({

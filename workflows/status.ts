@@ -109,6 +109,8 @@ export interface InstallStatus {
   sandboxNaming?: SandboxNaming;
   /** The cost-report names and kind the install was started with: the onboarding policies are rendered from them. */
   costReportSettings?: CostReportSettings;
+  /** The managed policy the onboarding kit sets as the role's permissions boundary; the preflight checks it is set. */
+  permissionsBoundary?: string;
   steps: Partial<Record<StepName, StepStatus>>;
   onboarding?: {
     externalId: string;

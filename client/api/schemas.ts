@@ -1,6 +1,7 @@
 import { costReportNameLimits, costReportNamePatterns } from '../../domain/cost-report-names';
 import { describeDurationRange, durationBounds, durationPattern, type DurationField } from '../../domain/durations';
 import { installIdPattern } from '../../domain/install-names';
+import { permissionsBoundaryLimits } from '../../domain/permissions-boundary';
 import { restingPhases } from '../../workflows/definitions';
 
 // Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
@@ -108,6 +109,13 @@ export const startInstallBody = {
       },
     },
     keepResourcesOnFailure: { type: 'boolean' },
+    permissionsBoundary: {
+      type: 'string',
+      minLength: 1,
+      maxLength: permissionsBoundaryLimits.arn,
+      description:
+        "ARN of a managed policy in the install's account (or AWS's) that the onboarding kit sets as the role's permissions boundary.",
+    },
     approval: {
       type: 'object',
       additionalProperties: false,

@@ -70,6 +70,12 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
     ],
     ['a short account id', startBody('short-account-1', { awsAccountId: '1234' }), 'invalid-request', 400],
     ['an install id with capitals', startBody('Bad_Id'), 'invalid-request', 400],
+    [
+      "a permissions boundary in another account than the install's",
+      startBody('boundary-1', { permissionsBoundary: 'arn:aws:iam::999999999999:policy/Boundary' }),
+      'invalid-request',
+      400,
+    ],
     ['a 20 KB field', startBody('big-1', { orgId: 'x'.repeat(20_000) }), 'payload-too-large', 413],
   ])('rejects a start with %s and starts nothing', async (_case, body, slug, status) => {
     const response = await api.call('POST', '/installs', body);

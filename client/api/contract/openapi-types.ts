@@ -1086,6 +1086,8 @@ export interface components {
             phaseSince: string;
             sandboxNaming?: components["schemas"]["SandboxNaming"];
             costReportSettings?: components["schemas"]["CostReportSettings"];
+            /** @description The managed policy the onboarding kit sets as the role's permissions boundary; the preflight checks it is set. */
+            permissionsBoundary?: string;
             steps: {
                 check_input?: components["schemas"]["StepStatus"];
                 prepare_onboarding?: components["schemas"]["StepStatus"];
@@ -1249,6 +1251,8 @@ export interface components {
             trustPolicy: components["schemas"]["PolicyDocument"];
             provisionPolicy: components["schemas"]["PolicyDocument"];
             deprovisionPolicy: components["schemas"]["PolicyDocument"];
+            /** @description The managed policy the kit sets as the role's permissions boundary, when the install names one. */
+            permissionsBoundary?: string;
             roleTemplate: {
                 [key: string]: unknown;
             };
@@ -1585,6 +1589,8 @@ export interface operations {
                         runnerCheckIn?: string;
                     };
                     keepResourcesOnFailure?: boolean;
+                    /** @description ARN of a managed policy in the install's account (or AWS's) that the onboarding kit sets as the role's permissions boundary. */
+                    permissionsBoundary?: string;
                     approval?: {
                         /** @enum {boolean} */
                         required: true;

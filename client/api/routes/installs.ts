@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { checkInstallBounds } from '../../../domain/durations';
+import { permissionsBoundaryProblem } from '../../../domain/permissions-boundary';
 import type { InstallInput } from '../../../workflows/definitions';
 import { servesOrg } from '../api-keys';
 import { answers, bodyProblems, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
@@ -57,6 +58,13 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
     async (request, reply) => {
       if (!servesOrg(request.caller, request.body.orgId)) {
         throw new Problem('forbidden', `API key ${request.caller.keyId} does not serve org ${request.body.orgId}.`);
+      }
+      const boundary = request.body.permissionsBoundary;
+      const boundaryProblem = boundary !== undefined ? permissionsBoundaryProblem(boundary, request.body) : undefined;
+      if (boundaryProblem) {
+        throw new Problem('invalidRequest', boundaryProblem, {
+          errors: [{ path: '/permissionsBoundary', message: boundaryProblem }],
+        });
       }
       const outOfBounds = checkInstallBounds(request.body, options.durationFloor ?? 'production');
       if (outOfBounds.length > 0) {

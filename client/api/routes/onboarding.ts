@@ -20,6 +20,7 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
     install: { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) },
     ...onboarding,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
+    permissionsBoundary: status.permissionsBoundary,
   });
 }
 
