@@ -48,7 +48,7 @@ export interface AllowedFinding {
   matches: (finding: Finding, policy: RenderedPolicy) => boolean;
 }
 
-/** Findings that remain by design, each with its reason; README "IAM policy lint" lists them too. */
+/** Findings that remain by design, each with its reason; README "Least privilege and the IAM policy lint" lists them too. */
 export const allowedFindings: AllowedFinding[] = [
   {
     issue: 'MALFORMED',
