@@ -24,7 +24,6 @@ const neverAllowed = new Set([
   'UNKNOWN_PREFIX',
   'RESOURCE_MISMATCH',
   'INVALID_ARN',
-  'UNKNOWN_CONDITION_FOR_ACTION',
   'MALFORMED_JSON',
   'LINTER_ERROR',
 ]);
@@ -48,6 +47,12 @@ export interface AllowedFinding {
   matches: (finding: Finding, policy: RenderedPolicy) => boolean;
 }
 
+/** An IAM OIDC provider's ARN, and its condition keys as IAM names them: the issuer's host and path, then `:aud`/`:sub`. */
+const oidcProviderArn =
+  /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider\/[a-z0-9.-]{1,253}(?:\/[\w.~-]{1,64}){0,8}$/;
+const oidcConditionKey =
+  /^Unknown condition [a-z0-9.-]{1,253}(?:\/[\w.~-]{1,64}){0,8}:(?:aud|sub) for action sts:AssumeRoleWithWebIdentity$/;
+
 /** Findings that remain by design, each with its reason; README "Least privilege and the IAM policy lint" lists them too. */
 export const allowedFindings: AllowedFinding[] = [
   {
@@ -64,6 +69,21 @@ export const allowedFindings: AllowedFinding[] = [
       'sts:AssumeRole returns credentials: that is what a trust policy grants, to the one principal it names. ' +
       'Only the lint copy of a trust policy (as an identity policy) is flagged.',
     matches: (_finding, policy) => policy.kind === 'trust-as-resource',
+  },
+  {
+    issue: 'UNKNOWN_FEDERATION_SOURCE',
+    reason:
+      "An OIDC trust policy's principal is the vendor's own IAM OIDC provider; parliament knows only a few public " +
+      'providers (Cognito, Google, Facebook, Amazon) by name.',
+    matches: (finding, policy) => policy.kind.startsWith('trust') && oidcProviderArn.test(finding.detail),
+  },
+  {
+    issue: 'UNKNOWN_CONDITION_FOR_ACTION',
+    reason:
+      "`<issuer host/path>:aud` and `:sub` are IAM's documented keys for any OIDC provider " +
+      '(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html, OIDC federation); ' +
+      'parliament knows them only for the providers it names. Any other unknown key fails.',
+    matches: (finding, policy) => policy.kind.startsWith('trust') && oidcConditionKey.test(finding.detail),
   },
   {
     issue: 'PERMISSIONS_MANAGEMENT_ACTIONS',
@@ -118,6 +138,36 @@ describe('IAM policy lint (parliament)', () => {
     const { version, findings } = lint([broken]);
     expect(version).toBe(PARLIAMENT_VERSION);
     expect(findings.map((finding) => finding.issue).sort()).toEqual(['RESOURCE_MISMATCH', 'UNKNOWN_ACTION']);
+  });
+
+  it("accepts an OIDC trust policy's documented provider keys, and no other unknown condition key", () => {
+    const provider = 'arn:aws:iam::123456789012:oidc-provider/vendor.example.com/oidc';
+    const trust = (keys: string[]): RenderedPolicy => ({
+      name: `oidc ${keys.join(',')}`,
+      kind: 'trust-as-resource',
+      curBucketArn: 'arn:aws:s3:::unused',
+      document: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Federated: provider },
+            Action: 'sts:AssumeRoleWithWebIdentity',
+            Resource: 'arn:aws:iam::123456789012:role/install-acme-access',
+            Condition: { StringEquals: Object.fromEntries(keys.map((key) => [key, 'value'])) },
+          },
+        ],
+      },
+    });
+    const documented = trust(['vendor.example.com/oidc:aud', 'vendor.example.com/oidc:sub']);
+    const other = trust(['vendor.example.com/oidc:email']);
+    const unexplainedIn = (policy: RenderedPolicy) =>
+      lint([policy]).findings.filter(
+        (finding) =>
+          !allowedFindings.some((allowed) => allowed.issue === finding.issue && allowed.matches(finding, policy)),
+      );
+    expect(unexplainedIn(documented)).toEqual([]);
+    expect(unexplainedIn(other).map((finding) => finding.issue)).toEqual(['UNKNOWN_CONDITION_FOR_ACTION']);
   });
 
   it('lints every trust, role, template and bucket policy for every cost report kind and trust mode', () => {
