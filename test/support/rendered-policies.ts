@@ -99,18 +99,26 @@ function curBucketPolicy(install: InstallResourceInput, kind: CostReportKind): P
   ]);
 }
 
-/** CloudFormation's `{ "Ref": … }` and `{ "Fn::…": … }` as the string they become when the stack is created. */
-function withIntrinsicsResolved(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withIntrinsicsResolved);
+/**
+ * CloudFormation's intrinsics as the strings they become when the stack is created: `Fn::Sub` and `Ref` of the pseudo
+ * parameters with the install's partition, account and region; a template parameter's `Ref` as a placeholder.
+ */
+function withIntrinsicsResolved(value: unknown, pseudo: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => withIntrinsicsResolved(item, pseudo));
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value);
-  if (entries.length === 1 && (entries[0]![0] === 'Ref' || entries[0]![0].startsWith('Fn::'))) return 'resolved-by-cfn';
-  return Object.fromEntries(entries.map(([key, child]) => [key, withIntrinsicsResolved(child)]));
+  const [key, argument] = entries[0] ?? [];
+  if (entries.length === 1 && key === 'Fn::Sub' && typeof argument === 'string') {
+    return argument.replace(/\$\{(AWS::\w+)\}/g, (_whole, name: string) => pseudo[name] ?? 'resolved-by-cfn');
+  }
+  if (entries.length === 1 && key === 'Ref') return pseudo[String(argument)] ?? 'resolved-by-cfn';
+  if (entries.length === 1 && key?.startsWith('Fn::')) return 'resolved-by-cfn';
+  return Object.fromEntries(entries.map(([name, child]) => [name, withIntrinsicsResolved(child, pseudo)]));
 }
 
 /** A trust policy as if it were the role's identity policy: its Resource the role, so every other element is linted. */
-function asResourcePolicy(document: PolicyDocument, roleArn: string): PolicyDocument {
-  const resolved = withIntrinsicsResolved(document) as PolicyDocument;
+function asResourcePolicy(document: PolicyDocument, roleArn: string, pseudo: Record<string, string>): PolicyDocument {
+  const resolved = withIntrinsicsResolved(document, pseudo) as PolicyDocument;
   return { ...resolved, Statement: resolved.Statement.map((statement) => ({ ...statement, Resource: roleArn })) };
 }
 
@@ -124,6 +132,11 @@ export function renderedPolicies(): RenderedPolicy[] {
       const curBucketArn = `arn:${names.partition}:s3:::${names.curBucket}`;
       const roleArn = (name: string) => `arn:${names.partition}:iam::${names.accountId}:role/${name}`;
       const label = `${base.installId}/${base.region}/${kind}`;
+      const pseudo = {
+        'AWS::Partition': names.partition,
+        'AWS::AccountId': names.accountId,
+        'AWS::Region': names.region,
+      };
       const add = (name: string, policyKind: RenderedPolicy['kind'], document: PolicyDocument) =>
         policies.push({ name: `${name} ${label}`, kind: policyKind, document, curBucketArn });
       add('cur-bucket-policy', 'bucket', curBucketPolicy(install, kind));
@@ -133,18 +146,19 @@ export function renderedPolicies(): RenderedPolicy[] {
         add(
           `trust-policy ${mode} as resource`,
           'trust-as-resource',
-          asResourcePolicy(artifacts.trustPolicy, roleArn(artifacts.roleName)),
+          asResourcePolicy(artifacts.trustPolicy, roleArn(artifacts.roleName), pseudo),
         );
         add(`provision-policy ${mode}`, 'permissions', artifacts.provisionPolicy);
         add(`deprovision-policy ${mode}`, 'permissions', artifacts.deprovisionPolicy);
         for (const { path, document } of templatePolicies(artifacts.roleTemplate)) {
           const trust = path.endsWith('.AssumeRolePolicyDocument');
-          add(`role-template ${path} ${mode}`, trust ? 'trust' : 'permissions', document);
+          const resolved = withIntrinsicsResolved(document, pseudo) as PolicyDocument;
+          add(`role-template ${path} ${mode}`, trust ? 'trust' : 'permissions', resolved);
           if (trust)
             add(
               `role-template ${path} ${mode} as resource`,
               'trust-as-resource',
-              asResourcePolicy(document, roleArn('callback')),
+              asResourcePolicy(document, roleArn('callback'), pseudo),
             );
         }
       }
