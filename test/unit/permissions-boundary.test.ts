@@ -1,3 +1,4 @@
+import { renderCustomerPage } from '../../client/api/customer-page/render-page';
 import { invalidInstallInput } from '../../domain/cost-report-names';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { renderOnboardingKit } from '../../domain/onboarding-kit';
@@ -62,6 +63,29 @@ describe('permissions boundary', () => {
     expect(files['install-access-role.tf']).toMatch(
       /resource "aws_iam_role" "install_access" \{\n(?:.*\n){2}  permissions_boundary = "arn:aws:iam::111111111111:policy\/vendor\/InstallBoundary"\n\}/,
     );
+  });
+
+  it('tells the customer on the onboarding page which boundary the role gets', () => {
+    const page = (permissionsBoundary?: string) => {
+      const { artifacts } = kit(permissionsBoundary);
+      return renderCustomerPage({
+        status: {
+          ...install,
+          orgId: 'acme',
+          phase: 'awaiting_role',
+          phaseSince: '2026-01-01T00:00:00Z',
+          steps: {},
+          roleSubmissions: 0,
+          remindersSent: 0,
+        },
+        artifacts,
+        files: renderOnboardingKit(artifacts),
+        urls: { file: (name) => `/f/${name}`, roleArn: '/r', events: '/e' },
+        expiresAt: '2026-01-02T00:00:00.000Z',
+      });
+    };
+    expect(page(boundary)).toContain(`permissions boundary is the managed policy <code>${boundary}</code>`);
+    expect(page()).not.toContain('permissions boundary');
   });
 
   it('leaves the kit without a boundary when the install names none', () => {

@@ -89,8 +89,8 @@ export function renderCustomerPage(options: {
 
 <section aria-labelledby="permissions-title">
 <h2 id="permissions-title">1. What the vendor asks for, and why</h2>
-<p>The role <code>${escapeHtml(artifacts.roleName)}</code> has two policies. Every action is limited to this install's resources where AWS allows it.</p>
-${renderGroups('Provision policy: used while setting up and running the install', describePolicy(artifacts.provisionPolicy))}
+<p>The role <code>${escapeHtml(artifacts.roleName)}</code> has two policies. Every action is limited to this install's resources where AWS allows it; the role may read only its own policies, so keep its name.</p>
+${artifacts.permissionsBoundary ? `<p>Its permissions boundary is the managed policy <code>${escapeHtml(artifacts.permissionsBoundary)}</code>, which caps what the two policies grant; it must exist before you create the role.</p>\n` : ''}${renderGroups('Provision policy: used while setting up and running the install', describePolicy(artifacts.provisionPolicy))}
 ${renderGroups('Deprovision policy: used only when the install is removed', describePolicy(artifacts.deprovisionPolicy))}
 <p>The policies as JSON:</p>
 <ul class="downloads">${policies.join('')}</ul>
