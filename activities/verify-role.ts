@@ -21,9 +21,15 @@ import {
   evaluatePermissions,
   deprovisionPermissions,
   permissionEvaluationBudget,
-  provisionPermissions,
   rolePolicySizeProblem,
+  type RequiredPermission,
 } from '../domain/permissions';
+import {
+  builtInPermissionSet,
+  permissionsAddedAfter,
+  provisionPermissionsAt,
+  type PermissionSet,
+} from '../domain/permission-versions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
 import type { CustomerAccess, CustomerAccessInput } from '../domain/customer-access';
@@ -39,6 +45,18 @@ export interface VerifiedIdentity {
 export interface PermissionCheck {
   missing: string[];
   conditional: string[];
+  /** The permission set's version the role was checked against (absent from checks made before versions). */
+  version?: number;
+}
+
+/** A role checked against its install's version and against what the versions since then added. */
+export interface PermissionUpgradeCheck extends PermissionCheck {
+  /** The newest version this worker knows (its current one). */
+  current: number;
+  /** What the versions after the install's add, `action on resource`; empty when the install is current. */
+  added: string[];
+  addedMissing: string[];
+  addedConditional: string[];
 }
 
 function describePermission(permission: { action: string; resource: string }): string {
@@ -98,6 +116,42 @@ async function isRefused(assume: () => Promise<unknown>): Promise<boolean> {
     const code = awsErrorCode(error);
     if (code && accessDeniedCodes.has(code)) return true;
     rethrowAwsError(error, 'sts:AssumeRole');
+  }
+}
+
+function permissionSetOf(deps: ActivityDeps): PermissionSet {
+  return deps.permissionSet?.() ?? builtInPermissionSet;
+}
+
+/**
+ * Reads the role's own policies and evaluates `required` against them. A role that may not read its own policies
+ * lacks the first permissions we need: every `inspect_role` one is reported missing.
+ */
+async function evaluateRole(
+  deps: ActivityDeps,
+  accessInput: CustomerAccessInput,
+  required: RequiredPermission[],
+): Promise<{ missing: RequiredPermission[]; conditional: RequiredPermission[] }> {
+  const access = await deps.sessions.resolve(accessInput);
+  const parsed = parseRoleArn(access.roleArn);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
+  const { iam } = await deps.sessions.clients(access);
+  let policies: PolicyDocument[];
+  try {
+    policies = await readRolePolicies(iam, parsed.role.roleName);
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
+      return { missing: required.filter((permission) => permission.purpose === 'inspect_role'), conditional: [] };
+    }
+    throw error;
+  }
+  try {
+    return evaluatePermissions(policies, required);
+  } catch (error) {
+    if (!(error instanceof WildcardBudgetExceeded)) throw error;
+    throw tooComplex(
+      `The role's policies need more wildcard matching than one check may spend (${permissionEvaluationBudget} comparisons).`,
+    );
   }
 }
 
@@ -237,36 +291,46 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       access: CustomerAccessInput;
       resources?: InstallResourceInput;
       names?: InstallResourceNames;
+      /** The version to check against; the worker's current one (onboarding) when omitted. */
+      version?: number;
     }): Promise<PermissionCheck> {
       const names = input.names ?? installResourceNames(input.resources!);
-      const access = await deps.sessions.resolve(input.access);
-      const parsed = parseRoleArn(access.roleArn);
-      if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
-      const { iam } = await deps.sessions.clients(access);
-      const required = [...provisionPermissions(names), ...deprovisionPermissions(names)];
-      let policies: PolicyDocument[];
-      try {
-        policies = await readRolePolicies(iam, parsed.role.roleName);
-      } catch (error) {
-        // A role that may not read its own policies lacks the first permissions we need; say which.
-        if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
-          const inspect = required.filter((permission) => permission.purpose === 'inspect_role');
-          return { missing: inspect.map(describePermission), conditional: [] };
-        }
-        throw error;
-      }
-      let report;
-      try {
-        report = evaluatePermissions(policies, required);
-      } catch (error) {
-        if (!(error instanceof WildcardBudgetExceeded)) throw error;
-        throw tooComplex(
-          `The role's policies need more wildcard matching than one check may spend (${permissionEvaluationBudget} comparisons).`,
-        );
-      }
+      const set = permissionSetOf(deps);
+      const version = Math.min(input.version ?? set.current, set.current);
+      const required = [...provisionPermissionsAt(names, set, version), ...deprovisionPermissions(names)];
+      const report = await evaluateRole(deps, input.access, required);
       return {
         missing: report.missing.map(describePermission),
         conditional: report.conditional.map(describePermission),
+        version,
+      };
+    },
+
+    /**
+     * The re-verification's preflight: the role against its install's version (what it agreed to), and against what
+     * the versions since then add, in one read of its policies. Nothing added when the install is current.
+     */
+    async checkPermissionUpgrade(input: {
+      access: CustomerAccessInput;
+      resources: InstallResourceInput;
+      version: number;
+    }): Promise<PermissionUpgradeCheck> {
+      const names = installResourceNames(input.resources);
+      const set = permissionSetOf(deps);
+      const version = Math.min(input.version, set.current);
+      const held = [...provisionPermissionsAt(names, set, version), ...deprovisionPermissions(names)];
+      const added = permissionsAddedAfter(names, set, version);
+      const report = await evaluateRole(deps, input.access, [...held, ...added]);
+      const among = (list: RequiredPermission[], permissions: RequiredPermission[]) =>
+        permissions.filter((permission) => list.includes(permission)).map(describePermission);
+      return {
+        version,
+        current: set.current,
+        missing: among(held, report.missing),
+        conditional: among(held, report.conditional),
+        added: added.map(describePermission),
+        addedMissing: among(added, report.missing),
+        addedConditional: among(added, report.conditional),
       };
     },
   };

@@ -1,5 +1,10 @@
 import { installResourceNames, roleStackName, suggestedRoleName, type InstallResourceInput } from './install-names';
-import { deprovisionPermissions, provisionPermissions, renderPermissionPolicy } from './permissions';
+import {
+  deprovisionPermissions,
+  provisionPermissions,
+  renderPermissionPolicy,
+  type RequiredPermission,
+} from './permissions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
@@ -116,6 +121,13 @@ function withExternalIdReference(template: Record<string, unknown>): Record<stri
   ) as Record<string, unknown>;
 }
 
+/** The AWS console's host in a partition. */
+export function cloudFormationConsoleHost(partition: string): string {
+  return partition === 'aws'
+    ? 'console.aws.amazon.com'
+    : `console.${partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
+}
+
 export function renderOnboardingArtifacts(options: {
   install: InstallResourceInput;
   externalId: string;
@@ -123,10 +135,12 @@ export function renderOnboardingArtifacts(options: {
   roleTemplateUrl: string;
   /** The open callback's token, when the install has one: the link then fills in the callback parameters. */
   callbackToken?: string;
+  /** The provision permissions of the permission set's version to render (domain/permission-versions.ts); version 1's by default. */
+  provision?: RequiredPermission[];
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
-  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names));
+  const provisionPolicy = renderPermissionPolicy(options.provision ?? provisionPermissions(names));
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
   const roleTemplate = withExternalIdReference(
     renderRoleTemplate({
@@ -149,10 +163,7 @@ export function renderOnboardingArtifacts(options: {
   })
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
     .join('&');
-  const consoleHost =
-    names.partition === 'aws'
-      ? 'console.aws.amazon.com'
-      : `console.${names.partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
+  const consoleHost = cloudFormationConsoleHost(names.partition);
   return {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,
