@@ -152,6 +152,20 @@ const catalog: CatalogEntry[] = [
     cause: 'The role lacks actions the install needs; the message names each one.',
     fix: `${kitPolicies}, then submit the ARN again.`,
   },
+  {
+    code: 'permissions_lost',
+    matches: codeIs('permissions_lost'),
+    cause:
+      'A re-verification found the role no longer grants actions of the permission version it was verified against: its policies were edited or detached.',
+    fix: 'Attach the provision and deprovision policies of that version again (GET /installs/{installId}/permissions names it; the onboarding kit renders the current one); the install recovers at its next re-verification or POST /installs/{installId}/permissions/recheck.',
+  },
+  {
+    code: 'permission_upgrade_required',
+    matches: codeIs('permission_upgrade_required'),
+    cause:
+      "The vendor shipped a newer version of its permission set, which adds actions this install's role does not grant yet; the install keeps working with the permissions it has.",
+    fix: 'Apply the updated provision policy from GET /installs/{installId}/permissions (the stack-update link, the AWS CLI or the Terraform there), then POST /installs/{installId}/permissions/recheck, or wait for the next check.',
+  },
 
   {
     code: 'role_policies_too_complex',

@@ -192,6 +192,13 @@ export class InstallTracker {
     const earlier = permissions.upgrade?.toVersion === found.toVersion ? permissions.upgrade : undefined;
     permissions.upgrade = {
       ...asked,
+      problem: {
+        ...describeFailure({
+          code: 'permission_upgrade_required',
+          message: `Version ${found.toVersion} of the vendor's permissions adds ${found.missing.length} action(s) the role lacks: ${found.missing.join(', ')}.`,
+        }),
+        at: earlier?.problem?.at ?? now,
+      },
       askedAt: earlier?.askedAt ?? now,
       lastCheckedAt: now,
       checks: (earlier?.checks ?? 0) + 1,

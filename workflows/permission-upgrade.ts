@@ -35,7 +35,7 @@ export async function checkPermissionSet(
   });
   if (found.missing.length > 0) {
     return describeFailure({
-      code: 'missing_permissions',
+      code: 'permissions_lost',
       message: `The role lacks ${found.missing.length} permission(s) of version ${version}: ${found.missing.join(', ')}.`,
     });
   }

@@ -221,6 +221,8 @@ export interface PermissionUpgradeStatus {
   missing: string[];
   /** Those granted only under a Condition: not counted as missing. */
   conditional: string[];
+  /** What is asked of the customer, with the catalog's cause and fix (`permission_upgrade_required`). */
+  problem?: InstallError;
   askedAt: string;
   lastCheckedAt: string;
   checks: number;

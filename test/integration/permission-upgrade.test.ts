@@ -86,6 +86,8 @@ describe('permission upgrades through the API, against the real Temporal server 
         ]);
         expect(upgrade.missing).toEqual(upgrade.addedActions);
         expect(upgrade).toMatchObject({ fromVersion: 1, toVersion: 2, checks: 1 });
+        expect(upgrade.problem).toMatchObject({ code: 'permission_upgrade_required' });
+        expect(upgrade.problem.fix).toContain('/permissions/recheck');
         expect(upgrade.kit.notes).toEqual(['v2: Read the tags of the sandbox queues.']);
         expect(JSON.stringify(upgrade.kit.provisionPolicy)).toContain('sqs:ListQueueTags');
         expect(upgrade.kit.stackUpdateUrl).toContain(`#/stacks/update/template?stackId=install-${installId}-access`);

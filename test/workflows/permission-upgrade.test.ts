@@ -1,6 +1,5 @@
 import { activityInfo } from '@temporalio/activity';
 import type { WorkflowUpdateFailedError } from '@temporalio/client';
-import { nextSlotAfter } from '../../domain/install-slots';
 import {
   recheckPermissionsUpdate,
   requestDeprovisionUpdate,
@@ -16,25 +15,42 @@ const roleArn = 'arn:aws:iam::111111111111:role/install-access';
 const registration = { registrationId: 'reg-1', tokenSha256: 'a'.repeat(64), runnerId: 'runner-1' };
 const added = 'sqs:ListQueueTags on arn:aws:sqs:us-east-1:111111111111:install-x-*';
 const minute = 60_000;
-const hour = 60 * minute;
 
 /**
  * The vendor's permission set as the mocked preflight sees it: `current` is the version the worker ships, `granted`
  * whether the customer's role grants what version 2 adds. Records the version each check was asked to hold.
  */
 function permissionWorld() {
-  const world = { current: 1, granted: false, heldVersions: [] as number[], checkedAt: [] as number[] };
+  const world = {
+    current: 1,
+    granted: false,
+    /** What the role lacks of the version it holds (the customer detached a policy). */
+    lost: [] as string[],
+    heldVersions: [] as number[],
+    checkedAt: [] as number[],
+    /** Each permission check: part of a whole re-verification, or an upgrade request's quick poll; what it saw. */
+    checks: [] as Array<{ kind: 'reverification' | 'poll'; at: number; granted: boolean }>,
+    reverifying: false,
+  };
   const { activities, calls } = mockActivities({
     readInputLimits: async () => ({ durationFloor: 'production' as const, subscribedEventTypes: [] }),
     checkRolePermissions: async () => ({ missing: [], conditional: [], version: world.current }),
+    // A whole re-verification starts with AssumeRole; a poll checks the permissions alone.
+    verifyRoleAccess: async () => {
+      world.reverifying = true;
+      return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
+    },
     checkPermissionUpgrade: async ({ version }) => {
+      const at = activityInfo().currentAttemptScheduledTimestampMs;
       world.heldVersions.push(version);
-      world.checkedAt.push(activityInfo().currentAttemptScheduledTimestampMs);
+      world.checkedAt.push(at);
+      world.checks.push({ kind: world.reverifying ? 'reverification' : 'poll', at, granted: world.granted });
+      world.reverifying = false;
       const newer = world.current > version ? [added] : [];
       return {
         version,
         current: world.current,
-        missing: [],
+        missing: world.lost,
         conditional: [],
         added: newer,
         addedMissing: world.granted ? [] : newer,
@@ -60,11 +76,17 @@ const input = (label: string) =>
 
 describe('permission upgrades, with activities mocked, on a time-skipping server', () => {
   const timeSkipping = useTimeSkippingEnvironment();
+  // A run a failed test left open would hold the server's clock for the tests after it.
+  const opened: Array<Awaited<ReturnType<typeof startInstall>>> = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((handle) => handle.terminate().catch(() => undefined)));
+  });
 
   it('asks an active install for what a new version adds, polls every 15 minutes, and returns to active at the new version once granted', async () => {
     const { world, activities, calls } = permissionWorld();
     await timeSkipping.run(activities, async (client, taskQueue) => {
       const handle = await startInstall(client, taskQueue, input('upgrade'));
+      opened.push(handle);
       await activate(handle);
       expect((await installStatus(handle)).permissions).toEqual({ version: 1 });
 
@@ -73,8 +95,13 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
       const asked = await waitForPhase(handle, 'awaiting_permission_upgrade');
       expect(asked.permissions).toMatchObject({
         version: 1,
-        upgrade: { fromVersion: 1, toVersion: 2, addedActions: [added], missing: [added], checks: 1, pollsLeft: 96 },
+        upgrade: { fromVersion: 1, toVersion: 2, addedActions: [added], missing: [added] },
       });
+      // The server's clock may have run on to a poll or two before this read: each poll after the ask uses one.
+      const { checks, pollsLeft } = asked.permissions!.upgrade!;
+      expect(pollsLeft).toBe(96 - (checks - 1));
+      expect(asked.permissions?.upgrade?.problem).toMatchObject({ code: 'permission_upgrade_required' });
+      expect(asked.permissions?.upgrade?.problem?.message).toContain(added);
       // Still checked against version 1, the one the role was verified against: no drift, the install stays usable.
       expect(asked.role?.drift).toBeUndefined();
       expect(world.heldVersions.every((version) => version === 1)).toBe(true);
@@ -100,9 +127,8 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
         upgrades: [{ fromVersion: 1, toVersion: 2, askedAt: polled.permissions!.upgrade!.askedAt }],
       });
       expect(granted.permissions?.upgrade).toBeUndefined();
-      // Found by a poll, before the next hourly slot.
-      const grantedAt = Date.parse(granted.permissions!.upgrades![0]!.grantedAt);
-      expect(grantedAt).toBeLessThan(nextSlotAfter(handle.workflowId, 'reverify', hour, askedAt));
+      // Found by a poll, not by the hourly re-verification.
+      expect(world.checks.find((check) => check.granted)?.kind).toBe('poll');
       expect(world.heldVersions.at(-1)).toBe(1);
 
       await timeSkipping.env.sleep('61 minutes');
@@ -120,6 +146,7 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
     const { world, activities } = permissionWorld();
     await timeSkipping.run(activities, async (client, taskQueue) => {
       const handle = await startInstall(client, taskQueue, input('granted'));
+      opened.push(handle);
       await activate(handle);
       world.current = 2;
       world.granted = true;
@@ -132,10 +159,29 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
     });
   });
 
+  it('degrades an install whose role lost actions of its own version, and restores it once they are back', async () => {
+    const { world, activities } = permissionWorld();
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, input('lost'));
+      opened.push(handle);
+      await activate(handle);
+      world.lost = ['iam:GetRole on arn:aws:iam::111111111111:role/*'];
+      await timeSkipping.env.sleep('61 minutes');
+      const degraded = await waitForPhase(handle, 'degraded');
+      expect(degraded.role?.drift).toMatchObject({ code: 'permissions_lost' });
+      expect(degraded.role?.drift?.message).toContain('of version 1: iam:GetRole');
+      world.lost = [];
+      expect((await handle.executeUpdate(recheckPermissionsUpdate)).phase).toBe('active');
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+    });
+  });
+
   it('deprovisions an install awaiting a permission upgrade, and refuses rechecks once it is deprovisioning', async () => {
     const { world, activities, calls } = permissionWorld();
     await timeSkipping.run(activities, async (client, taskQueue) => {
       const handle = await startInstall(client, taskQueue, input('upgrade-then-leave'));
+      opened.push(handle);
       await activate(handle);
       world.current = 2;
       const answer = await handle.executeUpdate(recheckPermissionsUpdate);

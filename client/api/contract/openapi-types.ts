@@ -1348,6 +1348,7 @@ export interface components {
             missing: string[];
             /** @description Those granted only under a Condition: not counted as missing. */
             conditional: string[];
+            problem?: components["schemas"]["InstallError"];
             askedAt: string;
             lastCheckedAt: string;
             checks: number;
@@ -1364,6 +1365,7 @@ export interface components {
             missing: string[];
             /** @description Those granted only under a Condition: not counted as missing. */
             conditional: string[];
+            problem?: components["schemas"]["InstallError"];
             askedAt: string;
             lastCheckedAt: string;
             checks: number;
