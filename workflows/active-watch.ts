@@ -33,7 +33,8 @@ export async function watchWhileActive(
   let nextRegular: number | undefined;
   let lastSlot = 0;
   let nextPoll: number | undefined;
-  while (!deprovisionRequested() && !historyIsLong()) {
+  // A recheck already asked for is served before the run continues as new: its update waits for the answer.
+  while (!deprovisionRequested() && (!historyIsLong() || inbox.recheckPending)) {
     if (periodMs !== undefined && nextRegular === undefined) {
       // Never the same slot twice, even if the clock read after a check were behind the slot that started it.
       lastSlot = nextSlotAfter(input.installId, 'reverify', periodMs, Math.max(Date.now(), lastSlot));
@@ -66,4 +67,6 @@ export async function watchWhileActive(
       } else tracker.settlePermissionPhase();
     }
   }
+  // From here the run ends or continues as new: a recheck would wait for a check that never comes.
+  inbox.takesRechecks = false;
 }

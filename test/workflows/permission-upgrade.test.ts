@@ -71,8 +71,13 @@ async function activate(handle: Awaited<ReturnType<typeof startInstall>>): Promi
   await waitForPhase(handle, 'active');
 }
 
-const input = (label: string) =>
-  testInstallInput(label, { timeouts: {}, cur: { firstReport: { watch: false } }, reverifyEvery: '1 hour' });
+const input = (label: string, overrides: Partial<Parameters<typeof testInstallInput>[1]> = {}) =>
+  testInstallInput(label, {
+    timeouts: {},
+    cur: { firstReport: { watch: false } },
+    reverifyEvery: '1 hour',
+    ...overrides,
+  });
 
 describe('permission upgrades, with activities mocked, on a time-skipping server', () => {
   const timeSkipping = useTimeSkippingEnvironment();
@@ -85,26 +90,25 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
   it('asks an active install for what a new version adds, polls every 15 minutes, and returns to active at the new version once granted', async () => {
     const { world, activities, calls } = permissionWorld();
     await timeSkipping.run(activities, async (client, taskQueue) => {
-      const handle = await startInstall(client, taskQueue, input('upgrade'));
+      // No scheduled re-verification: only the upgrade request's polls can notice the grant.
+      const handle = await startInstall(client, taskQueue, input('upgrade', { reverifyEvery: undefined }));
       opened.push(handle);
       await activate(handle);
       expect((await installStatus(handle)).permissions).toEqual({ version: 1 });
 
       world.current = 2; // the vendor ships version 2
-      await timeSkipping.env.sleep('61 minutes');
-      const asked = await waitForPhase(handle, 'awaiting_permission_upgrade');
-      expect(asked.permissions).toMatchObject({
+      const answer = await handle.executeUpdate(recheckPermissionsUpdate);
+      expect(answer.phase).toBe('awaiting_permission_upgrade');
+      expect(answer.permissions).toMatchObject({
         version: 1,
-        upgrade: { fromVersion: 1, toVersion: 2, addedActions: [added], missing: [added] },
+        upgrade: { fromVersion: 1, toVersion: 2, addedActions: [added], missing: [added], checks: 1, pollsLeft: 96 },
       });
-      // The server's clock may have run on to a poll or two before this read: each poll after the ask uses one.
-      const { checks, pollsLeft } = asked.permissions!.upgrade!;
-      expect(pollsLeft).toBe(96 - (checks - 1));
-      expect(asked.permissions?.upgrade?.problem).toMatchObject({ code: 'permission_upgrade_required' });
-      expect(asked.permissions?.upgrade?.problem?.message).toContain(added);
+      expect(answer.permissions?.upgrade?.problem).toMatchObject({ code: 'permission_upgrade_required' });
+      expect(answer.permissions?.upgrade?.problem?.message).toContain(added);
       // Still checked against version 1, the one the role was verified against: no drift, the install stays usable.
+      const asked = await installStatus(handle);
       expect(asked.role?.drift).toBeUndefined();
-      expect(world.heldVersions.every((version) => version === 1)).toBe(true);
+      expect(world.heldVersions).toEqual([1]);
 
       await timeSkipping.env.sleep('31 minutes');
       const polled = await waitUntil(
@@ -112,12 +116,14 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
         (status) => (status.permissions?.upgrade?.checks ?? 0) >= 3,
       );
       expect(polled.phase).toBe('awaiting_permission_upgrade');
-      expect(polled.permissions?.upgrade?.pollsLeft).toBeLessThanOrEqual(94);
-      const askedAt = Date.parse(polled.permissions!.upgrade!.askedAt);
-      // The polls, 15 minutes apart, between the install's hourly slots.
-      const polls = world.checkedAt.filter((at) => at > askedAt);
-      expect(polls[0]! - askedAt).toBeGreaterThanOrEqual(15 * minute);
-      expect(polls[0]! - askedAt).toBeLessThan(15 * minute + 10_000);
+      const { checks, pollsLeft } = polled.permissions!.upgrade!;
+      expect(pollsLeft).toBe(96 - (checks - 1));
+      // The polls, 15 minutes apart.
+      const [asking, ...polls] = world.checks;
+      expect(polls.every((check) => check.kind === 'poll')).toBe(true);
+      expect(polls[0]!.at - asking!.at).toBeGreaterThanOrEqual(15 * minute);
+      expect(polls[1]!.at - polls[0]!.at).toBeGreaterThanOrEqual(15 * minute);
+      expect(polls[1]!.at - polls[0]!.at).toBeLessThan(15 * minute + 10_000);
 
       world.granted = true; // the customer applies the updated policy
       await timeSkipping.env.sleep('16 minutes');
@@ -127,18 +133,39 @@ describe('permission upgrades, with activities mocked, on a time-skipping server
         upgrades: [{ fromVersion: 1, toVersion: 2, askedAt: polled.permissions!.upgrade!.askedAt }],
       });
       expect(granted.permissions?.upgrade).toBeUndefined();
-      // Found by a poll, not by the hourly re-verification.
       expect(world.checks.find((check) => check.granted)?.kind).toBe('poll');
-      expect(world.heldVersions.at(-1)).toBe(1);
+      expect(world.heldVersions.every((version) => version === 1)).toBe(true);
 
-      await timeSkipping.env.sleep('61 minutes');
-      await waitUntil(
-        async () => world.heldVersions.at(-1),
-        (version) => version === 2,
-      );
+      // From now on the role is held to version 2.
+      await handle.executeUpdate(recheckPermissionsUpdate);
+      expect(world.heldVersions.at(-1)).toBe(2);
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       expect((await handle.result()).phase).toBe('deprovisioned');
       expect(calls.filter((call) => call.name === 'deploySandboxStack')).toHaveLength(1);
+    });
+  });
+
+  it('stops polling an unanswered upgrade request after 96 polls (a day), and still re-checks on request', async () => {
+    const { world, activities } = permissionWorld();
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, input('upgrade-unanswered', { reverifyEvery: undefined }));
+      opened.push(handle);
+      await activate(handle);
+      world.current = 2;
+      await handle.executeUpdate(recheckPermissionsUpdate);
+      await timeSkipping.env.sleep('26 hours');
+      const spent = await waitUntil(
+        () => installStatus(handle),
+        (status) => status.permissions?.upgrade?.pollsLeft === 0,
+      );
+      expect(spent.permissions?.upgrade?.checks).toBe(97);
+      await timeSkipping.env.sleep('2 hours');
+      expect(world.checks).toHaveLength(97);
+      const again = await handle.executeUpdate(recheckPermissionsUpdate);
+      expect(again.permissions?.upgrade?.checks).toBe(98);
+      expect(again.phase).toBe('awaiting_permission_upgrade');
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
     });
   });
 
