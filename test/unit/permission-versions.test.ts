@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../config/deployment';
+import { readPermissionSet } from '../../config/permission-versions';
 import { installResourceNames } from '../../domain/install-names';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { renderPermissionUpgradeKit } from '../../domain/permission-upgrade-kit';
@@ -131,5 +136,34 @@ describe('the permission upgrade kit', () => {
     expect(kit.cli).toContain(`--policy-document '${JSON.stringify(kit.provisionPolicy)}'`);
     expect(kit.terraform).toContain('role   = "acme-access"');
     expect(kit.terraform).toContain(`policy = jsonencode(${JSON.stringify(kit.provisionPolicy)})`);
+  });
+});
+
+describe('PERMISSION_VERSIONS_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'permission-versions-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('adds the versions of the file to those in code, the newest current unless PERMISSION_SET_VERSION pins one', () => {
+    const path = file('v2.json', JSON.stringify({ versions: [{ version: 2, added: [listQueueTags] }] }));
+    expect(readPermissionSet({ PERMISSION_VERSIONS_FILE: path }).current).toBe(2);
+    expect(readPermissionSet({ PERMISSION_VERSIONS_FILE: path, PERMISSION_SET_VERSION: '1' }).current).toBe(1);
+    expect(readPermissionSet({})).toBe(builtInPermissionSet);
+  });
+
+  it.each([
+    ['not JSON', '{ versions: ', /not JSON/],
+    ['a bad version', JSON.stringify({ versions: [{ version: 7, added: [listQueueTags] }] }), /version must be 2/],
+  ])('stops the process on a file that is %s, naming the variable', (_label, text, message) => {
+    const path = file('bad.json', text);
+    expect(() => readPermissionSet({ PERMISSION_VERSIONS_FILE: path })).toThrow(ConfigError);
+    expect(() => readPermissionSet({ PERMISSION_VERSIONS_FILE: path })).toThrow(message);
+  });
+
+  it('refuses a pinned version that is not a version', () => {
+    expect(() => readPermissionSet({ PERMISSION_SET_VERSION: 'two' })).toThrow(/from 1 to 1; got NaN/);
   });
 });
