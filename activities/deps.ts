@@ -1,6 +1,7 @@
 import type { AwsClientFactory } from './aws/clients';
 import type { CustomerSessions } from './aws/customer-session';
 import type { DurationFloor } from '../domain/durations';
+import type { PermissionSet } from '../domain/permission-versions';
 import type { WebhookConfig } from '../domain/webhook-endpoints';
 
 export interface InstallNotification {
@@ -31,4 +32,6 @@ export interface ActivityDeps {
   durationFloor: DurationFloor;
   /** The vendor's webhook endpoints (WEBHOOK_ENDPOINTS_FILE); none when unset. Secrets stay here, out of history. */
   webhooks?: WebhookConfig;
+  /** The permission set's versions (PERMISSION_VERSIONS_FILE), read at each check; the versions in code when unset. */
+  permissionSet?: () => PermissionSet;
 }

@@ -21,10 +21,15 @@ import {
   evaluatePermissions,
   deprovisionPermissions,
   permissionEvaluationBudget,
-  provisionPermissions,
   rolePolicySizeProblem,
   type RequiredPermission,
 } from '../domain/permissions';
+import {
+  builtInPermissionSet,
+  permissionsAddedAfter,
+  provisionPermissionsAt,
+  type PermissionSet,
+} from '../domain/permission-versions';
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
 import type { CustomerAccess, CustomerAccessInput } from '../domain/customer-access';
@@ -40,6 +45,18 @@ export interface VerifiedIdentity {
 export interface PermissionCheck {
   missing: string[];
   conditional: string[];
+  /** The permission set's version the role was checked against (absent from checks made before versions). */
+  version?: number;
+}
+
+/** A role checked against its install's version and against what the versions since then added. */
+export interface PermissionUpgradeCheck extends PermissionCheck {
+  /** The newest version this worker knows (its current one). */
+  current: number;
+  /** What the versions after the install's add, `action on resource`; empty when the install is current. */
+  added: string[];
+  addedMissing: string[];
+  addedConditional: string[];
 }
 
 function describePermission(permission: { action: string; resource: string }): string {
@@ -125,6 +142,95 @@ async function isRefused(assume: () => Promise<unknown>): Promise<boolean> {
     if (code && accessDeniedCodes.has(code)) return true;
     rethrowAwsError(error, 'sts:AssumeRole');
   }
+}
+
+function permissionSetOf(deps: ActivityDeps): PermissionSet {
+  return deps.permissionSet?.() ?? builtInPermissionSet;
+}
+
+/** What a role's policies and its permissions boundary allow of what the install needs. */
+interface RoleEvaluation {
+  missing: RequiredPermission[];
+  conditional: RequiredPermission[];
+  /** Allowed by the role's policies, not by its boundary (an action missing from the policies is named there only). */
+  outsideBoundary: RequiredPermission[];
+  outsideBoundaryConditional: RequiredPermission[];
+  boundaryArn?: string;
+  /** The boundary the install asked for, when the role has another or none. */
+  wrongBoundary?: string;
+}
+
+/**
+ * Reads the role's own policies and boundary and evaluates what it needs against them; `required` is given the
+ * role's ARN, since the inspection actions name the role itself. A role that may not read its own policies lacks the
+ * first permissions we need: every `inspect_role` one is reported missing.
+ */
+async function evaluateRole(
+  deps: ActivityDeps,
+  accessInput: CustomerAccessInput,
+  required: (roleArn: string) => RequiredPermission[],
+  permissionsBoundary?: string,
+): Promise<RoleEvaluation> {
+  const access = await deps.sessions.resolve(accessInput);
+  const parsed = parseRoleArn(access.roleArn);
+  if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
+  const { iam } = await deps.sessions.clients(access);
+  const needed = required(access.roleArn);
+  let policies: PolicyDocument[];
+  let boundary: Awaited<ReturnType<typeof readPermissionsBoundary>>;
+  try {
+    policies = await readRolePolicies(iam, parsed.role.roleName);
+    boundary = await readPermissionsBoundary(iam, parsed.role.roleName);
+  } catch (error) {
+    if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
+      const inspect = needed.filter((permission) => permission.purpose === 'inspect_role');
+      return { missing: inspect, conditional: [], outsideBoundary: [], outsideBoundaryConditional: [] };
+    }
+    throw error;
+  }
+  let report;
+  let bounded;
+  try {
+    const budget = { remaining: permissionEvaluationBudget };
+    report = evaluatePermissions(policies, needed, budget);
+    bounded = boundary ? evaluatePermissions([boundary.document], needed, budget) : undefined;
+  } catch (error) {
+    if (!(error instanceof WildcardBudgetExceeded)) throw error;
+    throw tooComplex(
+      `The role's policies need more wildcard matching than one check may spend (${permissionEvaluationBudget} comparisons).`,
+    );
+  }
+  const notMissing = (permission: RequiredPermission) => !report.missing.includes(permission);
+  return {
+    ...report,
+    outsideBoundary: (bounded?.missing ?? []).filter(notMissing),
+    outsideBoundaryConditional: (bounded?.conditional ?? []).filter(notMissing),
+    ...(boundary ? { boundaryArn: boundary.arn } : {}),
+    ...(permissionsBoundary !== undefined && permissionsBoundary !== boundary?.arn
+      ? { wrongBoundary: permissionsBoundary }
+      : {}),
+  };
+}
+
+/** The boundary the install asked for and the role lacks, in words: a missing permission like any other. */
+function wrongBoundaryLines(report: RoleEvaluation): string[] {
+  return report.wrongBoundary === undefined
+    ? []
+    : [`the permissions boundary ${report.wrongBoundary} (the role has ${report.boundaryArn ?? 'none'})`];
+}
+
+/** The evaluation in words, limited to `among` when given: each missing or conditional permission by name. */
+function describeEvaluation(report: RoleEvaluation, among?: RequiredPermission[]): PermissionCheck {
+  const keep = (list: RequiredPermission[]) => (among ? list.filter((permission) => among.includes(permission)) : list);
+  const outside = (permission: RequiredPermission) =>
+    `${describePermission(permission)} (not allowed by the permissions boundary ${report.boundaryArn})`;
+  return {
+    missing: [...keep(report.missing).map(describePermission), ...keep(report.outsideBoundary).map(outside)],
+    conditional: [
+      ...keep(report.conditional).map(describePermission),
+      ...keep(report.outsideBoundaryConditional).map(outside),
+    ],
+  };
 }
 
 export function createVerifyRoleActivities(deps: ActivityDeps) {
@@ -265,57 +371,58 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       names?: InstallResourceNames;
       /** The boundary the install asked the kit to set: the role must have exactly it. */
       permissionsBoundary?: string;
+      /** The version to check against; the worker's current one (onboarding) when omitted. */
+      version?: number;
     }): Promise<PermissionCheck> {
       const names = input.names ?? installResourceNames(input.resources!);
-      const access = await deps.sessions.resolve(input.access);
-      const parsed = parseRoleArn(access.roleArn);
-      if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
-      const { iam } = await deps.sessions.clients(access);
+      const set = permissionSetOf(deps);
+      const version = Math.min(input.version ?? set.current, set.current);
       // The role's own ARN, whatever its name: a role not named as the kit names it must still be able to read itself.
-      const required = [...provisionPermissions(names, access.roleArn), ...deprovisionPermissions(names)];
-      let policies: PolicyDocument[];
-      let boundary: Awaited<ReturnType<typeof readPermissionsBoundary>>;
-      try {
-        policies = await readRolePolicies(iam, parsed.role.roleName);
-        boundary = await readPermissionsBoundary(iam, parsed.role.roleName);
-      } catch (error) {
-        // A role that may not read its own policies lacks the first permissions we need; say which.
-        if (error instanceof ApplicationFailure && error.type && accessDeniedCodes.has(error.type)) {
-          const inspect = required.filter((permission) => permission.purpose === 'inspect_role');
-          return { missing: inspect.map(describePermission), conditional: [] };
-        }
-        throw error;
-      }
-      let report;
-      let bounded;
-      try {
-        const budget = { remaining: permissionEvaluationBudget };
-        report = evaluatePermissions(policies, required, budget);
-        bounded = boundary ? evaluatePermissions([boundary.document], required, budget) : undefined;
-      } catch (error) {
-        if (!(error instanceof WildcardBudgetExceeded)) throw error;
-        throw tooComplex(
-          `The role's policies need more wildcard matching than one check may spend (${permissionEvaluationBudget} comparisons).`,
-        );
-      }
-      // An action already missing from the role's policies is named once, as missing there.
-      const notMissing = (permission: RequiredPermission) => !report.missing.includes(permission);
-      const outsideBoundary = (permission: { action: string; resource: string }) =>
-        `${describePermission(permission)} (not allowed by the permissions boundary ${boundary?.arn})`;
-      const wrongBoundary =
-        input.permissionsBoundary !== undefined && input.permissionsBoundary !== boundary?.arn
-          ? [`the permissions boundary ${input.permissionsBoundary} (the role has ${boundary?.arn ?? 'none'})`]
-          : [];
+      const report = await evaluateRole(
+        deps,
+        input.access,
+        (roleArn) => [...provisionPermissionsAt(names, set, version, roleArn), ...deprovisionPermissions(names)],
+        input.permissionsBoundary,
+      );
+      const check = describeEvaluation(report);
+      return { missing: [...wrongBoundaryLines(report), ...check.missing], conditional: check.conditional, version };
+    },
+
+    /**
+     * The re-verification's preflight: the role against its install's version (what it agreed to), and against what
+     * the versions since then add, in one read of its policies. Nothing added when the install is current.
+     */
+    async checkPermissionUpgrade(input: {
+      access: CustomerAccessInput;
+      resources: InstallResourceInput;
+      version: number;
+      permissionsBoundary?: string;
+    }): Promise<PermissionUpgradeCheck> {
+      const names = installResourceNames(input.resources);
+      const set = permissionSetOf(deps);
+      const version = Math.min(input.version, set.current);
+      let held: RequiredPermission[] = [];
+      let added: RequiredPermission[] = [];
+      const report = await evaluateRole(
+        deps,
+        input.access,
+        (roleArn) => {
+          held = [...provisionPermissionsAt(names, set, version, roleArn), ...deprovisionPermissions(names)];
+          added = permissionsAddedAfter(names, set, version, set.current, roleArn);
+          return [...held, ...added];
+        },
+        input.permissionsBoundary,
+      );
+      const heldCheck = describeEvaluation(report, held);
+      const addedCheck = describeEvaluation(report, added);
       return {
-        missing: [
-          ...wrongBoundary,
-          ...report.missing.map(describePermission),
-          ...(bounded?.missing ?? []).filter(notMissing).map(outsideBoundary),
-        ],
-        conditional: [
-          ...report.conditional.map(describePermission),
-          ...(bounded?.conditional ?? []).filter(notMissing).map(outsideBoundary),
-        ],
+        version,
+        current: set.current,
+        missing: [...wrongBoundaryLines(report), ...heldCheck.missing],
+        conditional: heldCheck.conditional,
+        added: added.map(describePermission),
+        addedMissing: addedCheck.missing,
+        addedConditional: addedCheck.conditional,
       };
     },
   };

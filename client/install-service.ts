@@ -16,6 +16,7 @@ import {
   OrgIdAttribute,
   installPhases,
   decideApprovalUpdate,
+  recheckPermissionsUpdate,
   getStatusQuery,
   requestDeprovisionUpdate,
   restartOnboardingUpdate,
@@ -27,6 +28,7 @@ import {
   type DeprovisionRequest,
   type InstallInput,
   type InstallPhase,
+  type PermissionsStatus,
   type InstallStatus,
   type OnboardingCallback,
   type RoleArnSubmission,
@@ -312,6 +314,15 @@ export class InstallService {
   async checkInRunner(installId: string, checkIn: RunnerCheckIn): Promise<InstallPhase> {
     try {
       return (await this.handle(installId).executeUpdate(runnerCheckInUpdate, { args: [checkIn] })).phase;
+    } catch (error) {
+      return this.rethrowUpdateFailure(installId, error);
+    }
+  }
+
+  /** Re-verifies an active install now (its permissions among the rest); answers once the check ran. */
+  async recheckPermissions(installId: string): Promise<{ phase: InstallPhase; permissions?: PermissionsStatus }> {
+    try {
+      return await this.handle(installId).executeUpdate(recheckPermissionsUpdate);
     } catch (error) {
       return this.rethrowUpdateFailure(installId, error);
     }

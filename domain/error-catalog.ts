@@ -153,6 +153,20 @@ const catalog: CatalogEntry[] = [
       "The role lacks actions the install needs; the message names each one. The kit's policies let only the role named as the kit names it read its own policies (iam:GetRole and the like), so a role of another name lacks those.",
     fix: `${kitPolicies}, then submit the ARN again; for a role of another name, create it with the kit's name, or grant those iam: actions on its own ARN.`,
   },
+  {
+    code: 'permissions_lost',
+    matches: codeIs('permissions_lost'),
+    cause:
+      'A re-verification found the role no longer grants actions of the permission version it was verified against: its policies were edited or detached.',
+    fix: 'Attach the provision and deprovision policies of that version again (GET /installs/{installId}/permissions names it; the onboarding kit renders the current one); the install recovers at its next re-verification or POST /installs/{installId}/permissions/recheck.',
+  },
+  {
+    code: 'permission_upgrade_required',
+    matches: codeIs('permission_upgrade_required'),
+    cause:
+      "The vendor shipped a newer version of its permission set, which adds actions this install's role does not grant yet; the install keeps working with the permissions it has.",
+    fix: 'Apply the updated provision policy from GET /installs/{installId}/permissions (the stack-update link, the AWS CLI or the Terraform there), then POST /installs/{installId}/permissions/recheck, or wait for the next check.',
+  },
 
   {
     code: 'role_policies_too_complex',

@@ -1,5 +1,11 @@
 import { installResourceNames, roleStackName, suggestedRoleName, type InstallResourceInput } from './install-names';
-import { deprovisionPermissions, ownRoleResources, provisionPermissions, renderPermissionPolicy } from './permissions';
+import {
+  deprovisionPermissions,
+  ownRoleResources,
+  provisionPermissions,
+  renderPermissionPolicy,
+  type RequiredPermission,
+} from './permissions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
@@ -120,6 +126,13 @@ function withExternalIdReference(template: Record<string, unknown>): Record<stri
   ) as Record<string, unknown>;
 }
 
+/** The AWS console's host in a partition. */
+export function cloudFormationConsoleHost(partition: string): string {
+  return partition === 'aws'
+    ? 'console.aws.amazon.com'
+    : `console.${partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
+}
+
 export function renderOnboardingArtifacts(options: {
   install: InstallResourceInput;
   externalId: string;
@@ -129,10 +142,17 @@ export function renderOnboardingArtifacts(options: {
   callbackToken?: string;
   /** A managed policy ARN the role gets as its permissions boundary (checked by permissionsBoundaryProblem). */
   permissionsBoundary?: string;
+  /**
+   * The provision permissions of the permission set's version to render (domain/permission-versions.ts, with the
+   * kit's role as its own role); version 1's by default.
+   */
+  provision?: RequiredPermission[];
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
-  const provisionPolicy = renderPermissionPolicy(provisionPermissions(names, ownRoleResources(names, roleName)));
+  const provisionPolicy = renderPermissionPolicy(
+    options.provision ?? provisionPermissions(names, ownRoleResources(names, roleName)),
+  );
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
   const roleTemplate = withExternalIdReference(
     renderRoleTemplate({
@@ -156,10 +176,7 @@ export function renderOnboardingArtifacts(options: {
   })
     .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
     .join('&');
-  const consoleHost =
-    names.partition === 'aws'
-      ? 'console.aws.amazon.com'
-      : `console.${names.partition === 'aws-cn' ? 'amazonaws.cn' : 'amazonaws-us-gov.com'}`;
+  const consoleHost = cloudFormationConsoleHost(names.partition);
   return {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,

@@ -26,6 +26,7 @@ export const responseTypeNames = [
   'RunnerCheckInAnswer',
   'Health',
   'Readiness',
+  'PermissionsView',
 ] as const;
 
 /** A schema name fit for a `$id` and an OpenAPI component name (`OneOrMany<string>` → `OneOrMany_string`). */

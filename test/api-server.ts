@@ -58,6 +58,8 @@ export async function startTestApi(options: {
   metrics?: ApiMetricsOptions;
   customerPage?: ApiOptions['customerPage'];
   customerLinkTtlMs?: number;
+  /** The permission set's versions, read at each request: a test ships a version by changing what this returns. */
+  permissionSet?: ApiOptions['permissionSet'];
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient(options.temporalAddress);
@@ -80,6 +82,7 @@ export async function startTestApi(options: {
     metrics: options.metrics,
     customerPage: options.customerPage,
     customerLinkTtlMs: options.customerLinkTtlMs,
+    permissionSet: options.permissionSet,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -4,6 +4,7 @@ import { createAwsClientFactory, type AwsSettings } from '../activities/aws/clie
 import { CustomerSessions } from '../activities/aws/customer-session';
 import type { ActivityDeps, InstallNotification } from '../activities/deps';
 import type { DurationFloor } from '../domain/durations';
+import type { PermissionSet } from '../domain/permission-versions';
 import type { WebhookConfig } from '../domain/webhook-endpoints';
 import { discoverVendorPrincipal } from './vendor-principal';
 
@@ -19,6 +20,7 @@ export interface ActivityDepsOptions {
   /** `development` lets installs set short timers (domain/durations.ts); production when omitted. */
   durationFloor?: DurationFloor;
   webhooks?: WebhookConfig;
+  permissionSet?: PermissionSet;
 }
 
 function logNotification(notification: InstallNotification): Promise<void> {
@@ -41,5 +43,6 @@ export async function createActivityDeps(options: ActivityDepsOptions): Promise<
     randomBytes: (size) => randomBytes(size),
     durationFloor: options.durationFloor ?? 'production',
     webhooks: options.webhooks,
+    ...(options.permissionSet ? { permissionSet: () => options.permissionSet! } : {}),
   };
 }

@@ -4,6 +4,7 @@ import { vendorCallsTaskQueue } from '../domain/vendor-calls';
 import { createActivityDeps } from './activity-deps';
 import { ConfigError, readPayloadCodec } from '../config/deployment';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { readPermissionSet } from '../config/permission-versions';
 import { startTracing } from '../config/tracing';
 import { readWorkerConfig } from './config';
 import { createInstallWorker } from './install-worker';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     durationFloor: config.durationFloor,
     customerSessionSeconds: config.customerSessionSeconds,
     webhooks: config.webhooks,
+    permissionSet: readPermissionSet(),
   });
   const { temporal } = config;
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));

@@ -9,6 +9,7 @@ import type { InstallError, InstallInput } from './definitions';
 import { describeFailure, summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
 import { countVerificationFailure } from './install-metrics';
+import { checkPermissionSet } from './permission-upgrade';
 import { checkTrustPolicy } from './role-verification';
 
 type Drift = Omit<InstallError, 'at'>;
@@ -22,13 +23,16 @@ function drift(code: string, message: string): Drift {
  * without it or with a wrong one; a trust policy admitting only the vendor with this External ID), plus read-only probes that need the role's permissions (the sandbox stack) and that the Cost and
  * Usage Report still says what the install set. Returns the first problem found.
  */
-async function findDrift(
+export async function findDrift(
   tracker: InstallTracker,
   input: InstallInput,
   access: CustomerAccess,
+  options: { permissions?: boolean; only?: 'permissions' } = {},
 ): Promise<Drift | undefined> {
   const { status } = tracker;
   try {
+    // An open upgrade request's quick re-check reads the role's policies and nothing else.
+    if (options.only === 'permissions') return await checkPermissionSet(tracker, input, access);
     await healthCheck('Re-verify: AssumeRole with the External ID, then GetCallerIdentity').verifyRoleAccess({
       access,
     });
@@ -85,6 +89,8 @@ async function findDrift(
         );
       }
     }
+    // Runs with the permission set's versions: the role at its install's version, then what newer versions add.
+    if (options.permissions) return await checkPermissionSet(tracker, input, access);
     return undefined;
   } catch (error) {
     return describeFailure(summarizeFailure(error));

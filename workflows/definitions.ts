@@ -15,7 +15,7 @@ import {
   type InstallEventEnvelope,
   type WebhookDeliveryNews,
 } from '../domain/webhook-events';
-import type { InstallError, InstallPhase, InstallStatus, OnboardingCallback } from './status';
+import type { InstallError, InstallPhase, InstallStatus, OnboardingCallback, PermissionsStatus } from './status';
 
 export * from './search-attributes';
 // The status types live in status.ts; client/ reads them through this file, its one door into workflows/.
@@ -159,6 +159,13 @@ export const requestDeprovisionUpdate = defineUpdate<{ phase: InstallPhase }, [D
 /** Opens a fresh callback (the old token stops working), e.g. after the last one expired. */
 export const restartOnboardingUpdate = defineUpdate<OnboardingCallback>('restartOnboarding');
 export const decideApprovalUpdate = defineUpdate<{ phase: InstallPhase }, [ApprovalDecision]>('decideApproval');
+/**
+ * Re-verifies an active install now (its role at its permission version, and what newer versions add), e.g. after the
+ * customer granted an upgrade; answered once the check ran.
+ */
+export const recheckPermissionsUpdate = defineUpdate<{ phase: InstallPhase; permissions?: PermissionsStatus }>(
+  'recheckPermissions',
+);
 /** Sent by the first-report watch (a child workflow) to the install it watches for. */
 export const firstReportNewsSignal = defineSignal<[FirstReportNews]>('firstReportNews');
 /**

@@ -6,6 +6,7 @@ import {
   deprovisionSignal,
   firstReportNewsSignal,
   getStatusQuery,
+  recheckPermissionsUpdate,
   requestDeprovisionUpdate,
   restartOnboardingUpdate,
   roleArnSubmittedSignal,
@@ -143,6 +144,26 @@ export function setInstallHandlers(
           throw ApplicationFailure.nonRetryable(`No approval is pending while ${status.phase}.`, 'WrongPhase', {
             phase: status.phase,
           });
+        }
+      },
+    },
+  );
+  setHandler(
+    recheckPermissionsUpdate,
+    async () => {
+      const ticket = inbox.requestRecheck();
+      await condition(() => inbox.recheckDone(ticket) || inbox.deprovisionRequested);
+      return { phase: status.phase, permissions: tracker.view().permissions };
+    },
+    {
+      validator: () => {
+        const watching = ['active', 'degraded', 'awaiting_permission_upgrade'].includes(status.phase);
+        if (!watching || !inbox.takesRechecks || inbox.deprovisionRequested) {
+          throw ApplicationFailure.nonRetryable(
+            `The install can be re-checked only while active (and on a run that takes rechecks); it is ${status.phase}.`,
+            'WrongPhase',
+            { phase: status.phase },
+          );
         }
       },
     },

@@ -10,6 +10,11 @@ export class InstallInbox {
   private readonly outcomes = new Map<number, VerificationOutcome>();
   private deprovision: { at: string; by?: string } | undefined;
   approvalDecision: ApprovalDecision | undefined;
+  /** Set once the run watches an active install in a way that takes recheck requests. */
+  takesRechecks = false;
+  private rechecksAsked = 0;
+  private rechecksDone = 0;
+  private rechecksServing = 0;
 
   get hasSubmission(): boolean {
     return this.submission !== undefined;
@@ -45,6 +50,29 @@ export class InstallInbox {
 
   outcome(id: number): VerificationOutcome | undefined {
     return this.outcomes.get(id);
+  }
+
+  /** Asks for a re-verification now; the number to wait for with `recheckDone`. */
+  requestRecheck(): number {
+    this.rechecksAsked += 1;
+    return this.rechecksAsked;
+  }
+
+  get recheckPending(): boolean {
+    return this.rechecksAsked > this.rechecksDone;
+  }
+
+  /** The requests a check starting now answers: those made before it started. */
+  startRecheck(): void {
+    this.rechecksServing = this.rechecksAsked;
+  }
+
+  finishRecheck(): void {
+    this.rechecksDone = Math.max(this.rechecksDone, this.rechecksServing);
+  }
+
+  recheckDone(ticket: number): boolean {
+    return this.rechecksDone >= ticket;
   }
 
   requestDeprovision(request: DeprovisionRequest): void {

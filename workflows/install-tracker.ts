@@ -36,6 +36,8 @@ const phaseDescriptions: Record<InstallPhase, string> = {
   configuring_cur: 'Setting up the Cost and Usage Report bucket and definition.',
   handing_off: 'Waiting for the runner in the customer account to check in.',
   active: 'Active: the runner is in charge.',
+  awaiting_permission_upgrade:
+    'Active on the permissions it has: the vendor added actions the role lacks (permissions.upgrade in the status).',
   degraded: 'Degraded: the latest re-verification found a problem (role.drift in the status).',
   deprovisioning: 'Removing everything the install created.',
   deprovisioned: 'Deprovisioned.',
@@ -142,6 +144,10 @@ export class InstallTracker {
     const lines = [`**${phase}**: ${phaseDescriptions[phase]}`];
     const problem = phase === 'failed' ? lastError : phase === 'degraded' ? role?.drift : undefined;
     if (problem) lines.push(`${problem.code}: ${problem.message}`, `To fix: ${problem.fix ?? ''}`);
+    const upgrade = this.status.permissions?.upgrade;
+    if (phase === 'awaiting_permission_upgrade' && upgrade) {
+      lines.push(`Version ${upgrade.toVersion} adds, and the role lacks: ${upgrade.missing.join(', ')}.`);
+    }
     if ((phase === 'active' || phase === 'degraded') && role?.lastCheckedAt) {
       lines.push(`Last checked ${role.lastCheckedAt}; last passed ${role.lastVerifiedAt ?? 'never'}.`);
     }
@@ -160,7 +166,75 @@ export class InstallTracker {
     if (role.drift && role.drift.code !== earlier?.code)
       this.events.emit('install.drift.detected', { drift: role.drift });
     if (!role.drift && earlier) this.events.emit('install.drift.resolved', { resolved: { code: earlier.code } });
-    this.enter(problem ? 'degraded' : 'active');
+    this.enter(problem ? 'degraded' : this.status.permissions?.upgrade ? 'awaiting_permission_upgrade' : 'active');
+    this.publishDetails();
+  }
+
+  /** The permission set's version the role was verified against (onboarding's preflight, or an upgrade). */
+  recordPermissionVersion(version: number): void {
+    this.status.permissions = { ...this.status.permissions, version };
+  }
+
+  /**
+   * A newer version adds actions the role lacks: the install keeps working on what it has and asks for the rest.
+   * A request already open keeps when it was asked and counts this check.
+   */
+  askPermissionUpgrade(found: {
+    fromVersion: number;
+    toVersion: number;
+    addedActions: string[];
+    missing: string[];
+    conditional: string[];
+    polls: number;
+  }): void {
+    const permissions = (this.status.permissions ??= { version: found.fromVersion });
+    const now = new Date().toISOString();
+    const { polls, ...asked } = found;
+    const earlier = permissions.upgrade?.toVersion === found.toVersion ? permissions.upgrade : undefined;
+    permissions.upgrade = {
+      ...asked,
+      problem: {
+        ...describeFailure({
+          code: 'permission_upgrade_required',
+          message: `Version ${found.toVersion} of the vendor's permissions adds ${found.missing.length} action(s) the role lacks: ${found.missing.join(', ')}.`,
+        }),
+        at: earlier?.problem?.at ?? now,
+      },
+      askedAt: earlier?.askedAt ?? now,
+      lastCheckedAt: now,
+      checks: (earlier?.checks ?? 0) + 1,
+      pollsLeft: earlier?.pollsLeft ?? polls,
+    };
+  }
+
+  /** A quick re-check of an open upgrade request used one of its polls. */
+  usePermissionPoll(): void {
+    const upgrade = this.status.permissions?.upgrade;
+    if (upgrade && upgrade.pollsLeft > 0) upgrade.pollsLeft -= 1;
+  }
+
+  /** The role grants what `toVersion` adds: the install is verified against it from now on. */
+  grantPermissionUpgrade(toVersion: number): void {
+    const permissions = (this.status.permissions ??= { version: 1 });
+    const upgrade = permissions.upgrade;
+    const record = {
+      fromVersion: permissions.version,
+      toVersion,
+      ...(upgrade ? { askedAt: upgrade.askedAt } : {}),
+      grantedAt: new Date().toISOString(),
+    };
+    this.status.permissions = { version: toVersion, upgrades: [...(permissions.upgrades ?? []), record].slice(-5) };
+  }
+
+  /** The vendor went back to a version the install has: nothing is asked any more. */
+  dropPermissionUpgrade(): void {
+    if (this.status.permissions?.upgrade) this.status.permissions.upgrade = undefined;
+  }
+
+  /** After a check of the permissions alone: the phase they call for, unless a re-verification found drift. */
+  settlePermissionPhase(): void {
+    if (this.status.phase === 'degraded') return;
+    this.enter(this.status.permissions?.upgrade ? 'awaiting_permission_upgrade' : 'active');
     this.publishDetails();
   }
 

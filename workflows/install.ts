@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, continueAsNew } from '@temporalio/workflow';
 import { inWorker } from './activity-profiles';
-import { reverifyWhileActive } from './active-checks';
+import { watchWhileActive } from './active-watch';
 import { awaitApproval } from './approval';
 import { awaitVerifiedRole } from './await-role';
 import type { InstallInput, InstallResult, InstallTimeouts } from './definitions';
@@ -82,9 +82,9 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
   // 6: active until deprovisioning is asked for, continuing as new to keep history short.
   if (!inbox.deprovisionRequested) {
     // A run that continued as new while degraded stays degraded until a re-verification passes.
-    if (tracker.phase !== 'degraded') tracker.enter('active');
+    if (tracker.phase !== 'degraded' && tracker.phase !== 'awaiting_permission_upgrade') tracker.enter('active');
     if (!input.carriedOver && tracker.phase === 'active') recordTimeToActive();
-    await reverifyWhileActive(tracker, input, tracker.access()!, () => inbox.deprovisionRequested);
+    await watchWhileActive(tracker, inbox, input, tracker.access()!);
     if (!inbox.deprovisionRequested) {
       await tracker.events.flushed();
       await condition(allHandlersFinished);

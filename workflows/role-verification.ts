@@ -81,6 +81,8 @@ export async function verifyRole(
       missingPermissions: permissions.missing,
       conditionalPermissions: permissions.conditional,
     });
+    // Checks made before the permission set had versions checked version 1, which the status then leaves unsaid.
+    if (permissions.version !== undefined) tracker.recordPermissionVersion(permissions.version);
     if (permissions.missing.length > 0) {
       return tracker.recordError(
         {

@@ -26,6 +26,7 @@ export const installPhases = [
   'configuring_cur',
   'handing_off',
   'active',
+  'awaiting_permission_upgrade',
   'degraded',
   'deprovisioning',
   'deprovisioned',
@@ -50,6 +51,7 @@ export const restingPhases: readonly InstallPhase[] = [
   'rejected',
   'handing_off',
   'active',
+  'awaiting_permission_upgrade',
   'degraded',
   'deprovisioned',
   'expired',
@@ -190,6 +192,44 @@ export interface InstallStatus {
   webhooks?: WebhookDeliveryStatus[];
   /** How many events (domain/webhook-events.ts) the install has emitted: the last one's sequence. */
   eventSequence?: number;
+  /** The permission set's version the role was verified against (domain/permission-versions.ts); absent: 1. */
+  permissions?: PermissionsStatus;
+}
+
+/** Where the install stands on the vendor's versioned permission set. */
+export interface PermissionsStatus {
+  /** The version the role was last verified against: re-verification checks this one, not the newest. */
+  version: number;
+  /** Set while a newer version adds actions the role lacks (phase awaiting_permission_upgrade). */
+  upgrade?: PermissionUpgradeStatus;
+  /** Upgrades the install took on, the last few, oldest first. */
+  upgrades?: PermissionUpgradeRecord[];
+}
+
+/** An upgrade the install took on: asked (absent when the role already granted it) and granted. */
+export interface PermissionUpgradeRecord {
+  fromVersion: number;
+  toVersion: number;
+  askedAt?: string;
+  grantedAt: string;
+}
+
+export interface PermissionUpgradeStatus {
+  fromVersion: number;
+  toVersion: number;
+  /** Everything the versions after fromVersion add, `action on resource`. */
+  addedActions: string[];
+  /** Those the role does not grant yet (at the last check). */
+  missing: string[];
+  /** Those granted only under a Condition: not counted as missing. */
+  conditional: string[];
+  /** What is asked of the customer, with the catalog's cause and fix (`permission_upgrade_required`). */
+  problem?: InstallError;
+  askedAt: string;
+  lastCheckedAt: string;
+  checks: number;
+  /** Quick re-checks left before only re-verification and recheck requests look again. */
+  pollsLeft: number;
 }
 
 export interface WebhookDeliveryStatus {

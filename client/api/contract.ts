@@ -157,7 +157,9 @@ export type InstallOperation =
   | 'submitRoleArn'
   | 'decideApproval'
   | 'getRunnerRegistration'
-  | 'deprovisionInstall';
+  | 'deprovisionInstall'
+  | 'getPermissions'
+  | 'recheckPermissions';
 
 /**
  * OpenAPI links from an answer to the operations that take the same install: `installId` is read from the answer

@@ -8,6 +8,7 @@ import {
   readRunnerTokenKey,
   readTemporalConfig,
 } from '../../config/deployment';
+import { readPermissionSet } from '../../config/permission-versions';
 import { temporalConnectionOptions } from '../../config/temporal-connection';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     namespace: temporal.namespace,
     temporalUiUrl: env.TEMPORAL_UI_URL,
     durationFloor: readDurationFloor(env),
+    permissionSet: readPermissionSet(env),
     isReady: async () => (await connection.healthService.check({})).status === 1,
     logger: true,
     metrics: { token: readMetricsToken(env) },

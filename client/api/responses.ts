@@ -1,6 +1,14 @@
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import type { KitFile } from '../../domain/onboarding-kit';
-import type { InstallPhase, InstallStatus, OnboardingCallback, VerificationOutcome } from '../../workflows/definitions';
+import type { PermissionUpgradeKit } from '../../domain/permission-upgrade-kit';
+import type {
+  InstallPhase,
+  InstallStatus,
+  OnboardingCallback,
+  PermissionUpgradeRecord,
+  PermissionUpgradeStatus,
+  VerificationOutcome,
+} from '../../workflows/definitions';
 import type { InstallSummary } from '../install-service';
 
 /*
@@ -94,6 +102,32 @@ export interface RunnerRegistration {
 export interface RunnerCheckInAnswer {
   accepted: true;
   phase: InstallPhase;
+}
+
+/**
+ * Where an install stands on the vendor's versioned permissions, and, while it is asked to take on a newer version,
+ * what to grant and three ways to grant it.
+ */
+export interface PermissionsView {
+  phase: InstallPhase;
+  /** The version the role was verified against (1 for installs verified before versions). */
+  version: number;
+  /** The newest version the vendor ships: an install below it is checked at its next re-verification or recheck. */
+  currentVersion: number;
+  /** Open while the role lacks what a newer version adds (phase awaiting_permission_upgrade). */
+  upgrade?: PermissionUpgradeView;
+  upgrades: PermissionUpgradeRecord[];
+  links: PermissionLinks;
+}
+
+/** An open upgrade request as the status has it, with what to grant and how. */
+export interface PermissionUpgradeView extends PermissionUpgradeStatus {
+  kit: PermissionUpgradeKit;
+}
+
+export interface PermissionLinks extends InstallLinks {
+  /** POST: re-verify now, once the customer granted the upgrade. */
+  recheck: string;
 }
 
 export interface Health {

@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
+import { registerPermissionRoutes } from './routes/permissions';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
 import { installIdOf, registerApiTelemetry } from './telemetry';
 import { customerRoutePrefix, registerCustomerPageRoutes } from './routes/customer-page';
@@ -181,6 +182,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingCallbackRoutes(app, options);
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
+  registerPermissionRoutes(app, options);
   registerCustomerPageRoutes(app, options);
   app.get(
     '/openapi.json',

@@ -8,7 +8,14 @@ type StepName = ApiSchemas['StepName'];
 type StepState = ApiSchemas['StepState'];
 
 // The lifecycle every healthy install goes through; the optional approval and the dead ends are off the count.
-const offTheCount: readonly InstallPhase[] = ['awaiting_approval', 'degraded', 'expired', 'rejected', 'failed'];
+const offTheCount: readonly InstallPhase[] = [
+  'awaiting_approval',
+  'awaiting_permission_upgrade',
+  'degraded',
+  'expired',
+  'rejected',
+  'failed',
+];
 const phaseOrder: readonly InstallPhase[] = installPhases.filter((phase) => !offTheCount.includes(phase));
 
 /** A live view stops redrawing where the install waits on someone else, or has ended. */

@@ -381,6 +381,8 @@ describe('API keys bound to orgs', () => {
     'GET /installs/{installId}/runner/registration': undefined,
     'POST /installs/{installId}/approval': { approve: true, by: 'mallory' },
     'POST /installs/{installId}/deprovision': { reason: 'not yours' },
+    'GET /installs/{installId}/permissions': undefined,
+    'POST /installs/{installId}/permissions/recheck': undefined,
   };
 
   it("answers another org's install exactly as a missing one, on every install route, and changes nothing", async () => {

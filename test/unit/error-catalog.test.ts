@@ -320,6 +320,13 @@ describe('the actionable error catalog, case by case', () => {
       ['trust_policy_unreadable', 'trust_policy_unreadable', /iam:GetRole/, /grants iam:GetRole/],
       ['InvalidRoleArn', 'invalid_role_arn', /not the ARN of an IAM role/, /IAM console/],
       ['missing_permissions', 'missing_permissions', /lacks actions/, /provision and deprovision policies/],
+      ['permissions_lost', 'permissions_lost', /no longer grants actions of the permission version/, /recheck/],
+      [
+        'permission_upgrade_required',
+        'permission_upgrade_required',
+        /newer version of its permission set/,
+        /updated provision policy/,
+      ],
       ['RunnerCheckInTimedOut', 'runner_check_in_timed_out', /did not check in/, /registration token/],
       ['approval_expired', 'approval_expired', /Nobody approved/, /approval\.expiresAfter/],
       ['Timeout', 'aws_timeout', /did not answer in time/, /service health/],

@@ -92,11 +92,13 @@ describe('a compact history: the phase attribute where installs rest, one patch 
         const written = upserts(history);
         // This release's patch came after compact-history, so it asks for itself, and implies the vendor-calls queue
         // of the release before (workflows/patches.ts); none of the patches before compact-history asks.
+        // The release after's (anchorsPatch) is asked where its behaviour starts: here, once the install is active.
         expect(written.filter((fields) => 'TemporalChangeVersion' in fields)).toEqual([
           { TemporalChangeVersion: ['compact-history'] },
           { TemporalChangeVersion: ['compact-history', 'install-events'] },
+          { TemporalChangeVersion: ['anchors-and-oidc', 'compact-history', 'install-events'] },
         ]);
-        expect(markers(history, 'core_patch')).toBe(2);
+        expect(markers(history, 'core_patch')).toBe(3);
         // The worker's own answers (limits, External ID, runner registration) are local activities: a marker each. None
         // of the eight events (seven phase changes and the deprovision) is handed to the webhooks: the limits said this
         // worker has no endpoints (workflows/install-events.ts).

@@ -29,6 +29,15 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     probeRoleWithWrongExternalId: async () => ({ withWrongExternalId: 'refused' as const }),
     checkRoleTrustPolicy: async () => ({ findings: [] }),
     checkRolePermissions: async () => ({ missing: [], conditional: [] }),
+    checkPermissionUpgrade: async ({ version }) => ({
+      version,
+      current: version,
+      missing: [],
+      conditional: [],
+      added: [],
+      addedMissing: [],
+      addedConditional: [],
+    }),
     deploySandboxStack: async ({ stackName }) => ({
       stackId: `arn:aws:cloudformation:us-east-1:111111111111:stack/${stackName}/1`,
       operation: 'create' as const,

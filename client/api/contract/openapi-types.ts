@@ -278,6 +278,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/installs/{installId}/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The install's permission version, and what a newer version asks the customer to grant */
+        get: operations["getPermissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/installs/{installId}/permissions/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-verify an active install now, e.g. once the customer granted a permission upgrade
+         * @description Runs one re-verification (the role at its permission version, and what newer versions add) and answers with its outcome: back to `active` at the new version once the role grants it.
+         */
+        post: operations["recheckPermissions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customer/installs/{installId}": {
         parameters: {
             query?: never;
@@ -1076,7 +1113,7 @@ export interface components {
             installs: components["schemas"]["InstallSummary"][];
         };
         /** @enum {string} */
-        InstallPhase: "awaiting_role" | "verifying_role" | "awaiting_approval" | "provisioning_sandbox" | "configuring_cur" | "handing_off" | "active" | "degraded" | "deprovisioning" | "deprovisioned" | "expired" | "rejected" | "failed";
+        InstallPhase: "awaiting_role" | "verifying_role" | "awaiting_approval" | "provisioning_sandbox" | "configuring_cur" | "handing_off" | "active" | "awaiting_permission_upgrade" | "degraded" | "deprovisioning" | "deprovisioned" | "expired" | "rejected" | "failed";
         InstallStatus: {
             installId: string;
             orgId: string;
@@ -1210,6 +1247,7 @@ export interface components {
             webhooks?: components["schemas"]["WebhookDeliveryStatus"][];
             /** @description How many events (domain/webhook-events.ts) the install has emitted: the last one's sequence. */
             eventSequence?: number;
+            permissions?: components["schemas"]["PermissionsStatus"];
         };
         InstallSummary: {
             installId: string;
@@ -1272,6 +1310,92 @@ export interface components {
         };
         /** @description The subset of the IAM policy grammar this project writes and reads. */
         OneOrMany_string: string | string[];
+        PermissionLinks: {
+            self: string;
+            onboarding: string;
+            roleArn: string;
+            deprovision: string;
+            /** @description The install's workflow in the Temporal Web UI, when the API knows the UI's address. */
+            temporalUi?: string;
+            /** @description POST: re-verify now, once the customer granted the upgrade. */
+            recheck: string;
+        };
+        /** @description What a customer needs to grant a newer version's actions: the same role, three ways, as the onboarding kit. */
+        PermissionUpgradeKit: {
+            fromVersion: number;
+            toVersion: number;
+            /** @description Why the vendor needs them, one line per version. */
+            notes: string[];
+            /** @description What the new version adds, `action on resource`. */
+            addedActions: string[];
+            provisionPolicy: components["schemas"]["PolicyDocument"];
+            /** @description Opens the role's CloudFormation stack (the onboarding quick-create stack) for an update with the role template, which the API renders at the new version. The console's update path is not a documented contract; the CLI's `update-stack` in `cli` is. */
+            stackUpdateUrl: string;
+            /** @description AWS CLI: update the role's stack, or (a role made without the stack) replace its provision policy. */
+            cli: string;
+            /** @description Terraform: the role's provision policy at the new version. */
+            terraform: string;
+        };
+        /** @description An upgrade the install took on: asked (absent when the role already granted it) and granted. */
+        PermissionUpgradeRecord: {
+            fromVersion: number;
+            toVersion: number;
+            askedAt?: string;
+            grantedAt: string;
+        };
+        PermissionUpgradeStatus: {
+            fromVersion: number;
+            toVersion: number;
+            /** @description Everything the versions after fromVersion add, `action on resource`. */
+            addedActions: string[];
+            /** @description Those the role does not grant yet (at the last check). */
+            missing: string[];
+            /** @description Those granted only under a Condition: not counted as missing. */
+            conditional: string[];
+            problem?: components["schemas"]["InstallError"];
+            askedAt: string;
+            lastCheckedAt: string;
+            checks: number;
+            /** @description Quick re-checks left before only re-verification and recheck requests look again. */
+            pollsLeft: number;
+        };
+        /** @description An open upgrade request as the status has it, with what to grant and how. */
+        PermissionUpgradeView: {
+            fromVersion: number;
+            toVersion: number;
+            /** @description Everything the versions after fromVersion add, `action on resource`. */
+            addedActions: string[];
+            /** @description Those the role does not grant yet (at the last check). */
+            missing: string[];
+            /** @description Those granted only under a Condition: not counted as missing. */
+            conditional: string[];
+            problem?: components["schemas"]["InstallError"];
+            askedAt: string;
+            lastCheckedAt: string;
+            checks: number;
+            /** @description Quick re-checks left before only re-verification and recheck requests look again. */
+            pollsLeft: number;
+            kit: components["schemas"]["PermissionUpgradeKit"];
+        };
+        /** @description Where the install stands on the vendor's versioned permission set. */
+        PermissionsStatus: {
+            /** @description The version the role was last verified against: re-verification checks this one, not the newest. */
+            version: number;
+            upgrade?: components["schemas"]["PermissionUpgradeStatus"];
+            /** @description Upgrades the install took on, the last few, oldest first. */
+            upgrades?: components["schemas"]["PermissionUpgradeRecord"][];
+        };
+        /** @description Where an install stands on the vendor's versioned permissions, and, while it is asked to take on a newer version, what to grant and three ways to grant it. */
+        PermissionsView: {
+            phase: components["schemas"]["InstallPhase"];
+            /** @description The version the role was verified against (1 for installs verified before versions). */
+            version: number;
+            /** @description The newest version the vendor ships: an install below it is checked at its next re-verification or recheck. */
+            currentVersion: number;
+            upgrade?: components["schemas"]["PermissionUpgradeView"];
+            upgrades: components["schemas"]["PermissionUpgradeRecord"][];
+            links: components["schemas"]["PermissionLinks"];
+        };
         /** @description One line of the change set: what CloudFormation will do to which resource. */
         PlannedChange: {
             action: string;
@@ -1469,7 +1593,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description A phase where installs rest (wait on someone outside, or have ended). An install busy between two of them (verifying, provisioning, tearing down) is listed under the one before; its status has the live phase. */
-                phase?: "awaiting_role" | "awaiting_approval" | "rejected" | "handing_off" | "active" | "degraded" | "deprovisioned" | "expired" | "failed";
+                phase?: "awaiting_role" | "awaiting_approval" | "rejected" | "handing_off" | "active" | "awaiting_permission_upgrade" | "degraded" | "deprovisioned" | "expired" | "failed";
                 awsAccountId?: string;
                 orgId?: string;
                 limit?: number;
@@ -2782,6 +2906,159 @@ export interface operations {
             };
             /** @description `urn:install-orchestrator:problem:unsupported-media-type`: Send application/json. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-prod */
+                installId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where an install stands on the vendor's versioned permissions, and, while it is asked to take on a newer version, what to grant and three ways to grant it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionsView"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recheckPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-prod */
+                installId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where an install stands on the vendor's versioned permissions, and, while it is asked to take on a newer version, what to grant and three ways to grant it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionsView"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,7 @@ import { explainError } from '../../../domain/error-catalog';
 import { renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { onboardingGeneration, readCustomerLinkToken } from '../../../security/customer-link-token';
 import type { ApiOptions } from '../context';
+import { permissionSetOf } from '../permission-set';
 import { customerLinkTtlMs, customerPagePath } from '../customer-page/link';
 import { ProgressHub } from '../customer-page/progress-hub';
 import { customerPageCsp, renderCustomerPage } from '../customer-page/render-page';
@@ -148,7 +149,7 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     async (request, reply) => {
       const { installId } = request.params;
       const { status, expiresAt } = await authorize(installId, request.query.token);
-      const artifacts = artifactsOf(status, options.runnerTokenKey);
+      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options));
       const base = customerPagePath(installId);
       const query = `?token=${encodeURIComponent(request.query.token)}`;
       const html = renderCustomerPage({
@@ -194,7 +195,7 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     },
     async (request, reply) => {
       const { status } = await authorize(request.params.installId, request.query.token);
-      const file = renderOnboardingKit(artifactsOf(status, options.runnerTokenKey)).find(
+      const file = renderOnboardingKit(artifactsOf(status, options.runnerTokenKey, permissionSetOf(options))).find(
         (candidate) => candidate.name === request.params.file,
       );
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);

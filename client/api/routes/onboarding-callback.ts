@@ -8,6 +8,7 @@ import { Problem } from '../problems';
 import type { Accepted, OnboardingRestart } from '../responses';
 import { installIdParam, onboardingCallbackBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../context';
+import { permissionSetOf } from '../permission-set';
 import { artifactsOf, describeCallback } from './onboarding';
 import { customerLinkFor } from '../customer-page/link';
 
@@ -90,7 +91,7 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
       const { installId } = request.params;
       const callback = await options.installs.restartOnboarding(installId);
       const status = await options.installs.status(installId);
-      const artifacts = artifactsOf(status, options.runnerTokenKey);
+      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options));
       // The customer link handed out before belongs to the replaced callback: this is the one that works now.
       const customerLink = customerLinkFor(options, request, status);
       return {

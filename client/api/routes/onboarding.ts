@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { renderOnboardingArtifacts } from '../../../domain/onboarding-artifacts';
-import { sandboxNamingOf } from '../../../domain/install-names';
+import { installResourceNames, sandboxNamingOf, suggestedRoleName } from '../../../domain/install-names';
+import { ownRoleResources } from '../../../domain/permissions';
+import { builtInPermissionSet, provisionPermissionsAt, type PermissionSet } from '../../../domain/permission-versions';
 import { onboardingKitFileNames, renderOnboardingKit } from '../../../domain/onboarding-kit';
 import { deriveCallbackToken } from '../../../security/onboarding-callback-token';
 import type { InstallStatus, OnboardingCallback } from '../../../workflows/definitions';
@@ -10,14 +12,24 @@ import type { CallbackView, OnboardingKit } from '../responses';
 import { installIdParam } from '../schemas';
 import type { ApiOptions } from '../context';
 import { customerLinkFor } from '../customer-page/link';
+import { permissionSetOf } from '../permission-set';
 
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
-export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
+export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array, set: PermissionSet = builtInPermissionSet) {
   if (!status.onboarding) throw new Problem('notReady', 'The External ID is still being created; retry in a moment.');
   const { callback, ...onboarding } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
+  const install = { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) };
+  const names = installResourceNames(install);
   return renderOnboardingArtifacts({
-    install: { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) },
+    install,
+    // The kit grants the vendor's current version: what a new install is verified against, what an upgrade applies.
+    provision: provisionPermissionsAt(
+      names,
+      set,
+      set.current,
+      ownRoleResources(names, suggestedRoleName(status.installId)),
+    ),
     ...onboarding,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
     permissionsBoundary: status.permissionsBoundary,
@@ -42,7 +54,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
     },
     async (request) => {
       const status = await options.installs.onboardedStatus(request.params.installId);
-      const artifacts = artifactsOf(status, options.runnerTokenKey);
+      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options));
       const base = `/installs/${request.params.installId}/onboarding`;
       const customerLink = customerLinkFor(options, request, status);
       return {
@@ -85,6 +97,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
       const artifacts = artifactsOf(
         await options.installs.onboardedStatus(request.params.installId),
         options.runnerTokenKey,
+        permissionSetOf(options),
       );
       const file = renderOnboardingKit(artifacts).find((candidate) => candidate.name === request.params.file);
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);
