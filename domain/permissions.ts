@@ -1,7 +1,7 @@
 import { costReportFolders } from './cost-report-names';
 import { includesDataExport, includesLegacyReport } from './data-export';
 import { matchesIamWildcard, WildcardBudgetExceeded, type WildcardBudget } from './iam-wildcard';
-import type { InstallResourceNames } from './install-names';
+import { expectedRunnerIdentity, type InstallResourceNames } from './install-names';
 import { asArray, type PolicyDocument, type PolicyStatement } from './policy-document';
 
 /** What the orchestrator does in the customer account, one entry per action and resource it needs. */
@@ -56,6 +56,8 @@ export function provisionPermissions(names: InstallResourceNames): RequiredPermi
       ['sqs:CreateQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue'],
       sandboxQueues,
     ),
+    // The runner's role, by its exact name: a wildcard on the legacy prefix would also cover the install's own role.
+    ...grant('sandbox', ['iam:CreateRole', 'iam:TagRole'], expectedRunnerIdentity(names)),
     ...grant(
       'cost_report',
       [
@@ -104,6 +106,11 @@ export function deprovisionPermissions(names: InstallResourceNames): RequiredPer
     ),
     ...grant('teardown', ['s3:DeleteBucket', 's3:ListBucket'], `arn:${p}:s3:::${names.sandboxResourcePrefix}*`),
     ...grant('teardown', ['sqs:DeleteQueue'], `arn:${p}:sqs:${region}:${account}:${names.sandboxResourcePrefix}*`),
+    ...grant(
+      'teardown',
+      ['iam:DeleteRole', 'iam:GetRole', 'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies'],
+      expectedRunnerIdentity(names),
+    ),
     ...(includesLegacyReport(names.costReportKind)
       ? grant('teardown', ['cur:DeleteReportDefinition'], `arn:${p}:cur:${curApiRegion}:${account}:definition/*`)
       : []),

@@ -1,6 +1,7 @@
 import type { DurationFloor } from '../../domain/durations';
 import type { InstallService } from '../install-service';
 import type { ApiKey } from './api-keys';
+import type { RunnerAttestationOptions } from './runner-attestation';
 import type { ApiMetricsOptions } from './telemetry';
 
 /** What the API's routes work with; server.ts builds the app from it and registers the routes. */
@@ -33,6 +34,8 @@ export interface ApiOptions {
   publicUrl?: string;
   /** The customer page's progress stream: how often it reads an install's status, and how many pages may watch one. */
   customerPage?: { pushIntervalMs?: number; maxStreamsPerInstall?: number };
+  /** Where the runner check-in's identity proof is sent: STS's regional endpoint unless AWS_ENDPOINT_URL_STS says. */
+  runnerAttestation?: RunnerAttestationOptions;
 }
 
 export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {

@@ -54,7 +54,7 @@ describe('permission preflight', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: ['CloudFormation:*', 's3:*', 'sqs:*', 'cur:*'], Resource: '*' },
-        { Effect: 'Allow', NotAction: ['iam:Create*'], Resource: '*' },
+        { Effect: 'Allow', NotAction: ['iam:CreateUser', 'iam:Put*'], Resource: '*' },
       ],
     };
     expect(evaluatePermissions([admin], required).missing).toEqual([]);
