@@ -29,8 +29,20 @@ export async function runnerSession(
 export async function runnerProof(
   installId: string,
   roleArn: string,
-  options: { account?: LocalAccount; credentials?: AwsCredentialIdentity } = {},
+  options: {
+    account?: LocalAccount;
+    credentials?: AwsCredentialIdentity;
+    /** Where the proof is addressed; the local STS by default. */
+    endpoint?: string;
+    /** Signs as if the clock were this far off: a negative offset makes a proof from the past, as a replay is. */
+    clockOffsetMs?: number;
+  } = {},
 ): Promise<RunnerIdentityProof> {
   const credentials = options.credentials ?? (await runnerSession(roleArn, options.account));
-  return buildRunnerIdentityProof(installId, { region: 'us-east-1', endpoint: stack.awsEndpoint, credentials });
+  return buildRunnerIdentityProof(installId, {
+    region: 'us-east-1',
+    endpoint: options.endpoint ?? stack.awsEndpoint,
+    credentials,
+    systemClockOffset: options.clockOffsetMs ?? 0,
+  });
 }
