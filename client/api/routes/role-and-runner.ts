@@ -50,7 +50,12 @@ async function attestCheckIn(
   if (status.runner.registrationId !== registrationId) {
     throw new Problem('invalidRunnerToken', 'The registration token is not valid for this install.');
   }
-  const names = installResourceNames({ ...status, installId, sandboxNaming: sandboxNamingOf(status) });
+  const names = installResourceNames({
+    installId,
+    awsAccountId: status.awsAccountId,
+    region: status.region,
+    sandboxNaming: sandboxNamingOf(status),
+  });
   try {
     return await attestRunner(
       proof,
