@@ -85,6 +85,24 @@ export interface CheckedProofRequest {
   accessKeyId: string;
 }
 
+/**
+ * The headers a proof may sign, and so the only ones the API forwards to STS (Vault's AWS auth keeps such a list too,
+ * since 1.5.1): what the SDKs sign for GetCallerIdentity, and our server id. Anything else is refused as malformed.
+ */
+const forwardableHeaders = new Set([
+  'host',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+  'x-amz-user-agent',
+  'content-type',
+  'content-length',
+  'user-agent',
+  'amz-sdk-invocation-id',
+  'amz-sdk-request',
+  runnerProofServerIdHeader,
+]);
+
 const sigV4Authorization =
   /^AWS4-HMAC-SHA256 Credential=([^,\s]+), ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const amzDate = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
@@ -163,6 +181,7 @@ export function checkProofRequest(
     refuse('runner_proof_wrong_server', `The proof was made for another install than ${expected.installId}.`);
   }
   for (const name of signed) {
+    if (!forwardableHeaders.has(name)) refuse('runner_proof_malformed', `The proof may not sign the header ${name}.`);
     if (name !== 'host' && headers[name] === undefined) {
       refuse('runner_proof_malformed', `The proof signs ${name} but does not carry it.`);
     }

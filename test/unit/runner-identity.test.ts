@@ -90,11 +90,18 @@ describe('runner identity proofs, before STS is asked', () => {
     );
   });
 
-  it('refuses any other action, method or an unsigned date, and fields over their bounds', async () => {
+  it('refuses any other action or method, an unsigned date, a header outside the list, and fields over their bounds', async () => {
     const proof = await proofFor();
     expect(check({ ...proof, body: 'Action=AssumeRole&Version=2011-06-15' })).toBe('runner_proof_malformed');
     expect(check({ ...proof, body: `${proof.body}&RoleArn=x` })).toBe('runner_proof_malformed');
     expect(check({ ...proof, method: 'GET' })).toBe('runner_proof_malformed');
+    const transferEncoding = proof.headers.authorization!.replace('SignedHeaders=', 'SignedHeaders=transfer-encoding;');
+    expect(
+      check({
+        ...proof,
+        headers: { ...proof.headers, authorization: transferEncoding, 'transfer-encoding': 'chunked' },
+      }),
+    ).toBe('runner_proof_malformed');
     expect(check({ ...proof, headers: { ...proof.headers, authorization: 'Bearer x' } })).toBe(
       'runner_proof_malformed',
     );
