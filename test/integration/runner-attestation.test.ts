@@ -12,10 +12,12 @@ import {
   customerAccount,
   otherAccount,
   stack,
+  testClient,
   uniqueInstallId,
   waitUntil,
   withTestWorker,
 } from '../helpers';
+import { readableHistory } from '../support/history-scan';
 import { runnerProof, runnerSession } from '../runner-proof';
 
 /**
@@ -183,6 +185,12 @@ describe("the runner check-in's identity proof, checked by STS on the local stac
           `arn:aws:sts::${customerAccount.accountId}:assumed-role/${runnerRoleName}/runner-test`,
         );
         expect(JSON.stringify(active.body.install)).not.toContain(session.sessionToken);
+        // Only the session ARN went to the install: no part of the proof is in its history.
+        const history = readableHistory(await (await testClient()).workflow.getHandle(installId).fetchHistory());
+        expect(history).toContain(active.body.install.runner.verifiedIdentity);
+        for (const secret of [session.sessionToken!, session.accessKeyId, genuine.headers.authorization!.slice(-64)]) {
+          expect(history).not.toContain(secret);
+        }
         expect((await api.call('POST', `/installs/${installId}/deprovision`, {})).status).toBe(202);
         await waitUntil(
           () => api.call('GET', `/installs/${installId}`),
