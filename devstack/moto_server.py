@@ -22,18 +22,35 @@
 4. DeleteObjects is authorised as s3:DeleteObject on each key, as in AWS; moto checks the bucket's ARN, so a
    policy that grants deletion under a prefix (the least privilege the deprovision policy asks for) refused every
    key. A refusal of any key refuses them all here; AWS would refuse only those keys.
+5. sts:GetCallerIdentity checks its SigV4 signature as STS does (the runner's identity proof depends on it). moto
+   verified the signature itself against the secret key it issued (users and assumed-role sessions, with the session
+   token), but accepted any X-Amz-Date, and failed with a 500 when the Authorization header lacked a part. Here,
+   only for GetCallerIdentity and only once IAM is enforced:
+   - an X-Amz-Date more than 15 minutes before or after the server's clock is refused with SignatureDoesNotMatch
+     (403) "Signature expired: ..." / "Signature not yet current: ...";
+   - an Authorization header without Credential, SignedHeaders or Signature, with another algorithm, or whose
+     signed headers leave out host or x-amz-date (or whose X-Amz-Date is missing) is IncompleteSignature (400).
+   A request with no Authorization header at all still fails inside moto (500) before this check.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+   https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
 """
+import datetime
 import json
 import re
 import sys
 
 import xmltodict
 
+from moto import settings
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.core.exceptions import _RESTError
 from moto.iam import access_control
 from moto.iam.models import iam_backends
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
 from moto.s3 import responses as s3_responses
 from moto.server import main
+from moto.sts.responses import TokenResponse
 from moto.utilities.utils import get_partition
 
 
@@ -156,6 +173,79 @@ def _authorize_s3_action(self, bucket_name=None, key_name=None):
         return None
     return _original_authorize_s3_action(self, bucket_name=bucket_name, key_name=key_name)
 
+
+# 5. sts:GetCallerIdentity's signature: its date within 15 minutes, every part of its Authorization header present.
+_SIGNATURE_WINDOW = datetime.timedelta(minutes=15)
+_AMZ_DATE_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+class _StsAuthError(_RESTError):
+    def __init__(self, status, error_type, message):
+        super().__init__(error_type, message)
+        self.code = status
+
+
+def _incomplete(authorization, missing):
+    return _StsAuthError(400, "IncompleteSignature", f"{' '.join(missing)} Authorization={authorization}")
+
+
+def _check_sts_signature_shape(headers, now):
+    authorization = headers.get("Authorization", "")
+    algorithm, _, rest = authorization.partition(" ")
+    if algorithm != "AWS4-HMAC-SHA256":
+        raise _StsAuthError(400, "IncompleteSignature", f"Unsupported AWS 'algorithm': '{algorithm}'")
+    parts = {}
+    for part in rest.split(","):
+        name, _, value = part.strip().partition("=")
+        parts[name] = value
+    missing = [
+        f"Authorization header requires '{name}' parameter."
+        for name in ("Credential", "Signature", "SignedHeaders")
+        if not parts.get(name)
+    ]
+    amz_date = headers.get("X-Amz-Date")
+    if amz_date is None:
+        missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+    if missing:
+        raise _incomplete(authorization, missing)
+    signed = parts["SignedHeaders"].split(";")
+    for required in ("host", "x-amz-date"):
+        if required not in signed:
+            raise _StsAuthError(
+                400, "IncompleteSignature", f"'{required}' must be a 'SignedHeader' in the AWS Authorization."
+            )
+    try:
+        signed_at = datetime.datetime.strptime(amz_date, _AMZ_DATE_FORMAT).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        raise _incomplete(authorization, [f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'."])
+    stamp = lambda moment: moment.strftime(_AMZ_DATE_FORMAT)
+    if signed_at < now - _SIGNATURE_WINDOW:
+        raise _StsAuthError(
+            403,
+            "SignatureDoesNotMatch",
+            f"Signature expired: {amz_date} is now earlier than {stamp(now - _SIGNATURE_WINDOW)} "
+            f"({stamp(now)} - 15 min.)",
+        )
+    if signed_at > now + _SIGNATURE_WINDOW:
+        raise _StsAuthError(
+            403,
+            "SignatureDoesNotMatch",
+            f"Signature not yet current: {amz_date} is still later than {stamp(now + _SIGNATURE_WINDOW)} "
+            f"({stamp(now)} + 15 min.)",
+        )
+
+
+_original_sts_authenticate = TokenResponse._authenticate_and_authorize_normal_action
+
+
+def _sts_authenticate(self, resource="*"):
+    enforcing = ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT
+    if enforcing and self._get_action() == "GetCallerIdentity":
+        _check_sts_signature_shape(self.headers, datetime.datetime.now(datetime.timezone.utc))
+    return _original_sts_authenticate(self, resource)
+
+
+TokenResponse._authenticate_and_authorize_normal_action = _sts_authenticate
 
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship

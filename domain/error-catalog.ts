@@ -339,6 +339,76 @@ const catalog: CatalogEntry[] = [
     cause: 'The runner did not check in before its registration expired.',
     fix: 'Check that the runner was started with its registration token and can reach the API, then start the install again.',
   },
+  // Runner identity attestation (domain/runner-identity.ts): the check-in's refusals.
+  {
+    code: 'runner_proof_missing',
+    matches: codeIs('runner_proof_missing'),
+    cause:
+      'The runner checked in without an identity proof: a signed sts:GetCallerIdentity request made with its own credentials.',
+    fix: 'Build the proof on the runner (`cli runner-proof --install <id>`, or the snippet in the README) and send it as identityProof with the check-in.',
+  },
+  {
+    code: 'runner_proof_malformed',
+    matches: codeIs('runner_proof_malformed'),
+    cause:
+      "The identity proof is not a SigV4-signed POST of sts:GetCallerIdentity (and nothing else), signed over Host and X-Amz-Date, within the proof's size bounds.",
+    fix: 'Build the proof with the runner-proof command or the README snippet rather than by hand, and send it unchanged.',
+  },
+  {
+    code: 'runner_proof_wrong_endpoint',
+    matches: codeIs('runner_proof_wrong_endpoint'),
+    cause:
+      "The identity proof is addressed to another URL or host than STS's endpoint for the install's region; the API only ever sends proofs to that endpoint.",
+    fix: "Sign the proof for STS's regional endpoint of the install's region (the runner-proof command does), without a query string.",
+  },
+  {
+    code: 'runner_proof_wrong_server',
+    matches: codeIs('runner_proof_wrong_server'),
+    cause:
+      'The identity proof does not sign the X-Orchestrator-Server-ID header, or that header names another install: a proof made for one install is refused by every other.',
+    fix: 'Sign the proof with X-Orchestrator-Server-ID set to this install id (runner-proof --install <id>).',
+  },
+  {
+    code: 'runner_proof_expired',
+    matches: codeIs('runner_proof_expired'),
+    cause:
+      "The identity proof's X-Amz-Date is more than 5 minutes from the API's clock (or STS found the signature expired): a replayed or stale proof.",
+    fix: "Make a new proof just before checking in, and keep the runner's clock synchronised (NTP).",
+  },
+  {
+    code: 'runner_proof_signature_invalid',
+    matches: codeIs('runner_proof_signature_invalid'),
+    cause:
+      "STS refused the identity proof's signature (SignatureDoesNotMatch or IncompleteSignature): the request was changed after signing, or signed with another secret key.",
+    fix: 'Send the proof exactly as it was signed (method, URL, body and every signed header), made with the credentials the runner runs with.',
+  },
+  {
+    code: 'runner_proof_credentials_invalid',
+    matches: codeIs('runner_proof_credentials_invalid'),
+    cause:
+      "STS does not know the identity proof's access key or session token (InvalidClientTokenId, ExpiredToken), or the proof carries no credentials.",
+    fix: "Make the proof with the runner's current credentials (a fresh session of the runner role), not cached or revoked ones.",
+  },
+  {
+    code: 'runner_proof_unverifiable',
+    matches: codeIs('runner_proof_unverifiable'),
+    cause:
+      'STS did not give a usable answer to the identity proof (no answer in time, a redirect, or an error of its own); nothing is wrong with the runner that is known.',
+    fix: 'Check in again in a minute; if it persists, check that the API reaches STS (AWS_ENDPOINT_URL_STS when set).',
+  },
+  {
+    code: 'runner_wrong_account',
+    matches: codeIs('runner_wrong_account'),
+    cause: "STS says the runner's credentials belong to another AWS account (or partition) than the install's.",
+    fix: "Run the runner in the customer's account with the sandbox's runner role, as the install names it (runner.expectedIdentity in the status).",
+  },
+  {
+    code: 'runner_wrong_role',
+    matches: codeIs('runner_wrong_role'),
+    cause:
+      "STS says the runner is not a session of the install's runner role (another role, a user, or the account root).",
+    fix: 'Run the runner with the role named in runner.expectedIdentity in the status (its instance profile, task role or an assumed session of it).',
+  },
   {
     code: 'approval_expired',
     matches: codeIs('approval_expired'),

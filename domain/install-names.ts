@@ -30,9 +30,21 @@ export function defaultCurReportName(installId: string): string {
   return `install-${installId}`;
 }
 
-/** Who the runner that checks in should be, as the status shows it to the vendor. */
-export function expectedRunnerIdentity(installId: string, accountId: string): string {
-  return `runner for install ${installId} in account ${accountId}`;
+/**
+ * Who the runner that checks in should be, as the status shows it to the vendor: the sandbox's runner role
+ * (`<prefix>runner`), whose sessions are the only ones the check-in accepts (domain/runner-identity.ts).
+ */
+export function expectedRunnerIdentity(names: {
+  partition: string;
+  accountId: string;
+  sandboxResourcePrefix: string;
+}): string {
+  return `arn:${names.partition}:iam::${names.accountId}:role/${runnerRoleName(names.sandboxResourcePrefix)}`;
+}
+
+/** The role the install's runner runs as: `<sandbox prefix>runner` (at most 41 + 6 of IAM's 64 characters). */
+export function runnerRoleName(sandboxResourcePrefix: string): string {
+  return `${sandboxResourcePrefix}runner`;
 }
 
 export function suggestedRoleName(installId: string): string {

@@ -2,10 +2,10 @@ import { installResourceNames, roleStackName, suggestedRoleName, type InstallRes
 import {
   deprovisionPermissions,
   ownRoleResources,
-  provisionPermissions,
   renderPermissionPolicy,
   type RequiredPermission,
 } from './permissions';
+import { builtInPermissionSet, provisionPermissionsAt } from './permission-versions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
@@ -144,14 +144,20 @@ export function renderOnboardingArtifacts(options: {
   permissionsBoundary?: string;
   /**
    * The provision permissions of the permission set's version to render (domain/permission-versions.ts, with the
-   * kit's role as its own role); version 1's by default.
+   * kit's role as its own role); the newest version in code by default.
    */
   provision?: RequiredPermission[];
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
   const provisionPolicy = renderPermissionPolicy(
-    options.provision ?? provisionPermissions(names, ownRoleResources(names, roleName)),
+    options.provision ??
+      provisionPermissionsAt(
+        names,
+        builtInPermissionSet,
+        builtInPermissionSet.current,
+        ownRoleResources(names, roleName),
+      ),
   );
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
   const roleTemplate = withExternalIdReference(

@@ -1,4 +1,4 @@
-import type { InstallResourceNames } from './install-names';
+import { expectedRunnerIdentity, type InstallResourceNames } from './install-names';
 import { curApiRegion, provisionPermissions, type PermissionPurpose, type RequiredPermission } from './permissions';
 
 /**
@@ -22,6 +22,7 @@ export const permissionResources = [
   'cur_bucket',
   'report_definitions',
   'data_exports',
+  'runner_role',
   'any',
 ] as const;
 export type PermissionResource = (typeof permissionResources)[number];
@@ -53,6 +54,20 @@ export interface PermissionSet {
 /** The versions shipped in code. A vendor adds one here (or in PERMISSION_VERSIONS_FILE) with the actions it adds. */
 export const permissionSetVersions: readonly PermissionVersion[] = [
   { version: 1, note: 'The provision policy of the first release.', added: [] },
+  {
+    version: 2,
+    // Versions add to the provision policy only, so the runner role's teardown actions are there too: CloudFormation
+    // deletes the role with the install role's permissions when the sandbox stack is deleted.
+    note: 'The sandbox creates the role the runner runs as, whose identity the runner proves at check-in.',
+    added: [
+      { purpose: 'sandbox', action: 'iam:CreateRole', resource: 'runner_role' },
+      { purpose: 'sandbox', action: 'iam:TagRole', resource: 'runner_role' },
+      { purpose: 'sandbox', action: 'iam:DeleteRole', resource: 'runner_role' },
+      { purpose: 'sandbox', action: 'iam:GetRole', resource: 'runner_role' },
+      { purpose: 'sandbox', action: 'iam:ListRolePolicies', resource: 'runner_role' },
+      { purpose: 'sandbox', action: 'iam:ListAttachedRolePolicies', resource: 'runner_role' },
+    ],
+  },
 ];
 
 export const builtInPermissionSet: PermissionSet = {
@@ -78,15 +93,19 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The set of the built-in versions and `extra` (numbered on from the last built-in one, one by one), with `current`
- * the newest unless pinned. Throws PermissionVersionsError naming the first thing wrong.
+ * The set of the built-in versions (those in code unless `builtIn` says) and `extra` (numbered on from the last
+ * built-in one, one by one), with `current` the newest unless pinned. Throws PermissionVersionsError naming the first thing wrong.
  */
-export function permissionSetOf(extra: unknown, pinned?: number): PermissionSet {
+export function permissionSetOf(
+  extra: unknown,
+  pinned?: number,
+  builtIn: readonly PermissionVersion[] = permissionSetVersions,
+): PermissionSet {
   if (!Array.isArray(extra)) throw new PermissionVersionsError('versions must be a list.');
   if (extra.length > permissionVersionLimits.versions) {
     throw new PermissionVersionsError(`At most ${permissionVersionLimits.versions} versions; got ${extra.length}.`);
   }
-  const versions: PermissionVersion[] = [...permissionSetVersions];
+  const versions: PermissionVersion[] = [...builtIn];
   for (const [index, raw] of extra.entries()) {
     const where = `versions[${index}]`;
     const expected = versions.at(-1)!.version + 1;
@@ -150,6 +169,9 @@ function resourceArn(names: InstallResourceNames, resource: PermissionResource):
       return `arn:${p}:cur:${curApiRegion}:${account}:definition/*`;
     case 'data_exports':
       return `arn:${p}:bcm-data-exports:${curApiRegion}:${account}:export/*`;
+    case 'runner_role':
+      // By its exact name: a wildcard on the legacy prefix would also cover the install's own role.
+      return expectedRunnerIdentity(names);
     case 'any':
       return '*';
   }

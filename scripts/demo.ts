@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { buildApi } from '../client/api/server';
 import { answered, createApiClient, type InstallApi } from '../client/cli/api-client';
 import { renderStatus } from '../client/cli/render-status';
+import { buildRunnerIdentityProof } from '../client/runner-identity-proof';
 import { InstallService } from '../client/install-service';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { localAwsEndpoints, stackUp } from '../devstack/stack';
@@ -15,7 +17,7 @@ import { defaultTaskQueue, type InstallPhase } from '../workflows/definitions';
 /**
  * The main job: one full install against the local stack, through the HTTP API as a vendor's backend would drive
  * it. The script plays the vendor (worker + API), the customer (creates the role from the rendered trust policy and
- * pastes the ARN) and the runner (checks in with its token), and ends with the install active in the Temporal UI.
+ * pastes the ARN) and the runner (checks in with its token and identity proof), and ends with the install active in the Temporal UI.
  */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
     temporalUiUrl: stack.temporalUiUrl,
     isReady: async () => true,
     durationFloor: 'development',
+    runnerAttestation: { stsEndpoint: () => stack.awsEndpoint },
   });
   const api = createApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: 0 }), apiKey });
   try {
@@ -94,7 +97,28 @@ async function main(): Promise<void> {
             .then((answer) => answer.body)
             .catch(() => undefined),
         );
-        log('runner: checking in with its one-time registration token');
+        const { body: handingOff } = await answered(api.GET('/installs/{installId}', path));
+        const runnerRole = handingOff.install.runner!.expectedIdentity;
+        log(`runner: running as a session of ${runnerRole} (the sandbox made it), signing its identity proof`);
+        const sts = new STSClient({
+          region: 'us-east-1',
+          endpoint: stack.awsEndpoint,
+          credentials: customer.credentials,
+        });
+        const { Credentials: session } = await sts.send(
+          new AssumeRoleCommand({ RoleArn: runnerRole, RoleSessionName: `runner-${installId}`.slice(0, 64) }),
+        );
+        sts.destroy();
+        const identityProof = await buildRunnerIdentityProof(installId, {
+          region: 'us-east-1',
+          endpoint: stack.awsEndpoint,
+          credentials: {
+            accessKeyId: session!.AccessKeyId!,
+            secretAccessKey: session!.SecretAccessKey!,
+            sessionToken: session!.SessionToken!,
+          },
+        });
+        log('runner: checking in with its one-time registration token and identity proof');
         await answered(
           api.POST('/installs/{installId}/runner/check-in', {
             ...path,
@@ -102,6 +126,7 @@ async function main(): Promise<void> {
               registrationId: registration.registrationId,
               token: registration.token,
               runnerId: `runner-${installId}`,
+              identityProof,
             },
           }),
         );
@@ -113,6 +138,7 @@ async function main(): Promise<void> {
         stopProgress();
         log(`\n${renderStatus(active)}`);
         log(`sandbox stack  ${active.sandbox?.stackName} (${active.sandbox?.stackStatus})`);
+        log(`runner         ${active.runner?.verifiedIdentity} (as STS answered its proof)`);
         log(`CUR            s3://${active.cur?.bucket}/${active.cur?.prefix}/ (report ${active.cur?.reportName})`);
       } finally {
         stopProgress();

@@ -7,7 +7,16 @@ import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ApiOptions } from '../client/api/context';
 import { InstallService } from '../client/install-service';
 import { buildApi } from '../client/api/server';
-import { closeTestClient, createCustomerRole, customerAccount, runnerTokenKey, testClient, waitUntil } from './helpers';
+import {
+  closeTestClient,
+  createCustomerRole,
+  customerAccount,
+  runnerTokenKey,
+  stack,
+  testClient,
+  waitUntil,
+} from './helpers';
+import { runnerProof } from './runner-proof';
 
 /** The id of the operator key every test API accepts (besides any `keys` it is given). */
 export const testOperatorKeyId = 'test-operator';
@@ -83,6 +92,8 @@ export async function startTestApi(options: {
     customerPage: options.customerPage,
     customerLinkTtlMs: options.customerLinkTtlMs,
     permissionSet: options.permissionSet,
+    // Runner identity proofs go to the local stack's STS (moto), as in production to AWS's regional endpoint.
+    runnerAttestation: { stsEndpoint: () => stack.awsEndpoint },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -192,16 +203,21 @@ export async function onboardThroughApi(
   );
 }
 
-/** The runner's part, done by a test through the API: its registration token (vendor key), then its check-in (none). */
+/**
+ * The runner's part, done by a test through the API: its registration token (vendor key), then its check-in (none)
+ * with an identity proof made from a session of the install's runner role (the status's runner.expectedIdentity).
+ */
 export async function checkInRunnerThroughApi(api: TestApi, installId: string, runnerId: string): Promise<void> {
   const registration = await waitUntil(
     () => api.call('GET', `/installs/${installId}/runner/registration`),
     (response) => response.status === 200,
   );
+  const { install } = (await api.call('GET', `/installs/${installId}`)).body;
+  const identityProof = await runnerProof(installId, install.runner.expectedIdentity as string);
   const checkIn = await api.call(
     'POST',
     `/installs/${installId}/runner/check-in`,
-    { registrationId: registration.body.registrationId, token: registration.body.token, runnerId },
+    { registrationId: registration.body.registrationId, token: registration.body.token, runnerId, identityProof },
     { authorization: '' },
   );
   expect(checkIn.status).toBe(200);

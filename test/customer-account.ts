@@ -15,7 +15,7 @@ import {
   DescribeReportDefinitionsCommand,
   type ReportDefinition,
 } from '@aws-sdk/client-cost-and-usage-report-service';
-import { IAMClient } from '@aws-sdk/client-iam';
+import { IAMClient, paginateListRoles } from '@aws-sdk/client-iam';
 import {
   GetBucketPolicyCommand,
   HeadBucketCommand,
@@ -23,7 +23,7 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { installResourceNames, type InstallResourceInput } from '../domain/install-names';
+import { installResourceNames, runnerRoleName, type InstallResourceInput } from '../domain/install-names';
 import { customerAccount, stack } from './helpers';
 
 /** Reads the customer account as its administrator would: what tests assert the install did or undid. */
@@ -115,8 +115,9 @@ export async function accountCensus(): Promise<{
   buckets: string[];
   reports: string[];
   dataExports: string[];
+  roles: string[];
 }> {
-  const { cloudFormation, s3, cur, dataExports } = customerClients();
+  const { cloudFormation, s3, cur, dataExports, iam } = customerClients();
   const stacks: Array<{ name: string; id: string; status: string }> = [];
   for await (const page of paginateListStacks({ client: cloudFormation }, {})) {
     for (const summary of page.StackSummaries ?? []) {
@@ -135,7 +136,11 @@ export async function accountCensus(): Promise<{
   for await (const page of paginateListExports({ client: dataExports }, {})) {
     exportNames.push(...(page.Exports ?? []).map((reference) => reference.ExportName ?? ''));
   }
-  return { stacks, buckets, reports, dataExports: exportNames };
+  const roles: string[] = [];
+  for await (const page of paginateListRoles({ client: iam }, {})) {
+    roles.push(...(page.Roles ?? []).map((role) => role.RoleName ?? ''));
+  }
+  return { stacks, buckets, reports, dataExports: exportNames, roles };
 }
 
 /** What a census counts for each install: one number per install per kind, in the order the inputs were given. */
@@ -148,6 +153,8 @@ export interface InstallsCensus {
   sandboxBuckets: number[];
   reports: number[];
   dataExports: number[];
+  /** The sandbox's runner role (`<prefix>runner`): the only role the runner may check in as. */
+  runnerRoles: number[];
 }
 
 /** How many of each resource each of these installs owns in the customer account, from one listing per kind. */
@@ -163,6 +170,7 @@ export async function installsCensus(inputs: InstallResourceInput[]): Promise<In
     sandboxBuckets: count(census.buckets, (bucket, names) => bucket.startsWith(names.sandboxResourcePrefix)),
     reports: count(census.reports, (report, names) => report === names.curReportName),
     dataExports: count(census.dataExports, (name, names) => name === names.dataExportName),
+    runnerRoles: count(census.roles, (role, names) => role === runnerRoleName(names.sandboxResourcePrefix)),
   };
 }
 
@@ -180,5 +188,6 @@ export function expectedCensus(installs: number, when: 'up' | 'deprovisioned'): 
     sandboxBuckets: each(live),
     reports: each(live),
     dataExports: each(0),
+    runnerRoles: each(live),
   };
 }

@@ -3,6 +3,7 @@ import type { InstallStatus } from '../workflows/definitions';
 import type { TestApi } from './api-server';
 import { installsCensus, type InstallsCensus } from './customer-account';
 import { createCustomerRole, customerAccount, waitUntil } from './helpers';
+import { runnerProof } from './runner-proof';
 
 /**
  * Many installs driven through the API as a vendor and its customers would, for the load and fault suites: every
@@ -64,7 +65,10 @@ export async function onboardFleet(api: TestApi, ids: string[], options: FleetOp
         if (!verifiedSeen) options.onStep?.('verified', installId);
         verifiedSeen = true;
         const { registrationId, token } = registration.body as { registrationId: string; token: string };
-        return api.call('POST', `${path}/runner/check-in`, { registrationId, token, runnerId: 'fleet' });
+        // The runner role's session proves who the runner is (made afresh each try: a proof lives 5 minutes).
+        const { install } = (await api.call('GET', path)).body as { install: InstallStatus };
+        const identityProof = await runnerProof(installId, install.runner!.expectedIdentity);
+        return api.call('POST', `${path}/runner/check-in`, { registrationId, token, runnerId: 'fleet', identityProof });
       },
       (response) => response.status === 200 || ![401, 404, 409, 503].includes(response.status),
       timeout,

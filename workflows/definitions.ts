@@ -120,6 +120,8 @@ export interface RunnerCheckIn {
   /** SHA-256 of the registration token, hex: the token itself never enters workflow history. */
   tokenSha256: string;
   runnerId: string;
+  /** The runner's STS session ARN, as the API verified it from the runner's identity proof (never the proof itself). */
+  verifiedIdentity?: string;
 }
 
 export interface ApprovalDecision {

@@ -106,7 +106,7 @@ export function setInstallHandlers(
   setHandler(
     runnerCheckInUpdate,
     (checkIn) => {
-      tracker.recordRunnerCheckIn(checkIn.runnerId);
+      tracker.recordRunnerCheckIn(checkIn.runnerId, checkIn.verifiedIdentity);
       return { accepted: true as const, phase: status.phase };
     },
     {

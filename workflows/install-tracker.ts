@@ -332,8 +332,13 @@ export class InstallTracker {
     this.status.remindersSent += 1;
   }
 
-  recordRunnerCheckIn(runnerId: string): void {
-    this.status.runner = { ...this.status.runner!, runnerId, checkedInAt: new Date().toISOString() };
+  recordRunnerCheckIn(runnerId: string, verifiedIdentity?: string): void {
+    this.status.runner = {
+      ...this.status.runner!,
+      runnerId,
+      ...(verifiedIdentity ? { verifiedIdentity } : {}),
+      checkedInAt: new Date().toISOString(),
+    };
   }
 
   startDeprovision(request: { at: string; by?: string }): void {

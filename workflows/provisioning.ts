@@ -117,7 +117,7 @@ export async function provisionInstall(
   tracker.recordRunnerRegistration({
     registrationId: registration.registrationId,
     tokenSha256: registration.tokenSha256,
-    expectedIdentity: expectedRunnerIdentity(input.installId, input.awsAccountId),
+    expectedIdentity: expectedRunnerIdentity(names),
     // The check-in's validator reads the expiry on the install's clock: set on that clock too, not the worker's.
     expiresAt: new Date(Date.now() + durationMs(timeouts.runnerCheckIn)).toISOString(),
   });

@@ -167,8 +167,11 @@ export interface InstallStatus {
   runner?: {
     registrationId: string;
     tokenSha256: string;
+    /** The runner role's ARN (installs from before attestation: a sentence naming install and account). */
     expectedIdentity: string;
     expiresAt: string;
+    /** The STS session ARN the API verified at check-in (runner identity attestation). */
+    verifiedIdentity?: string;
     runnerId?: string;
     checkedInAt?: string;
     revokedAt?: string;

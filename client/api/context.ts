@@ -2,6 +2,7 @@ import type { DurationFloor } from '../../domain/durations';
 import type { PermissionSet } from '../../domain/permission-versions';
 import type { InstallService } from '../install-service';
 import type { ApiKey } from './api-keys';
+import type { RunnerAttestationOptions } from './runner-attestation';
 import type { ApiMetricsOptions } from './telemetry';
 
 /** What the API's routes work with; server.ts builds the app from it and registers the routes. */
@@ -36,6 +37,8 @@ export interface ApiOptions {
   customerPage?: { pushIntervalMs?: number; maxStreamsPerInstall?: number };
   /** The permission set's versions; must match the workers' (PERMISSION_VERSIONS_FILE). The versions in code by default. */
   permissionSet?: PermissionSet | (() => PermissionSet);
+  /** Where the runner check-in's identity proof is sent: STS's regional endpoint unless AWS_ENDPOINT_URL_STS says. */
+  runnerAttestation?: RunnerAttestationOptions;
 }
 
 export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {

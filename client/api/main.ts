@@ -89,6 +89,10 @@ async function main(): Promise<void> {
     ...(env.CUSTOMER_LINK_TTL_SECONDS
       ? { customerLinkTtlMs: positiveWholeNumber(env, 'CUSTOMER_LINK_TTL_SECONDS', 0) * 1000 }
       : {}),
+    // The local stack's STS (moto) when set; AWS's regional STS endpoint of each install otherwise.
+    ...((env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL)
+      ? { runnerAttestation: { stsEndpoint: () => (env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL)! } }
+      : {}),
     anonymousRateLimit: {
       max: positiveWholeNumber(env, 'ANONYMOUS_RATE_LIMIT_MAX', defaultAnonymousRateLimit.max),
       timeWindowMs:

@@ -49,6 +49,53 @@ export const problems = {
     status: 410,
   },
   tooManyStreams: { slug: 'too-many-streams', title: 'Too many pages are following this install', status: 429 },
+  // Runner identity attestation (domain/runner-identity.ts): each refusal of a check-in's identityProof.
+  runnerProofMissing: {
+    slug: 'runner-proof-missing',
+    title: 'The check-in carries no identity proof (a signed sts:GetCallerIdentity request)',
+    status: 401,
+  },
+  runnerProofMalformed: {
+    slug: 'runner-proof-malformed',
+    title: 'The identity proof is not a SigV4-signed sts:GetCallerIdentity request',
+    status: 400,
+  },
+  runnerProofWrongEndpoint: {
+    slug: 'runner-proof-wrong-endpoint',
+    title: "The identity proof is addressed to another host than the install's STS endpoint",
+    status: 400,
+  },
+  runnerProofWrongServer: {
+    slug: 'runner-proof-wrong-server',
+    title: 'The identity proof was not signed for this install',
+    status: 401,
+  },
+  runnerProofExpired: {
+    slug: 'runner-proof-expired',
+    title: 'The identity proof is too old (or dated ahead)',
+    status: 401,
+  },
+  runnerProofSignatureInvalid: {
+    slug: 'runner-proof-signature-invalid',
+    title: "STS refused the identity proof's signature",
+    status: 401,
+  },
+  runnerProofCredentialsInvalid: {
+    slug: 'runner-proof-credentials-invalid',
+    title: "STS does not know the identity proof's credentials",
+    status: 401,
+  },
+  runnerProofUnverifiable: {
+    slug: 'runner-proof-unverifiable',
+    title: 'STS did not answer the identity proof; retry shortly',
+    status: 503,
+  },
+  runnerWrongAccount: {
+    slug: 'runner-wrong-account',
+    title: "The runner's credentials are not from the install's AWS account",
+    status: 403,
+  },
+  runnerWrongRole: { slug: 'runner-wrong-role', title: "The runner is not the install's runner role", status: 403 },
 } as const;
 
 export type ProblemKind = keyof typeof problems;

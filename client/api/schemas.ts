@@ -2,6 +2,7 @@ import { costReportNameLimits, costReportNamePatterns } from '../../domain/cost-
 import { describeDurationRange, durationBounds, durationPattern, type DurationField } from '../../domain/durations';
 import { installIdPattern } from '../../domain/install-names';
 import { permissionsBoundaryLimits } from '../../domain/permissions-boundary';
+import { runnerProofLimits } from '../../domain/runner-identity';
 import { restingPhases } from '../../workflows/definitions';
 
 // Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
@@ -151,6 +152,26 @@ export const runnerCheckInBody = {
     registrationId: { type: 'string', pattern: '^[0-9a-f]{1,64}$' },
     token: { type: 'string', minLength: 1, maxLength: 256 },
     runnerId: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+    identityProof: {
+      type: 'object',
+      description:
+        "A SigV4-signed sts:GetCallerIdentity request made with the runner's own credentials and not sent (see the " +
+        "README's runner section, or `cli runner-proof`); the API sends it to STS and accepts only the install's " +
+        'runner role in the customer account.',
+      additionalProperties: false,
+      required: ['method', 'url', 'body', 'headers'],
+      properties: {
+        method: { type: 'string', maxLength: runnerProofLimits.method },
+        url: { type: 'string', maxLength: runnerProofLimits.url },
+        body: { type: 'string', maxLength: runnerProofLimits.body },
+        headers: {
+          type: 'object',
+          maxProperties: runnerProofLimits.headers,
+          propertyNames: { maxLength: runnerProofLimits.headerName },
+          additionalProperties: { type: 'string', maxLength: runnerProofLimits.headerValue },
+        },
+      },
+    },
   },
 } as const;
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { answered, createApiClient, type ApiOperations, type InstallApi } from './api-client';
 import { renderStatus, restingPhases } from './render-status';
+import { buildRunnerIdentityProof } from '../runner-identity-proof';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -116,6 +117,33 @@ export function buildCli(io: CliIo): Command {
         }),
       );
       io.out(`deprovisioning requested (was ${body.phase})\n`);
+    });
+
+  program
+    .command('runner-proof')
+    .description(
+      "print the runner's identity proof for its check-in (identityProof): an sts:GetCallerIdentity request signed " +
+        'with the credentials this process runs with (AWS_* variables or the default chain), valid for 5 minutes',
+    )
+    .requiredOption('--install <installId>', 'the install the runner checks in to (signed into the proof)')
+    .option('--region <region>', "the install's region (default: AWS_REGION, then us-east-1)")
+    .action(async (options: { install: string; region?: string }) => {
+      const env = io.env;
+      const endpoint = env.AWS_ENDPOINT_URL_STS ?? env.AWS_ENDPOINT_URL;
+      const credentials =
+        env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+          ? {
+              accessKeyId: env.AWS_ACCESS_KEY_ID,
+              secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+              sessionToken: env.AWS_SESSION_TOKEN,
+            }
+          : undefined;
+      const proof = await buildRunnerIdentityProof(options.install, {
+        region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+        ...(endpoint ? { endpoint } : {}),
+        ...(credentials ? { credentials } : {}),
+      });
+      io.out(`${JSON.stringify(proof)}\n`);
     });
 
   program

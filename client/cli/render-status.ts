@@ -76,7 +76,11 @@ export function renderStatus(status: InstallStatus): string {
   }
   if (status.phase === 'awaiting_role')
     lines.push('next    create the role from the onboarding kit and submit its ARN');
-  if (status.phase === 'handing_off') lines.push('next    start the runner with its registration token');
+  if (status.phase === 'handing_off') {
+    lines.push('next    start the runner with its registration token and identity proof');
+    if (status.runner) lines.push(`          running as ${status.runner.expectedIdentity}`);
+  }
+  if (status.runner?.verifiedIdentity) lines.push(`runner  ${status.runner.verifiedIdentity} (verified by STS)`);
   if (status.phase === 'awaiting_approval') {
     lines.push('next    approve or reject what will be created:');
     for (const item of status.approval?.plan ?? []) lines.push(`          - ${item}`);

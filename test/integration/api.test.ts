@@ -12,6 +12,7 @@ import { countingInstalls, startTestApi, testOperatorKeyId, useTestApi, type Tes
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { InstallService } from '../../client/install-service';
 import { stackStatus } from '../customer-account';
+import { runnerProof } from '../runner-proof';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
 
@@ -205,10 +206,12 @@ describe('the HTTP API over real HTTP against the real Temporal server', () => {
         );
         expect(forged.status).toBe(401);
         expect(forged.body.type).toBe(problemType('invalid-runner-token'));
+        const { install: handingOff } = (await api.call('GET', `/installs/${installId}`)).body;
         const checkIn = {
           registrationId: registration.body.registrationId,
           token: registration.body.token,
           runnerId: 'runner-1',
+          identityProof: await runnerProof(installId, handingOff.runner.expectedIdentity),
         };
         expect((await api.call('POST', checkInPath, checkIn, noKey)).status).toBe(200);
         const replayed = await api.call('POST', checkInPath, checkIn, noKey);

@@ -5,7 +5,8 @@ import { ApiError } from '../../client/cli/api-client';
 import { buildCli } from '../../client/cli/program';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { useTestApi } from '../api-server';
-import { createCustomerRole, customerAccount, uniqueInstallId, withTestWorker } from '../helpers';
+import { createCustomerRole, customerAccount, stack, uniqueInstallId, withTestWorker } from '../helpers';
+import { runnerSession } from '../runner-proof';
 
 /** `start` for an install of the test customer's account. */
 const startArgs = (installId: string) => [
@@ -23,14 +24,16 @@ const startArgs = (installId: string) => [
 describe('the CLI, run in-process against the real API and Temporal server', () => {
   const { taskQueue, api } = useTestApi('cli');
 
-  async function run(...args: string[]): Promise<{ output: string; redraws: number }> {
+  const run = (...args: string[]) => runWith({}, ...args);
+
+  async function runWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]): Promise<{ output: string; redraws: number }> {
     let output = '';
     let redraws = 0;
     const cli = buildCli({
       out: (text) => (output += text),
       clear: () => (redraws += 1),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      env: { INSTALL_API_URL: api.url, INSTALL_API_KEY: api.apiKey },
+      env: { INSTALL_API_URL: api.url, INSTALL_API_KEY: api.apiKey, ...extraEnv },
     });
     await cli.parseAsync(['node', 'install-orchestrator', ...args]);
     return { output, redraws };
@@ -68,6 +71,29 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
         const watched = await run('status', installId, '--watch', '--interval', '50');
         expect(watched.output).toMatch(/phase {3}handing_off/);
         expect(watched.redraws).toBeGreaterThanOrEqual(1);
+
+        // The runner's part: the proof from its own credentials (a session of the sandbox's runner role), then check-in.
+        const { install } = (await api.call('GET', `/installs/${installId}`)).body;
+        const session = await runnerSession(install.runner.expectedIdentity);
+        const proofRun = await runWith(
+          {
+            AWS_ACCESS_KEY_ID: session.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+            AWS_SESSION_TOKEN: session.sessionToken,
+            AWS_ENDPOINT_URL_STS: stack.awsEndpoint,
+          },
+          'runner-proof',
+          '--install',
+          installId,
+        );
+        const registration = (await api.call('GET', `/installs/${installId}/runner/registration`)).body;
+        const checkIn = await api.call(
+          'POST',
+          `/installs/${installId}/runner/check-in`,
+          { ...registration, expiresAt: undefined, runnerId: 'cli-runner', identityProof: JSON.parse(proofRun.output) },
+          { authorization: '' },
+        );
+        expect(checkIn.status).toBe(200);
 
         const listed = JSON.parse((await run('list', '--org', 'org-cli', '--json')).output) as Array<{
           installId: string;

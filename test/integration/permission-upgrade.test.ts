@@ -1,7 +1,7 @@
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
-import { builtInPermissionSet, permissionSetOf, type PermissionSet } from '../../domain/permission-versions';
-import { startTestApi, type TestApi } from '../api-server';
+import { permissionSetOf, permissionSetVersions, type PermissionSet } from '../../domain/permission-versions';
+import { checkInRunnerThroughApi, startTestApi, type TestApi } from '../api-server';
 import { customerClients } from '../customer-account';
 import {
   closeTestClient,
@@ -19,7 +19,9 @@ import {
 describe('permission upgrades through the API, against the real Temporal server and moto', () => {
   const taskQueue = `permission-upgrade-${Date.now()}`;
   // What the worker and the API ship: both read it at each check, as both read PERMISSION_VERSIONS_FILE at start.
-  let shipped: PermissionSet = builtInPermissionSet;
+  // The first release's version only, so the version this test ships is 2 whatever code ships later.
+  const firstRelease = permissionSetVersions.slice(0, 1);
+  let shipped: PermissionSet = { versions: firstRelease, current: 1 };
   const permissionSet = () => shipped;
   let api: TestApi;
   beforeAll(async () => {
@@ -47,18 +49,7 @@ describe('permission upgrades through the API, against the real Temporal server 
         expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
           verified: true,
         });
-        const registration = await waitUntil(
-          () => api.call('GET', `/installs/${installId}/runner/registration`),
-          (response) => response.status === 200,
-        );
-        const checkIn = {
-          registrationId: registration.body.registrationId,
-          token: registration.body.token,
-          runnerId: 'r1',
-        };
-        expect(
-          (await api.call('POST', `/installs/${installId}/runner/check-in`, checkIn, { authorization: '' })).status,
-        ).toBe(200);
+        await checkInRunnerThroughApi(api, installId, 'r1');
         const active = await waitUntil(
           () => api.call('GET', `/installs/${installId}`),
           (response) => response.body.install.phase === 'active',
@@ -66,13 +57,17 @@ describe('permission upgrades through the API, against the real Temporal server 
         expect(active.body.install.permissions).toEqual({ version: 1 });
 
         // The vendor ships version 2: one more action on the sandbox queues.
-        shipped = permissionSetOf([
-          {
-            version: 2,
-            note: 'Read the tags of the sandbox queues.',
-            added: [{ purpose: 'sandbox', action: 'sqs:ListQueueTags', resource: 'sandbox_queues' }],
-          },
-        ]);
+        shipped = permissionSetOf(
+          [
+            {
+              version: 2,
+              note: 'Read the tags of the sandbox queues.',
+              added: [{ purpose: 'sandbox', action: 'sqs:ListQueueTags', resource: 'sandbox_queues' }],
+            },
+          ],
+          undefined,
+          firstRelease,
+        );
         const before = await api.call('GET', `/installs/${installId}/permissions`);
         expect(before.body).toMatchObject({ phase: 'active', version: 1, currentVersion: 2 });
         expect(before.body.upgrade).toBeUndefined();

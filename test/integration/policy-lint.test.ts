@@ -34,6 +34,9 @@ const policyWritingActions = new Set([
   's3:deletebucketpolicy',
   'sqs:createqueue',
   'sqs:setqueueattributes',
+  // Version 2: the sandbox's runner role, created and deleted with the stack, on that role's exact ARN.
+  'iam:createrole',
+  'iam:deleterole',
 ]);
 
 /** The actions a PERMISSIONS_MANAGEMENT_ACTIONS finding lists, as parliament prints them: "['s3:a', 's3:b']". */
@@ -90,7 +93,8 @@ export const allowedFindings: AllowedFinding[] = [
     reason:
       "The role writes the cost report bucket's policy (so AWS billing can deliver; merged with the customer's own " +
       'statements, removed at teardown) and creates the sandbox queues (sqs:CreateQueue and SetQueueAttributes can ' +
-      "set a queue policy). Each is granted only on the install's own bucket or its sandbox prefix.",
+      'set a queue policy), and creates and deletes the runner role with the sandbox stack. Each is granted only on ' +
+      "the install's own bucket, its sandbox prefix or the runner role's exact ARN.",
     matches: (finding, policy) =>
       policy.kind === 'permissions' && listedActions(finding).every((action) => policyWritingActions.has(action)),
   },

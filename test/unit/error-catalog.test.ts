@@ -488,6 +488,30 @@ describe('the actionable error catalog, case by case', () => {
     );
   });
 
+  describe("the runner check-in's identity proof (the API refuses; domain/runner-identity.ts names the code)", () => {
+    const refusals: Array<[string, RegExp, RegExp]> = [
+      ['runner_proof_missing', /without an identity proof/, /runner-proof/],
+      ['runner_proof_malformed', /SigV4-signed POST of sts:GetCallerIdentity/, /send it unchanged/],
+      ['runner_proof_wrong_endpoint', /another URL or host/, /regional endpoint/],
+      ['runner_proof_wrong_server', /X-Orchestrator-Server-ID/, /this install id/],
+      ['runner_proof_expired', /more than 5 minutes/, /NTP/],
+      ['runner_proof_signature_invalid', /SignatureDoesNotMatch/, /exactly as it was signed/],
+      ['runner_proof_credentials_invalid', /InvalidClientTokenId/, /current credentials/],
+      ['runner_proof_unverifiable', /did not give a usable answer/, /AWS_ENDPOINT_URL_STS/],
+      ['runner_wrong_account', /another AWS account/, /runner\.expectedIdentity/],
+      ['runner_wrong_role', /not a session of the install's runner role/, /runner\.expectedIdentity/],
+    ];
+    itExplains(
+      refusals.map(([code]) => code),
+      'explains each refusal of a runner identity proof with its cause and fix',
+      (expectExplained) => {
+        for (const [code, cause, fix] of refusals) {
+          expectExplained(explainError({ code, message: 'refused' }), code, cause, fix);
+        }
+      },
+    );
+  });
+
   it('covers every entry of the catalog above', () => {
     expect([...declared].sort()).toEqual([...catalogCodes].sort());
   });

@@ -11,6 +11,7 @@ import {
   installPermissionVersion,
   permissionSetOf,
   permissionsAddedAfter,
+  permissionSetVersions,
   PermissionVersionsError,
   provisionPermissionsAt,
   versionNotes,
@@ -19,17 +20,20 @@ import { evaluatePermissions, provisionPermissions } from '../../domain/permissi
 
 const install = { installId: 'acme-1', awsAccountId: '111111111111', region: 'eu-west-1' };
 const names = installResourceNames(install);
+/** The first release's versions only, so the versions these tests ship are 2 and 3 whatever code ships later. */
+const firstRelease = permissionSetVersions.slice(0, 1);
+const setOf = (extra: unknown, pinned?: number) => permissionSetOf(extra, pinned, firstRelease);
 const listQueueTags = { purpose: 'sandbox', action: 'sqs:ListQueueTags', resource: 'sandbox_queues' };
 /** The vendor ships version 2 with one more action, and version 3 with another. */
-const shipped = permissionSetOf([
+const shipped = setOf([
   { version: 2, note: 'Read the sandbox queues’ tags.', added: [listQueueTags] },
   { version: 3, added: [{ purpose: 'cost_report', action: 's3:GetBucketVersioning', resource: 'cur_bucket' }] },
 ]);
 
 describe('permission set versions', () => {
   it('makes version 1 the provision list as it is, and the newest version current', () => {
-    expect(builtInPermissionSet.current).toBe(1);
-    expect(provisionPermissionsAt(names, builtInPermissionSet)).toEqual(provisionPermissions(names));
+    expect(builtInPermissionSet.current).toBe(permissionSetVersions.at(-1)!.version);
+    expect(provisionPermissionsAt(names, builtInPermissionSet, 1)).toEqual(provisionPermissions(names));
     expect(shipped.current).toBe(3);
     expect(provisionPermissionsAt(names, shipped, 1)).toEqual(provisionPermissions(names));
   });
@@ -51,15 +55,29 @@ describe('permission set versions', () => {
     expect(versionNotes(shipped, 1)).toEqual(['v2: Read the sandbox queues’ tags.']);
   });
 
+  it('ships version 2 in code: the runner role’s actions, on that role alone', () => {
+    const runnerRole = `arn:aws:iam::111111111111:role/${names.sandboxResourcePrefix}runner`;
+    const added = permissionsAddedAfter(names, builtInPermissionSet, 1, 2);
+    expect(added.map((permission) => permission.action)).toEqual([
+      'iam:CreateRole',
+      'iam:TagRole',
+      'iam:DeleteRole',
+      'iam:GetRole',
+      'iam:ListRolePolicies',
+      'iam:ListAttachedRolePolicies',
+    ]);
+    expect(new Set(added.map((permission) => permission.resource))).toEqual(new Set([runnerRole]));
+  });
+
   it('adds nothing for an action version 1 already grants on that resource', () => {
-    const repeat = permissionSetOf([
+    const repeat = setOf([
       { version: 2, added: [{ purpose: 'sandbox', action: 'sqs:tagqueue', resource: 'sandbox_queues' }] },
     ]);
     expect(permissionsAddedAfter(names, repeat, 1)).toEqual([]);
   });
 
   it('pins the current version below the newest when asked, and never checks past it', () => {
-    const pinned = permissionSetOf([{ version: 2, added: [listQueueTags] }], 1);
+    const pinned = setOf([{ version: 2, added: [listQueueTags] }], 1);
     expect(pinned.current).toBe(1);
     expect(provisionPermissionsAt(names, pinned, 2)).toEqual(provisionPermissions(names));
     expect(permissionsAddedAfter(names, pinned, 1)).toEqual([]);
@@ -88,12 +106,12 @@ describe('permission set versions', () => {
     ['a note too long', [{ version: 2, note: 'x'.repeat(301), added: [listQueueTags] }], /note must be/],
     ['not a list', { version: 2 }, /must be a list/],
   ])('refuses %s', (_label, versions, message) => {
-    expect(() => permissionSetOf(versions)).toThrow(PermissionVersionsError);
-    expect(() => permissionSetOf(versions)).toThrow(message);
+    expect(() => setOf(versions)).toThrow(PermissionVersionsError);
+    expect(() => setOf(versions)).toThrow(message);
   });
 
   it('refuses a pinned version it does not have', () => {
-    expect(() => permissionSetOf([], 2)).toThrow(/from 1 to 1/);
+    expect(() => setOf([], 2)).toThrow(/from 1 to 1/);
   });
 });
 
@@ -156,15 +174,15 @@ describe('PERMISSION_VERSIONS_FILE', () => {
   };
 
   it('adds the versions of the file to those in code, the newest current unless PERMISSION_SET_VERSION pins one', () => {
-    const path = file('v2.json', JSON.stringify({ versions: [{ version: 2, added: [listQueueTags] }] }));
-    expect(readPermissionSet({ PERMISSION_VERSIONS_FILE: path }).current).toBe(2);
+    const path = file('v3.json', JSON.stringify({ versions: [{ version: 3, added: [listQueueTags] }] }));
+    expect(readPermissionSet({ PERMISSION_VERSIONS_FILE: path }).current).toBe(3);
     expect(readPermissionSet({ PERMISSION_VERSIONS_FILE: path, PERMISSION_SET_VERSION: '1' }).current).toBe(1);
     expect(readPermissionSet({})).toBe(builtInPermissionSet);
   });
 
   it.each([
     ['not JSON', '{ versions: ', /not JSON/],
-    ['a bad version', JSON.stringify({ versions: [{ version: 7, added: [listQueueTags] }] }), /version must be 2/],
+    ['a bad version', JSON.stringify({ versions: [{ version: 7, added: [listQueueTags] }] }), /version must be 3/],
   ])('stops the process on a file that is %s, naming the variable', (_label, text, message) => {
     const path = file('bad.json', text);
     expect(() => readPermissionSet({ PERMISSION_VERSIONS_FILE: path })).toThrow(ConfigError);
@@ -172,6 +190,6 @@ describe('PERMISSION_VERSIONS_FILE', () => {
   });
 
   it('refuses a pinned version that is not a version', () => {
-    expect(() => readPermissionSet({ PERMISSION_SET_VERSION: 'two' })).toThrow(/from 1 to 1; got NaN/);
+    expect(() => readPermissionSet({ PERMISSION_SET_VERSION: 'two' })).toThrow(/from 1 to 2; got NaN/);
   });
 });

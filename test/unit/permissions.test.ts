@@ -56,7 +56,7 @@ describe('permission preflight', () => {
       Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: ['CloudFormation:*', 's3:*', 'sqs:*', 'cur:*'], Resource: '*' },
-        { Effect: 'Allow', NotAction: ['iam:Create*'], Resource: '*' },
+        { Effect: 'Allow', NotAction: ['iam:CreateUser', 'iam:Put*'], Resource: '*' },
       ],
     };
     expect(evaluatePermissions([admin], required).missing).toEqual([]);
@@ -90,10 +90,11 @@ describe('least privilege', () => {
   const inspectActions = ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'];
   const statements = [...artifacts.provisionPolicy.Statement, ...artifacts.deprovisionPolicy.Statement];
 
-  it("grants reading a role's own policies on the kit's role alone, never on every role", () => {
+  it("grants reading a role's own policies on the kit's role alone (and the runner role it manages), never on every role", () => {
     const inspecting = statements.filter((statement) =>
       asArray(statement.Action).some((action) => inspectActions.includes(action)),
     );
+    const runnerRole = `arn:aws:iam::111111111111:role/${names.sandboxResourcePrefix}runner`;
     expect(inspecting).toEqual([
       expect.objectContaining({
         Action: inspectActions,
@@ -102,6 +103,8 @@ describe('least privilege', () => {
           'arn:aws:iam::111111111111:role/*/install-acme-1-access',
         ],
       }),
+      // Version 2: the sandbox's runner role, created and deleted with the stack, by its exact name.
+      expect.objectContaining({ Resource: runnerRole }),
     ]);
     expect(JSON.stringify(statements)).not.toContain(':role/*"');
   });

@@ -49,6 +49,22 @@ describe('the CLI status view', () => {
     expect(text).toContain('next    create the role from the onboarding kit and submit its ARN');
   });
 
+  it('names the role the runner must run as while handing off, and the session STS vouched for once it checked in', () => {
+    const runner = {
+      registrationId: 'ab12',
+      tokenSha256: '0'.repeat(64),
+      expectedIdentity: 'arn:aws:iam::111111111111:role/i6-acme-1-runner',
+      expiresAt: '2026-11-23T10:00:00.000Z',
+    };
+    const waiting = renderStatus({ ...base, phase: 'handing_off', runner });
+    expect(waiting).toContain('next    start the runner with its registration token and identity proof');
+    expect(waiting).toContain('running as arn:aws:iam::111111111111:role/i6-acme-1-runner');
+    const session = 'arn:aws:sts::111111111111:assumed-role/i6-acme-1-runner/i-0abc';
+    const checkedIn = renderStatus({ ...base, phase: 'active', runner: { ...runner, verifiedIdentity: session } });
+    expect(checkedIn).toContain(`runner  ${session} (verified by STS)`);
+    expect(checkedIn).not.toContain('running as');
+  });
+
   it('shows when the install was last checked and what drifted, with its fix', () => {
     const role = { arn: 'arn:aws:iam::111111111111:role/r', lastVerifiedAt: '2026-11-22T10:00:00.000Z' };
     const healthy = renderStatus({ ...base, phase: 'active', role: { ...role, lastCheckedAt: role.lastVerifiedAt } });

@@ -268,8 +268,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * The runner in the customer account reports in with its registration token
-         * @description No API key: the runner proves itself with the one-time `token` in the body, from GET /installs/{installId}/runner/registration. Requests are rate-limited per client address.
+         * The runner in the customer account reports in with its registration token and identity proof
+         * @description No API key: the runner proves itself with the one-time `token` in the body, from GET /installs/{installId}/runner/registration, and who it is with `identityProof`, a signed sts:GetCallerIdentity request the API sends to STS: only a session of the install's runner role in the customer account is accepted. Requests are rate-limited per client address.
          */
         post: operations["runnerCheckIn"];
         delete?: never;
@@ -1212,8 +1212,11 @@ export interface components {
             runner?: {
                 registrationId: string;
                 tokenSha256: string;
+                /** @description The runner role's ARN (installs from before attestation: a sentence naming install and account). */
                 expectedIdentity: string;
                 expiresAt: string;
+                /** @description The STS session ARN the API verified at check-in (runner identity attestation). */
+                verifiedIdentity?: string;
                 runnerId?: string;
                 checkedInAt?: string;
                 revokedAt?: string;
@@ -1496,7 +1499,7 @@ export interface components {
         /** @description RFC 9457 problem details. Branch on `type`; `detail` is for people. */
         Problem: {
             /** @enum {string} */
-            type: "urn:install-orchestrator:problem:invalid-request" | "urn:install-orchestrator:problem:invalid-role-arn" | "urn:install-orchestrator:problem:unauthorized" | "urn:install-orchestrator:problem:invalid-runner-token" | "urn:install-orchestrator:problem:invalid-callback-token" | "urn:install-orchestrator:problem:forbidden" | "urn:install-orchestrator:problem:not-found" | "urn:install-orchestrator:problem:install-not-found" | "urn:install-orchestrator:problem:method-not-allowed" | "urn:install-orchestrator:problem:wrong-phase" | "urn:install-orchestrator:problem:install-id-taken" | "urn:install-orchestrator:problem:callback-used" | "urn:install-orchestrator:problem:callback-expired" | "urn:install-orchestrator:problem:payload-too-large" | "urn:install-orchestrator:problem:unsupported-media-type" | "urn:install-orchestrator:problem:too-many-requests" | "urn:install-orchestrator:problem:not-ready" | "urn:install-orchestrator:problem:temporal-unavailable" | "urn:install-orchestrator:problem:internal-error" | "urn:install-orchestrator:problem:invalid-customer-link" | "urn:install-orchestrator:problem:customer-link-expired" | "urn:install-orchestrator:problem:too-many-streams";
+            type: "urn:install-orchestrator:problem:invalid-request" | "urn:install-orchestrator:problem:invalid-role-arn" | "urn:install-orchestrator:problem:unauthorized" | "urn:install-orchestrator:problem:invalid-runner-token" | "urn:install-orchestrator:problem:invalid-callback-token" | "urn:install-orchestrator:problem:forbidden" | "urn:install-orchestrator:problem:not-found" | "urn:install-orchestrator:problem:install-not-found" | "urn:install-orchestrator:problem:method-not-allowed" | "urn:install-orchestrator:problem:wrong-phase" | "urn:install-orchestrator:problem:install-id-taken" | "urn:install-orchestrator:problem:callback-used" | "urn:install-orchestrator:problem:callback-expired" | "urn:install-orchestrator:problem:payload-too-large" | "urn:install-orchestrator:problem:unsupported-media-type" | "urn:install-orchestrator:problem:too-many-requests" | "urn:install-orchestrator:problem:not-ready" | "urn:install-orchestrator:problem:temporal-unavailable" | "urn:install-orchestrator:problem:internal-error" | "urn:install-orchestrator:problem:invalid-customer-link" | "urn:install-orchestrator:problem:customer-link-expired" | "urn:install-orchestrator:problem:too-many-streams" | "urn:install-orchestrator:problem:runner-proof-missing" | "urn:install-orchestrator:problem:runner-proof-malformed" | "urn:install-orchestrator:problem:runner-proof-wrong-endpoint" | "urn:install-orchestrator:problem:runner-proof-wrong-server" | "urn:install-orchestrator:problem:runner-proof-expired" | "urn:install-orchestrator:problem:runner-proof-signature-invalid" | "urn:install-orchestrator:problem:runner-proof-credentials-invalid" | "urn:install-orchestrator:problem:runner-proof-unverifiable" | "urn:install-orchestrator:problem:runner-wrong-account" | "urn:install-orchestrator:problem:runner-wrong-role";
             title: string;
             status: number;
             detail: string;
@@ -2846,6 +2849,15 @@ export interface operations {
                     registrationId: string;
                     token: string;
                     runnerId: string;
+                    /** @description A SigV4-signed sts:GetCallerIdentity request made with the runner's own credentials and not sent (see the README's runner section, or `cli runner-proof`); the API sends it to STS and accepts only the install's runner role in the customer account. */
+                    identityProof?: {
+                        method: string;
+                        url: string;
+                        body: string;
+                        headers: {
+                            [key: string]: string;
+                        };
+                    };
                 };
             };
         };
@@ -2859,7 +2871,7 @@ export interface operations {
                     "application/json": components["schemas"]["RunnerCheckInAnswer"];
                 };
             };
-            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:runner-proof-malformed`: The identity proof is not a SigV4-signed sts:GetCallerIdentity request. `urn:install-orchestrator:problem:runner-proof-wrong-endpoint`: The identity proof is addressed to another host than the install's STS endpoint. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2868,8 +2880,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:install-orchestrator:problem:invalid-runner-token`: The runner registration token is not valid. */
+            /** @description `urn:install-orchestrator:problem:invalid-runner-token`: The runner registration token is not valid. `urn:install-orchestrator:problem:runner-proof-missing`: The check-in carries no identity proof (a signed sts:GetCallerIdentity request). `urn:install-orchestrator:problem:runner-proof-wrong-server`: The identity proof was not signed for this install. `urn:install-orchestrator:problem:runner-proof-expired`: The identity proof is too old (or dated ahead). `urn:install-orchestrator:problem:runner-proof-signature-invalid`: STS refused the identity proof's signature. `urn:install-orchestrator:problem:runner-proof-credentials-invalid`: STS does not know the identity proof's credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:runner-wrong-account`: The runner's credentials are not from the install's AWS account. `urn:install-orchestrator:problem:runner-wrong-role`: The runner is not the install's runner role. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2924,7 +2945,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. `urn:install-orchestrator:problem:runner-proof-unverifiable`: STS did not answer the identity proof; retry shortly. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying (temporal-unavailable). */

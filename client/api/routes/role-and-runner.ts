@@ -3,12 +3,71 @@ import { deriveRunnerToken, sha256Hex } from '../../../security/runner-token';
 import { secretsEqual } from '../auth';
 import { answers, bodyProblems, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
 import { runnerRegistrationExample, verificationFailedExample } from '../examples';
-import { Problem } from '../problems';
+import { Problem, type ProblemKind } from '../problems';
 import type { Accepted, RunnerCheckInAnswer, RunnerRegistration, VerificationAnswer } from '../responses';
 import { installIdParam, roleArnBody, runnerCheckInBody } from '../schemas';
 import { installLinks, type ApiOptions } from '../context';
+import { explainError } from '../../../domain/error-catalog';
+import { installResourceNames, sandboxNamingOf } from '../../../domain/install-names';
+import {
+  RunnerProofRefused,
+  runnerRoleArn,
+  type RunnerIdentityProof,
+  type RunnerProofRefusal,
+} from '../../../domain/runner-identity';
+import { attestRunner } from '../runner-attestation';
 
 const defaultVerificationWaitSeconds = 20;
+
+const refusalProblems: Record<RunnerProofRefusal, ProblemKind> = {
+  runner_proof_missing: 'runnerProofMissing',
+  runner_proof_malformed: 'runnerProofMalformed',
+  runner_proof_wrong_endpoint: 'runnerProofWrongEndpoint',
+  runner_proof_wrong_server: 'runnerProofWrongServer',
+  runner_proof_expired: 'runnerProofExpired',
+  runner_proof_signature_invalid: 'runnerProofSignatureInvalid',
+  runner_proof_credentials_invalid: 'runnerProofCredentialsInvalid',
+  runner_proof_unverifiable: 'runnerProofUnverifiable',
+  runner_wrong_account: 'runnerWrongAccount',
+  runner_wrong_role: 'runnerWrongRole',
+};
+
+/** The runner's session ARN, once STS has vouched for it; a refusal is the problem its catalog entry explains. */
+async function attestCheckIn(
+  options: ApiOptions,
+  installId: string,
+  registrationId: string,
+  proof: RunnerIdentityProof | undefined,
+): Promise<string> {
+  const status = await options.installs.status(installId);
+  // STS is asked only for a check-in the install could take; the install's own validator still decides it.
+  if (status.phase !== 'handing_off' || !status.runner) {
+    throw new Problem('wrongPhase', `No runner check-in is expected while ${status.phase}.`, { phase: status.phase });
+  }
+  if (status.runner.checkedInAt) {
+    throw new Problem('wrongPhase', 'This registration was already used.', { reason: 'RegistrationUsed' });
+  }
+  if (status.runner.registrationId !== registrationId) {
+    throw new Problem('invalidRunnerToken', 'The registration token is not valid for this install.');
+  }
+  const names = installResourceNames({
+    installId,
+    awsAccountId: status.awsAccountId,
+    region: status.region,
+    sandboxNaming: sandboxNamingOf(status),
+  });
+  try {
+    return await attestRunner(
+      proof,
+      { installId, region: status.region, expectedRoleArn: runnerRoleArn(names) },
+      options.runnerAttestation,
+    );
+  } catch (error) {
+    if (!(error instanceof RunnerProofRefused)) throw error;
+    const { code, cause, fix } = explainError({ code: error.code, message: error.message });
+    throw new Problem(refusalProblems[error.code], error.message, { code, cause, fix });
+  }
+}
 
 export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOptions): void {
   app.post<{
@@ -97,17 +156,19 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
 
   app.post<{
     Params: { installId: string };
-    Body: { registrationId: string; token: string; runnerId: string };
+    Body: { registrationId: string; token: string; runnerId: string; identityProof?: RunnerIdentityProof };
     Reply: RunnerCheckInAnswer;
   }>(
     '/installs/:installId/runner/check-in',
     {
       schema: {
         operationId: 'runnerCheckIn',
-        summary: 'The runner in the customer account reports in with its registration token',
+        summary: 'The runner in the customer account reports in with its registration token and identity proof',
         description:
           'No API key: the runner proves itself with the one-time `token` in the body, from GET ' +
-          '/installs/{installId}/runner/registration. Requests are rate-limited per client address.',
+          '/installs/{installId}/runner/registration, and who it is with `identityProof`, a signed ' +
+          "sts:GetCallerIdentity request the API sends to STS: only a session of the install's runner role in the " +
+          'customer account is accepted. Requests are rate-limited per client address.',
         params: installIdParam,
         body: runnerCheckInBody,
         security: [],
@@ -117,20 +178,24 @@ export function registerRoleAndRunnerRoutes(app: FastifyInstance, options: ApiOp
           'invalidRunnerToken',
           'tooManyRequests',
           'wrongPhase',
+          ...(Object.values(refusalProblems) as ProblemKind[]),
         ]),
       },
       links: { 200: linksTo(['getInstall', 'deprovisionInstall'], '$request.path.installId') },
     },
     async (request) => {
       const { installId } = request.params;
-      const { registrationId, token, runnerId } = request.body;
+      const { registrationId, token, runnerId, identityProof } = request.body;
       const expected = deriveRunnerToken(options.runnerTokenKey, installId, registrationId);
       if (!secretsEqual(token, expected))
         throw new Problem('invalidRunnerToken', 'The registration token is not valid for this install.');
+      // Only the session ARN STS answered goes on to the install: the proof's signature and session token do not.
+      const verifiedIdentity = await attestCheckIn(options, installId, registrationId, identityProof);
       const phase = await options.installs.checkInRunner(installId, {
         registrationId,
         tokenSha256: sha256Hex(token),
         runnerId,
+        verifiedIdentity,
       });
       return { accepted: true, phase };
     },
