@@ -37,6 +37,14 @@
    access, as in AWS; moto created it with no policy, so under IAM enforcement the management account could enter
    the account and do nothing there. Granted here by an inline policy of the same content as AdministratorAccess.
    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html
+7. A role's inline policies from a CloudFormation template (AWS::IAM::Role Policies) are kept as JSON, as IAM keeps
+   every policy; moto kept the template's parsed object, so GetRolePolicy answered Python's repr of it (single
+   quotes), which no JSON parser reads: a role made by a stack, or a StackSet, could not be inspected.
+   https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html
+8. Deleting a stack (or a stack instance) whose IAM resource was already deleted outside CloudFormation succeeds for
+   that resource, as CloudFormation takes a delete handler's NotFound as done; moto failed the whole deletion with
+   NoSuchEntity, so a StackSet whose member role a customer had deleted could never be removed.
+   https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract.html
 """
 import json
 import re
@@ -45,9 +53,11 @@ import sys
 import xmltodict
 
 from moto.iam import access_control
+from moto.iam import models as iam_models
 from moto.iam.models import iam_backends
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
 from moto.cloudformation import models as cloudformation_models
+from moto.cloudformation import parsing as cloudformation_parsing
 from moto.cloudformation import responses as cloudformation_responses
 from moto.organizations import models as organizations_models
 from moto.s3 import responses as s3_responses
@@ -282,6 +292,30 @@ def _account_init(self, organization, **kwargs):
     iam_backends[self.id]["global"].put_role_policy(role_name, "AdministratorAccess", json.dumps(_administrator_access))
 
 
+# 7. Inline policies of a role made by CloudFormation are kept as JSON.
+_original_role_from_cloudformation = iam_models.Role.create_from_cloudformation_json.__func__
+
+
+def _role_from_cloudformation(cls, *args, **kwargs):
+    role = _original_role_from_cloudformation(cls, *args, **kwargs)
+    for name, document in list(role.policies.items()):
+        if not isinstance(document, str):
+            role.policies[name] = json.dumps(document, default=iam_models._serialize_version_datetime)
+    return role
+
+
+# 8. A resource already gone counts as deleted.
+_original_delete_resource = cloudformation_parsing.ResourceMap._delete_resource
+
+
+def _delete_resource(self, parsed_resource, resource_json):
+    try:
+        _original_delete_resource(self, parsed_resource, resource_json)
+    except Exception as error:
+        if getattr(error, "code", None) != "NoSuchEntity":
+            raise
+
+
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
@@ -293,6 +327,8 @@ cloudformation_models.StackSet.create_stack_instances = _stack_set_create_stack_
 organizations_models.OrganizationsBackend.move_account = _move_account
 organizations_models.OrganizationsBackend.remove_account_from_organization = _remove_account_from_organization
 organizations_models.FakeAccount.__init__ = _account_init
+iam_models.Role.create_from_cloudformation_json = classmethod(_role_from_cloudformation)
+cloudformation_parsing.ResourceMap._delete_resource = _delete_resource
 
 if __name__ == "__main__":
     sys.exit(main())

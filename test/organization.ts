@@ -67,10 +67,12 @@ export async function moveAccount(accountId: string, from: string, to: string): 
 }
 
 /**
- * An IAM client acting in a member account, as the organization's administrator does: through the
+ * Clients acting in a member account, as the organization's administrator does: through the
  * OrganizationAccountAccessRole that CreateAccount makes there (devstack/moto_server.py, 6).
  */
-export async function memberIam(accountId: string): Promise<IAMClient> {
+export async function memberClients(
+  accountId: string,
+): Promise<{ iam: IAMClient; cloudFormation: CloudFormationClient }> {
   const sts = new STSClient(common);
   const session = await sts.send(
     new AssumeRoleCommand({
@@ -79,10 +81,15 @@ export async function memberIam(accountId: string): Promise<IAMClient> {
     }),
   );
   const { AccessKeyId, SecretAccessKey, SessionToken } = session.Credentials!;
-  return new IAMClient({
+  const member = {
     ...common,
     credentials: { accessKeyId: AccessKeyId!, secretAccessKey: SecretAccessKey!, sessionToken: SessionToken },
-  });
+  };
+  return { iam: new IAMClient(member), cloudFormation: new CloudFormationClient(member) };
+}
+
+export async function memberIam(accountId: string): Promise<IAMClient> {
+  return (await memberClients(accountId)).iam;
 }
 
 /** Whether the member account has a role of this name. */

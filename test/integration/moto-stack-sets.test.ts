@@ -7,7 +7,14 @@ import {
   ListStackInstancesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
-import { ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import {
+  DeleteRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { customerClients } from '../customer-account';
 import {
   createMemberAccount,
   managementClients,
@@ -23,6 +30,8 @@ import {
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStackInstances.html
  * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html (fix 7)
+ * https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract.html (fix 8)
  */
 const { cloudFormation } = managementClients;
 const roleName = 'stack-set-fidelity-role';
@@ -122,5 +131,46 @@ describe('the local AWS endpoint runs service-managed StackSets as AWS does', ()
     expect([...(inline.PolicyNames ?? []), ...(attached.AttachedPolicies ?? []).map((p) => p.PolicyName)]).toContain(
       'AdministratorAccess',
     );
+  });
+
+  it('answers GetRolePolicy with JSON for a role a CloudFormation stack made with inline policies', async () => {
+    const { cloudFormation, iam } = customerClients();
+    const name = `inline-${randomUUID().slice(0, 8)}`;
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] };
+    await cloudFormation.send(
+      new CreateStackCommand({
+        StackName: name,
+        Capabilities: ['CAPABILITY_NAMED_IAM'],
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Role: {
+              Type: 'AWS::IAM::Role',
+              Properties: {
+                RoleName: name,
+                AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [] },
+                Policies: [{ PolicyName: 'inline', PolicyDocument: policy }],
+              },
+            },
+          },
+        }),
+      }),
+    );
+    const answered = await iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: 'inline' }));
+    expect(JSON.parse(decodeURIComponent(answered.PolicyDocument!))).toEqual(policy);
+  });
+
+  it('deletes the stack instance of an account whose role was already deleted outside CloudFormation', async () => {
+    const { ouId, accounts } = await ouWithAccounts('gone', 1);
+    const name = await serviceManagedStackSet(ouId);
+    await (await memberIam(accounts[0]!)).send(new DeleteRoleCommand({ RoleName: roleName }));
+    await cloudFormation.send(
+      new DeleteStackInstancesCommand({
+        StackSetName: name,
+        DeploymentTargets: { OrganizationalUnitIds: [ouId] },
+        Regions: ['us-east-1'],
+        RetainStacks: false,
+      }),
+    );
+    expect(await instanceAccounts(name)).toEqual([]);
   });
 });
