@@ -83,14 +83,12 @@ export function createOrganizationActivities(deps: ActivityDeps) {
         rethrowAwsError(error, 'sts:AssumeRole');
       }
       try {
-        await deps.aws
-          .vendorSts()
-          .send(
-            new AssumeRoleCommand({
-              RoleArn: access.roleArn,
-              RoleSessionName: roleSessionName(access.installId, 'probe'),
-            }),
-          );
+        await deps.aws.vendorSts().send(
+          new AssumeRoleCommand({
+            RoleArn: access.roleArn,
+            RoleSessionName: roleSessionName(access.installId, 'probe'),
+          }),
+        );
         return {
           verified: false,
           code: 'management_role_without_external_id',

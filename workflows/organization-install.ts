@@ -15,6 +15,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { InstallActivities } from '../activities';
 import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
 import type { CustomerAccess } from '../domain/customer-access';
+import { explainError } from '../domain/error-catalog';
 import { durationMs, parseDuration } from '../domain/durations';
 import {
   isValidOrganizationInstallId,
@@ -80,7 +81,7 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
     if (status.phase !== phase) Object.assign(status, { phase, phaseSince: new Date().toISOString() });
   };
   const fail = (code: string, message: string): OrganizationInstallError => {
-    const error = { code, message, at: new Date().toISOString() };
+    const error = { ...explainError({ code, message }), message, at: new Date().toISOString() };
     status.lastError = error;
     return error;
   };

@@ -34,9 +34,12 @@ export interface MemberAccountRow {
   joinedAt: string;
 }
 
+/** An error as the status shows it: the catalog's code, cause and fix (domain/error-catalog.ts) beside the message. */
 export interface OrganizationInstallError {
   code: string;
   message: string;
+  cause: string;
+  fix: string;
   at: string;
 }
 
