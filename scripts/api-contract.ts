@@ -26,6 +26,10 @@ export const responseTypeNames = [
   'RunnerCheckInAnswer',
   'Health',
   'Readiness',
+  'OrganizationInstallEnvelope',
+  'OrganizationInstallKit',
+  'ManagementRoleAnswer',
+  'OrganizationDeprovisionAccepted',
 ] as const;
 
 /** A schema name fit for a `$id` and an OpenAPI component name (`OneOrMany<string>` → `OneOrMany_string`). */

@@ -210,6 +210,10 @@ export const submitManagementRoleArnUpdate = defineUpdate<ManagementRoleOutcome,
 );
 /** Lists the OUs' accounts now instead of at the next scheduled re-sync; answers once that re-sync is done. */
 export const resyncOrganizationUpdate = defineUpdate<OrganizationInstallStatus>('resyncOrganization');
+/** Answers once the External ID exists (or the organization install ended without one): sent with the start. */
+export const waitForOrganizationOnboardingUpdate = defineUpdate<OrganizationInstallStatus>(
+  'waitForOrganizationOnboarding',
+);
 export const requestOrganizationDeprovisionUpdate = defineUpdate<
   { phase: OrganizationInstallPhase },
   [DeprovisionRequest]

@@ -34,6 +34,7 @@ import {
   requestOrganizationDeprovisionUpdate,
   resyncOrganizationUpdate,
   submitManagementRoleArnUpdate,
+  waitForOrganizationOnboardingUpdate,
   type DeprovisionRequest,
   type InstallInput,
   type ManagementRoleOutcome,
@@ -49,7 +50,7 @@ import type { installWorkflow } from './install';
 
 const bounds = organizationInstallBounds;
 const failingPhases = new Set(['failed', 'expired', 'rejected', 'degraded', 'missing']);
-const endedPhases = new Set(['deprovisioned', 'expired', 'rejected', 'failed', 'missing']);
+const endedPhases = new Set<string>(['deprovisioned', 'expired', 'rejected', 'failed', 'missing']);
 // Continue as new well before Temporal's limits: each poll adds about ten events.
 const historyEventLimit = 5_000;
 
@@ -87,6 +88,10 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
   };
 
   setHandler(getOrganizationStatusQuery, () => status);
+  setHandler(waitForOrganizationOnboardingUpdate, async () => {
+    await condition(() => status.onboarding !== undefined || endedPhases.has(status.phase));
+    return status;
+  });
   setHandler(
     submitManagementRoleArnUpdate,
     async ({ roleArn }) => {

@@ -11,6 +11,7 @@ import {
 import { temporalConnectionOptions } from '../../config/temporal-connection';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
+import { OrganizationInstallService } from '../organization-install-service';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
 import { checkedPublicUrl } from './customer-page/link';
 import { buildApi, defaultAnonymousRateLimit } from './server';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),
+    organizationInstalls: new OrganizationInstallService(client, temporal.taskQueue),
     apiKeys,
     runnerTokenKey,
     namespace: temporal.namespace,
