@@ -45,6 +45,11 @@
    that resource, as CloudFormation takes a delete handler's NotFound as done; moto failed the whole deletion with
    NoSuchEntity, so a StackSet whose member role a customer had deleted could never be removed.
    https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract.html
+9. A session of a role that has since been deleted (an account that left a StackSet's OUs loses the member role)
+   has no permissions: its requests are refused with AccessDenied, as AWS refuses them once the role's policies are
+   gone; moto failed with an HTML 500 page (NoSuchEntity raised while collecting the role's policies), which
+   clients cannot parse and retry for a minute.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html
 """
 import json
 import re
@@ -316,6 +321,19 @@ def _delete_resource(self, parsed_resource, resource_json):
             raise
 
 
+# 9. A deleted role's sessions have no policies.
+_original_collect_role_policies = access_control.AssumedRoleAccessKey.collect_policies
+
+
+def _collect_role_policies(self):
+    try:
+        return _original_collect_role_policies(self)
+    except Exception as error:
+        if getattr(error, "code", None) != "NoSuchEntity":
+            raise
+        return []
+
+
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
@@ -329,6 +347,7 @@ organizations_models.OrganizationsBackend.remove_account_from_organization = _re
 organizations_models.FakeAccount.__init__ = _account_init
 iam_models.Role.create_from_cloudformation_json = classmethod(_role_from_cloudformation)
 cloudformation_parsing.ResourceMap._delete_resource = _delete_resource
+access_control.AssumedRoleAccessKey.collect_policies = _collect_role_policies
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,4 +1,5 @@
 import {
+  CreateStackCommand,
   CreateStackInstancesCommand,
   CreateStackSetCommand,
   DeleteStackInstancesCommand,
@@ -7,14 +8,19 @@ import {
   ListStackInstancesCommand,
 } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
-import { CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import {
+  CreateRoleCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   GetRolePolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListRolePoliciesCommand,
+  PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { customerClients } from '../customer-account';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { customerAccount, stack } from '../helpers';
 import {
   createMemberAccount,
   managementClients,
@@ -32,6 +38,7 @@ import {
  * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html (fix 7)
  * https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract.html (fix 8)
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html (fix 9)
  */
 const { cloudFormation } = managementClients;
 const roleName = 'stack-set-fidelity-role';
@@ -172,5 +179,54 @@ describe('the local AWS endpoint runs service-managed StackSets as AWS does', ()
       }),
     );
     expect(await instanceAccounts(name)).toEqual([]);
+  });
+
+  it("refuses a deleted role's live session with AccessDenied, not a server error", async () => {
+    const { iam } = customerClients();
+    const name = `gone-session-${randomUUID().slice(0, 8)}`;
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: customerAccount.accountId }, Action: 'sts:AssumeRole' }],
+        }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: 'list',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' }],
+        }),
+      }),
+    );
+    const session = await new STSClient({
+      region: 'us-east-1',
+      endpoint: stack.awsEndpoint,
+      credentials: customerAccount.credentials,
+    }).send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${customerAccount.accountId}:role/${name}`,
+        RoleSessionName: 'gone',
+      }),
+    );
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: stack.awsEndpoint,
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: {
+        accessKeyId: session.Credentials!.AccessKeyId!,
+        secretAccessKey: session.Credentials!.SecretAccessKey!,
+        sessionToken: session.Credentials!.SessionToken,
+      },
+    });
+    await s3.send(new ListBucketsCommand({}));
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: 'list' }));
+    await iam.send(new DeleteRoleCommand({ RoleName: name }));
+    await expect(s3.send(new ListBucketsCommand({}))).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 });
