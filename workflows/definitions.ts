@@ -100,6 +100,8 @@ export interface OrganizationInstallInput {
   roleSubmissionTimeout?: Duration;
   /** Member accounts kept at most (default and ceiling 200). */
   maxAccounts?: number;
+  /** Continue as new once this run's history holds this many events (default 5,000, at least 100). */
+  historyEventLimit?: number;
   /** Settings every member install starts with. */
   memberSettings?: Pick<InstallInput, 'timeouts' | 'cur' | 'sandbox' | 'reverifyEvery' | 'keepResourcesOnFailure'>;
   /** Set by the workflow itself when it continues as new. */

@@ -52,7 +52,7 @@ const bounds = organizationInstallBounds;
 const failingPhases = new Set(['failed', 'expired', 'rejected', 'degraded', 'missing']);
 const endedPhases = new Set<string>(['deprovisioned', 'expired', 'rejected', 'failed', 'missing']);
 // Continue as new well before Temporal's limits: each poll adds about ten events.
-const historyEventLimit = 5_000;
+const defaultHistoryEventLimit = 5_000;
 
 function activities(summary: string, options: ActivityOptions = quickAwsCall) {
   return proxyActivities<InstallActivities>({ ...options, summary });
@@ -236,7 +236,10 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
     await refreshMembers(status);
     judgeHealth(status, enter);
     const info = workflowInfo();
-    if (!deprovision && (info.continueAsNewSuggested || info.historyLength - startedEvents > historyEventLimit)) {
+    if (
+      !deprovision &&
+      (info.continueAsNewSuggested || info.historyLength - startedEvents > settings.historyEventLimit)
+    ) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof organizationInstallWorkflow>({ ...input, carriedOver: status });
     }
@@ -277,6 +280,7 @@ interface Settings {
   memberPollMs: number;
   roleSubmissionMs: number;
   maxAccounts: number;
+  historyEventLimit: number;
 }
 
 function readSettings(input: OrganizationInstallInput): Settings {
@@ -293,6 +297,7 @@ function readSettings(input: OrganizationInstallInput): Settings {
     memberPollMs: within(ms(input.memberPollInterval, '1 minute'), 1_000, 3_600_000),
     roleSubmissionMs: within(ms(input.roleSubmissionTimeout, '7 days'), 60_000, 30 * 24 * 3_600_000),
     maxAccounts: within(input.maxAccounts ?? bounds.maxAccounts, 1, bounds.maxAccounts),
+    historyEventLimit: within(input.historyEventLimit ?? defaultHistoryEventLimit, 100, 50_000),
   };
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import {
   getOrganizationStatusQuery,
   requestOrganizationDeprovisionUpdate,
@@ -15,6 +16,19 @@ import { useTimeSkippingEnvironment } from './time-skipping';
  * The organization install's schedule and tolerance on the time-skipping server, with mocked activities: the
  * 6-hour re-sync runs in a second, and the members' phases are whatever the test says.
  */
+/**
+ * Member installs are abandoned children and outlive the test's worker; ended here, or the time-skipping server
+ * would wait on their workflow tasks before it skips time for the next test.
+ */
+async function endMembers(client: Client, organizationInstallId: string, accounts: string[]): Promise<void> {
+  for (const account of accounts) {
+    await client.workflow
+      .getHandle(memberInstallId(organizationInstallId, account))
+      .terminate('test done')
+      .catch(() => undefined);
+  }
+}
+
 describe('organization install workflow', () => {
   const timeSkipping = useTimeSkippingEnvironment();
 
@@ -82,6 +96,7 @@ describe('organization install workflow', () => {
       expect((await handle.result()).phase).toBe('deprovisioned');
       expect(calls.filter((call) => call.name === 'removeMemberStackSet')).toHaveLength(1);
       expect(calls.filter((call) => call.name === 'listOrganizationMembers')).toHaveLength(2);
+      await endMembers(client, input.organizationInstallId, members);
     });
   });
 
@@ -116,6 +131,56 @@ describe('organization install workflow', () => {
       expect(current.summary).toMatchObject({ members: 10, failing: 1 });
       expect(current.phase).toBe('active');
       await handle.terminate('test done');
+      await endMembers(client, input.organizationInstallId, members);
+    });
+  });
+});
+
+// A server of its own: after the tests above, its clock would not skip ahead reliably.
+describe('organization install workflow history', () => {
+  const timeSkipping = useTimeSkippingEnvironment();
+
+  it('continues as new when its history grows, keeping the members table and leaving the member installs running', async () => {
+    const members = ['300000000001', '300000000002'];
+    const { activities, calls } = mockActivities({
+      listOrganizationMembers: async () => ({ accountIds: members }),
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const input: OrganizationInstallInput = {
+        organizationInstallId: `can-${randomUUID().slice(0, 8)}`,
+        orgId: 'org-test',
+        managementAccountId: '222222222222',
+        region: 'us-east-1',
+        organizationalUnitIds: ['r-abcd'],
+        memberPollInterval: '1 hour',
+        historyEventLimit: 100,
+      };
+      const handle = await client.workflow.start(organizationInstallWorkflow, {
+        workflowId: input.organizationInstallId,
+        taskQueue,
+        args: [input],
+      });
+      await handle.executeUpdate(submitManagementRoleArnUpdate, {
+        args: [{ roleArn: 'arn:aws:iam::222222222222:role/management' }],
+      });
+      const firstRun = (await handle.describe()).runId;
+      await timeSkipping.env.sleep('14 hours');
+      const described = await handle.describe();
+      expect(described.runId).not.toBe(firstRun);
+      expect(described.status.name).toBe('RUNNING');
+      const carried = await handle.query(getOrganizationStatusQuery);
+      expect(carried.accounts.map((row) => row.accountId)).toEqual(members);
+      expect(carried.resyncs).toBeGreaterThanOrEqual(3);
+      // Each member install was started once, by the first run; the later runs found them in the carried table.
+      expect(calls.filter((call) => call.name === 'deployMemberStackSet')).toHaveLength(1);
+      for (const account of members) {
+        const member = await client.workflow
+          .getHandle(memberInstallId(input.organizationInstallId, account))
+          .describe();
+        expect(member.runId).toBeDefined();
+      }
+      await handle.terminate('test done');
+      await endMembers(client, input.organizationInstallId, members);
     });
   });
 });
