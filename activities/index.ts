@@ -2,6 +2,7 @@ import { createCostReportActivities } from './cost-report';
 import { createDataExportActivities } from './data-export';
 import type { ActivityDeps } from './deps';
 import { createOnboardingActivities } from './onboarding';
+import { createOrganizationActivities } from './organization';
 import { createRunnerActivities } from './runner';
 import { createSandboxActivities } from './sandbox';
 import { createSandboxChangeSetActivities } from './sandbox-change-set';
@@ -27,6 +28,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createDataExportActivities(deps),
   ...createRunnerActivities(deps),
   ...createWebhookActivities(deps),
+  ...createOrganizationActivities(deps),
 });
 
 export type InstallActivities = ReturnType<typeof createActivities>;

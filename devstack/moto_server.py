@@ -34,6 +34,34 @@
    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
    https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
    https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+6. Service-managed StackSets follow the organization as AWS documents. moto ignored AutoDeployment (neither kept
+   nor acted on) and DeploymentTargets on DeleteStackInstances:
+   - CreateStackSet keeps AutoDeployment (DescribeStackSet answers it); with it enabled, an account that moves into
+     an OU the StackSet targets (or an OU below one) gets a stack instance in each of the StackSet's regions, and an
+     account that leaves them (moved elsewhere, removed from the organization) loses its instance, resources and
+     all, unless RetainStacksOnAccountRemoval is true;
+   - DeleteStackInstances with DeploymentTargets.OrganizationalUnitIds deletes the instances of the accounts in
+     those OUs (moto deleted nothing, silently), and keeps their stacks only when RetainStacks is true.
+   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/stacksets-orgs-manage-auto-deployment.html
+   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_AutoDeployment.html
+   https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStackInstances.html
+7. The role CreateAccount makes in a new member account (OrganizationAccountAccessRole) grants administrator
+   access, as in AWS; moto created it with no policy, so under IAM enforcement the management account could enter
+   the account and do nothing there. Granted here by an inline policy of the same content as AdministratorAccess.
+   https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html
+8. A role's inline policies from a CloudFormation template (AWS::IAM::Role Policies) are kept as JSON, as IAM keeps
+   every policy; moto kept the template's parsed object, so GetRolePolicy answered Python's repr of it (single
+   quotes), which no JSON parser reads: a role made by a stack, or a StackSet, could not be inspected.
+   https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetRolePolicy.html
+9. Deleting a stack (or a stack instance) whose IAM resource was already deleted outside CloudFormation succeeds for
+   that resource, as CloudFormation takes a delete handler's NotFound as done; moto failed the whole deletion with
+   NoSuchEntity, so a StackSet whose member role a customer had deleted could never be removed.
+   https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract.html
+10. A session of a role that has since been deleted (an account that left a StackSet's OUs loses the member role)
+   has no permissions: its requests are refused with AccessDenied, as AWS refuses them once the role's policies are
+   gone; moto failed with an HTML 500 page (NoSuchEntity raised while collecting the role's policies), which
+   clients cannot parse and retry for a minute.
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html
 """
 import datetime
 import json
@@ -46,8 +74,13 @@ from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import _RESTError
 from moto.iam import access_control
+from moto.iam import models as iam_models
 from moto.iam.models import iam_backends
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
+from moto.cloudformation import models as cloudformation_models
+from moto.cloudformation import parsing as cloudformation_parsing
+from moto.cloudformation import responses as cloudformation_responses
+from moto.organizations import models as organizations_models
 from moto.s3 import responses as s3_responses
 from moto.server import main
 from moto.sts.responses import TokenResponse
@@ -247,11 +280,166 @@ def _sts_authenticate(self, resource="*"):
 
 TokenResponse._authenticate_and_authorize_normal_action = _sts_authenticate
 
+
+
+# 6. Service-managed StackSets: AutoDeployment and DeploymentTargets on deletion.
+_original_create_stack_set = cloudformation_responses.CloudFormationResponse.create_stack_set
+_original_create_stack_instances = cloudformation_models.StackSet.create_stack_instances
+_original_delete_stack_instances_response = cloudformation_responses.CloudFormationResponse.delete_stack_instances
+_original_move_account = organizations_models.OrganizationsBackend.move_account
+_original_remove_account = organizations_models.OrganizationsBackend.remove_account_from_organization
+# StackSets with AutoDeployment enabled, by the organization's management account, to follow its accounts.
+_auto_deployed_stack_sets = []
+
+
+def _create_stack_set(self):
+    result = _original_create_stack_set(self)
+    auto = self._get_params().get("AutoDeployment")
+    if auto is not None:
+        stack_set = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+        enabled = str(auto.get("Enabled", "false")).lower() == "true"
+        retain = str(auto.get("RetainStacksOnAccountRemoval", "false")).lower() == "true"
+        stack_set.auto_deployment = {"Enabled": enabled, "RetainStacksOnAccountRemoval": retain}
+        if enabled:
+            _auto_deployed_stack_sets.append(stack_set)
+    return result
+
+
+def _stack_set_create_stack_instances(self, accounts, regions, deployment_targets, parameters):
+    targets = getattr(self, "target_ous", set())
+    self.target_ous = targets | set((deployment_targets or {}).get("OrganizationalUnitIds", []))
+    self.target_regions = getattr(self, "target_regions", set()) | set(regions)
+    return _original_create_stack_instances(self, accounts, regions, deployment_targets, parameters)
+
+
+def _accounts_under(org_backend, ou_ids):
+    """The accounts in these OUs or any OU below them."""
+    ous = set(ou_ids)
+    grew = True
+    while grew:
+        below = {ou.id for ou in org_backend.ou if ou.parent_id in ous}
+        grew = not below <= ous
+        ous |= below
+    return {account.id for account in org_backend.accounts if account.parent_id in ous}
+
+
+def _delete_instances(stack_set, accounts, regions, retain):
+    doomed = [i for i in stack_set.instances.stack_instances if i.account_id in accounts and i.region_name in regions]
+    for instance in doomed:
+        if not retain:
+            instance.delete()
+        stack_set.instances.stack_instances.remove(instance)
+    return doomed
+
+
+def _delete_stack_instances(self):
+    targets = self._get_params().get("DeploymentTargets") or {}
+    ou_ids = targets.get("OrganizationalUnitIds") or []
+    if not ou_ids:
+        return _original_delete_stack_instances_response(self)
+    stack_set = self.cloudformation_backend.describe_stack_set(self._get_param("StackSetName"))
+    regions = self._get_param("Regions", [])
+    retain = str(self._get_param("RetainStacks", "false")).lower() == "true"
+    accounts = _accounts_under(stack_set.instances.org_backend, ou_ids)
+    _delete_instances(stack_set, accounts, regions, retain)
+    stack_set.target_ous = getattr(stack_set, "target_ous", set()) - set(ou_ids)
+    operation_id = str(cloudformation_models.mock_random.uuid4())
+    stack_set._create_operation(operation_id, "DELETE", "SUCCEEDED", sorted(accounts), regions)
+    return cloudformation_responses.ActionResult({"OperationId": operation_id})
+
+
+def _follow_organization(org_backend):
+    for stack_set in list(_auto_deployed_stack_sets):
+        if stack_set.status == "DELETED":
+            _auto_deployed_stack_sets.remove(stack_set)
+            continue
+        if stack_set.instances.account_id != org_backend.account_id:
+            continue
+        members = _accounts_under(org_backend, getattr(stack_set, "target_ous", set()))
+        regions = sorted(getattr(stack_set, "target_regions", set()))
+        deployed = {i.account_id for i in stack_set.instances.stack_instances}
+        leavers = deployed - members
+        if leavers:
+            _delete_instances(stack_set, leavers, regions, stack_set.auto_deployment["RetainStacksOnAccountRemoval"])
+        joiners = sorted(members - deployed)
+        if joiners and regions:
+            stack_set.instances.create_instances(
+                joiners, regions, stack_set.parameters or {}, {}, permission_model=stack_set.permission_model
+            )
+
+
+def _move_account(self, **kwargs):
+    _original_move_account(self, **kwargs)
+    _follow_organization(self)
+
+
+def _remove_account_from_organization(self, **kwargs):
+    _original_remove_account(self, **kwargs)
+    _follow_organization(self)
+
+
+# 7. The member account's OrganizationAccountAccessRole grants administrator access.
+_original_account_init = organizations_models.FakeAccount.__init__
+_administrator_access = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def _account_init(self, organization, **kwargs):
+    _original_account_init(self, organization, **kwargs)
+    role_name = kwargs.get("RoleName", "OrganizationAccountAccessRole")
+    iam_backends[self.id]["global"].put_role_policy(role_name, "AdministratorAccess", json.dumps(_administrator_access))
+
+
+# 8. Inline policies of a role made by CloudFormation are kept as JSON.
+_original_role_from_cloudformation = iam_models.Role.create_from_cloudformation_json.__func__
+
+
+def _role_from_cloudformation(cls, *args, **kwargs):
+    role = _original_role_from_cloudformation(cls, *args, **kwargs)
+    for name, document in list(role.policies.items()):
+        if not isinstance(document, str):
+            role.policies[name] = json.dumps(document, default=iam_models._serialize_version_datetime)
+    return role
+
+
+# 9. A resource already gone counts as deleted.
+_original_delete_resource = cloudformation_parsing.ResourceMap._delete_resource
+
+
+def _delete_resource(self, parsed_resource, resource_json):
+    try:
+        _original_delete_resource(self, parsed_resource, resource_json)
+    except Exception as error:
+        if getattr(error, "code", None) != "NoSuchEntity":
+            raise
+
+
+# 10. A deleted role's sessions have no policies.
+_original_collect_role_policies = access_control.AssumedRoleAccessKey.collect_policies
+
+
+def _collect_role_policies(self):
+    try:
+        return _original_collect_role_policies(self)
+    except Exception as error:
+        if getattr(error, "code", None) != "NoSuchEntity":
+            raise
+        return []
+
+
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
 s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
 s3_responses.S3Response._authenticate_and_authorize_s3_action = _authorize_s3_action
+cloudformation_responses.CloudFormationResponse.create_stack_set = _create_stack_set
+cloudformation_responses.CloudFormationResponse.delete_stack_instances = _delete_stack_instances
+cloudformation_models.StackSet.create_stack_instances = _stack_set_create_stack_instances
+organizations_models.OrganizationsBackend.move_account = _move_account
+organizations_models.OrganizationsBackend.remove_account_from_organization = _remove_account_from_organization
+organizations_models.FakeAccount.__init__ = _account_init
+iam_models.Role.create_from_cloudformation_json = classmethod(_role_from_cloudformation)
+cloudformation_parsing.ResourceMap._delete_resource = _delete_resource
+access_control.AssumedRoleAccessKey.collect_policies = _collect_role_policies
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -52,6 +52,7 @@ export function localAwsEndpoints(
     cloudformation: all,
     cur: endpoints.curEndpoint,
     dataExports: endpoints.dataExportsEndpoint,
+    organizations: all,
   };
 }
 

@@ -421,6 +421,62 @@ const catalog: CatalogEntry[] = [
     cause: 'Deprovisioning was asked for before the submitted role was verified, so it was not verified.',
     fix: 'Nothing to do for this install, which is being removed; start a new install to onboard the account again.',
   },
+  // Organization installs (workflows/organization-install.ts).
+  {
+    code: 'management_role_refused',
+    matches: codeIs('management_role_refused'),
+    cause:
+      "AWS refused to let the vendor assume the management role with the organization install's External ID: the role does not exist, or its trust policy does not name the vendor with this External ID.",
+    fix: 'Create the management role from the organization install kit (its CloudFormation template or CLI commands) in the management account, wait a minute for IAM, then submit its ARN again.',
+  },
+  {
+    code: 'management_role_without_external_id',
+    matches: codeIs('management_role_without_external_id'),
+    cause:
+      'The management role lets the vendor in without the External ID, so anyone who learns its ARN through the vendor could use it.',
+    fix: "Give the role's trust policy the StringEquals sts:ExternalId condition from the kit, then submit its ARN again.",
+  },
+  {
+    code: 'not_management_account',
+    matches: codeIs('not_management_account'),
+    cause:
+      'The role is not in the management account of an AWS Organization, or cannot call organizations:DescribeOrganization: service-managed StackSets run only from the management account.',
+    fix: "Create the role in the organization's management account with the kit's policy, and give its account id as managementAccountId.",
+  },
+  {
+    code: 'management_role_not_submitted',
+    matches: codeIs('management_role_not_submitted'),
+    cause: 'The management role ARN did not arrive before the organization install expired; nothing was created.',
+    fix: 'Start the organization install again and submit the management role ARN within roleSubmissionTimeout.',
+  },
+  {
+    code: 'invalid_organization_install',
+    matches: codeIs('invalid_organization_install'),
+    cause:
+      'The organization install was started with an id longer than 23 characters, no or too many OU ids, an id that is not ou-… or r-…, or a setting out of its range; nothing was created.',
+    fix: 'Start it again with an id of at most 23 characters, 1 to 20 OU or root ids, and settings inside the ranges in the README.',
+  },
+  {
+    code: 'stack_set_trusted_access_disabled',
+    matches: and(onService('cloudformation'), messageSays(/organizations access|trusted access/i)),
+    cause:
+      'CloudFormation StackSets cannot deploy to the organization: trusted access for StackSets is not turned on in AWS Organizations.',
+    fix: 'In the management account, turn on trusted access (CloudFormation console, StackSets, "Activate trusted access", or the first CLI command in the kit); the next re-sync deploys.',
+  },
+  {
+    code: 'stack_set_operation_failed',
+    matches: codeIs('StackSetOperationFailed'),
+    cause:
+      'The StackSet operation that creates or deletes the member install role failed in more accounts than its failure tolerance allows.',
+    fix: "Read the failed stack instances' status reasons in the management account's StackSet console, fix them (often a role of the same name already there), and start again.",
+  },
+  {
+    code: 'too_many_member_accounts',
+    matches: codeIs('TooManyMemberAccounts', 'TooManyOrganizationalUnits'),
+    cause:
+      'The chosen OUs hold more accounts (or more OUs below them) than one organization install keeps (200 accounts, 100 OUs).',
+    fix: 'Split the organization into several organization installs, each with fewer OUs.',
+  },
   {
     code: 'aws_timeout',
     matches: codeIs('Timeout'),

@@ -27,6 +27,10 @@ export const responseTypeNames = [
   'Health',
   'Readiness',
   'PermissionsView',
+  'OrganizationInstallEnvelope',
+  'OrganizationInstallKit',
+  'ManagementRoleAnswer',
+  'OrganizationDeprovisionAccepted',
 ] as const;
 
 /** A schema name fit for a `$id` and an OpenAPI component name (`OneOrMany<string>` → `OneOrMany_string`). */

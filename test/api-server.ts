@@ -6,6 +6,7 @@ import type { ApiMetricsOptions } from '../client/api/telemetry';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { ApiOptions } from '../client/api/context';
 import { InstallService } from '../client/install-service';
+import { OrganizationInstallService } from '../client/organization-install-service';
 import { buildApi } from '../client/api/server';
 import {
   closeTestClient,
@@ -74,6 +75,7 @@ export async function startTestApi(options: {
   const client = await testClient(options.temporalAddress);
   const app = await buildApi({
     installs: options.installs ?? new InstallService(client, options.taskQueue),
+    organizationInstalls: new OrganizationInstallService(client, options.taskQueue),
     apiKeys:
       options.auth === false ? [] : [{ id: testOperatorKeyId, secret: apiKey, orgs: '*' }, ...(options.keys ?? [])],
     runnerTokenKey,

@@ -68,7 +68,7 @@ function awsEndpoints(env: NodeJS.ProcessEnv): AwsEndpoints | undefined {
   const cur = env.AWS_ENDPOINT_URL_CUR ?? all;
   const dataExports = env.AWS_ENDPOINT_URL_BCM_DATA_EXPORTS ?? all;
   if (!all && !cur && !dataExports) return undefined;
-  return { sts: all, iam: all, s3: all, cloudformation: all, cur, dataExports };
+  return { sts: all, iam: all, s3: all, cloudformation: all, cur, dataExports, organizations: all };
 }
 
 /** A file that is missing or wrong stops the worker at start: events silently not sent would be found much later. */

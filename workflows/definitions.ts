@@ -16,10 +16,12 @@ import {
   type WebhookDeliveryNews,
 } from '../domain/webhook-events';
 import type { InstallError, InstallPhase, InstallStatus, OnboardingCallback, PermissionsStatus } from './status';
+import type { ManagementRoleOutcome, OrganizationInstallPhase, OrganizationInstallStatus } from './organization-status';
 
 export * from './search-attributes';
 // The status types live in status.ts; client/ reads them through this file, its one door into workflows/.
 export * from './status';
+export * from './organization-status';
 
 export const defaultTaskQueue = 'install-lifecycle';
 
@@ -73,6 +75,39 @@ export interface InstallInput {
   historyEventLimit?: number;
   /** Set by the workflow itself when it continues as new while active. */
   carriedOver?: InstallStatus;
+  /**
+   * Set by an organization install for each member account: the role its StackSet made there, taken with the
+   * organization's External ID, so the member install verifies it at once instead of waiting for a paste.
+   */
+  memberOf?: { organizationInstallId: string; roleArn: string; externalId: string };
+}
+
+export interface OrganizationInstallInput {
+  /** At most 23 characters of an install id's alphabet: member ids append `-<account id>`. */
+  organizationInstallId: string;
+  /** The vendor's tenant (the API key's org), as for single installs. */
+  orgId: string;
+  /** The organization's management account, where the management role and the StackSet live. */
+  managementAccountId: string;
+  region: string;
+  /** The OUs (or the root) whose accounts get an install; accounts in OUs below them too. */
+  organizationalUnitIds: string[];
+  /** Over this share of failing member installs, the organization install shows `degraded` (default 10). */
+  failureTolerancePercentage?: number;
+  /** How often the OUs' accounts are listed again (default 6 hours, 1 minute to 7 days). */
+  resyncInterval?: Duration;
+  /** How often the member installs' phases are read (default 1 minute, 1 second to 1 hour). */
+  memberPollInterval?: Duration;
+  /** How long the customer has to create the management role (default 7 days). */
+  roleSubmissionTimeout?: Duration;
+  /** Member accounts kept at most (default and ceiling 200). */
+  maxAccounts?: number;
+  /** Continue as new once this run's history holds this many events (default 5,000, at least 100). */
+  historyEventLimit?: number;
+  /** Settings every member install starts with. */
+  memberSettings?: Pick<InstallInput, 'timeouts' | 'cur' | 'sandbox' | 'reverifyEvery' | 'keepResourcesOnFailure'>;
+  /** Set by the workflow itself when it continues as new. */
+  carriedOver?: OrganizationInstallStatus;
 }
 
 export interface FirstReportWatchOptions {
@@ -179,3 +214,20 @@ export const waitForOnboardingUpdate = defineUpdate<InstallStatus>('waitForOnboa
 export const installEventSignal = defineSignal<[InstallEventEnvelope]>(installEventSignalName);
 /** Sent by the delivery workflow to its install when deliveries to an endpoint start or stop failing. */
 export const webhookDeliveryNewsSignal = defineSignal<[WebhookDeliveryNews]>(webhookDeliveryNewsSignalName);
+
+/** An organization install's status (workflows/organization-install.ts): the member accounts' table included. */
+export const getOrganizationStatusQuery = defineQuery<OrganizationInstallStatus>('getOrganizationStatus');
+/** The management role's ARN, verified before the answer (AssumeRole with the External ID; refused without). */
+export const submitManagementRoleArnUpdate = defineUpdate<ManagementRoleOutcome, [{ roleArn: string }]>(
+  'submitManagementRoleArn',
+);
+/** Lists the OUs' accounts now instead of at the next scheduled re-sync; answers once that re-sync is done. */
+export const resyncOrganizationUpdate = defineUpdate<OrganizationInstallStatus>('resyncOrganization');
+/** Answers once the External ID exists (or the organization install ended without one): sent with the start. */
+export const waitForOrganizationOnboardingUpdate = defineUpdate<OrganizationInstallStatus>(
+  'waitForOrganizationOnboarding',
+);
+export const requestOrganizationDeprovisionUpdate = defineUpdate<
+  { phase: OrganizationInstallPhase },
+  [DeprovisionRequest]
+>('requestOrganizationDeprovision');

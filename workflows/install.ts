@@ -43,9 +43,16 @@ export async function installWorkflow(input: InstallInput): Promise<InstallResul
     const prepared = await tracker.step('prepare_onboarding', () =>
       inWorker(tracker, 'Create the External ID and onboarding kit').prepareOnboarding({ installId: input.installId }),
     );
-    tracker.recordOnboarding(prepared);
-    // Installs that started before zero-paste onboarding replay without a callback.
-    if (tracker.patches.has('onboarding-callback')) tracker.openCallback(newCallback(timeouts.onboardingCallback));
+    const { memberOf } = input;
+    if (memberOf) {
+      // A member of an organization install: its StackSet made the role, trusting the organization's External ID.
+      tracker.recordOnboarding({ ...prepared, externalId: memberOf.externalId });
+      inbox.submit(tracker.acceptRoleSubmission({ roleArn: memberOf.roleArn }), memberOf.roleArn);
+    } else {
+      tracker.recordOnboarding(prepared);
+      // Installs that started before zero-paste onboarding replay without a callback.
+      if (tracker.patches.has('onboarding-callback')) tracker.openCallback(newCallback(timeouts.onboardingCallback));
+    }
     const onboarded = await awaitVerifiedRole(tracker, inbox, input, timeouts);
     if (onboarded === 'expired') return endInstall(tracker, 'expired');
 

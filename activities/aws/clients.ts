@@ -2,6 +2,7 @@ import { BCMDataExportsClient } from '@aws-sdk/client-bcm-data-exports';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CostAndUsageReportServiceClient } from '@aws-sdk/client-cost-and-usage-report-service';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
@@ -17,6 +18,7 @@ export interface AwsEndpoints {
   cloudformation?: string;
   cur?: string;
   dataExports?: string;
+  organizations?: string;
 }
 
 export interface AwsSettings {
@@ -38,6 +40,8 @@ export interface CustomerClients {
   cloudFormation: CloudFormationClient;
   cur: CostAndUsageReportServiceClient;
   dataExports: BCMDataExportsClient;
+  /** For an organization install's management role only. */
+  organizations: OrganizationsClient;
 }
 
 export interface AwsClientFactory {
@@ -100,6 +104,13 @@ export function createAwsClientFactory(settings: AwsSettings): AwsClientFactory 
           instrumentAwsClient(
             new BCMDataExportsClient({ ...common, region: curApiRegion, endpoint: endpoints.dataExports }),
             'bcm-data-exports',
+            meter,
+          ),
+        // Organizations is global: its one endpoint answers in us-east-1 (aws partition).
+        organizations: () =>
+          instrumentAwsClient(
+            new OrganizationsClient({ ...common, region: curApiRegion, endpoint: endpoints.organizations }),
+            'organizations',
             meter,
           ),
       });

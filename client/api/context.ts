@@ -1,6 +1,7 @@
 import type { DurationFloor } from '../../domain/durations';
 import type { PermissionSet } from '../../domain/permission-versions';
 import type { InstallService } from '../install-service';
+import type { OrganizationInstallService } from '../organization-install-service';
 import type { ApiKey } from './api-keys';
 import type { RunnerAttestationOptions } from './runner-attestation';
 import type { ApiMetricsOptions } from './telemetry';
@@ -8,6 +9,8 @@ import type { ApiMetricsOptions } from './telemetry';
 /** What the API's routes work with; server.ts builds the app from it and registers the routes. */
 export interface ApiOptions {
   installs: InstallService;
+  /** Organization installs (/organization-installs); without it those routes answer 404. */
+  organizationInstalls?: OrganizationInstallService;
   /** Bearer keys accepted on vendor routes, each bound to its orgs; empty turns authentication off (local only). */
   apiKeys: readonly ApiKey[];
   /** The same key the workers use to derive runner registration tokens; onboarding callback tokens come from it too. */

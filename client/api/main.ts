@@ -12,6 +12,7 @@ import { readPermissionSet } from '../../config/permission-versions';
 import { temporalConnectionOptions } from '../../config/temporal-connection';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
+import { OrganizationInstallService } from '../organization-install-service';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
 import { checkedPublicUrl } from './customer-page/link';
 import { buildApi, defaultAnonymousRateLimit } from './server';
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   });
   const api = await buildApi({
     installs: new InstallService(client, temporal.taskQueue),
+    organizationInstalls: new OrganizationInstallService(client, temporal.taskQueue),
     apiKeys,
     runnerTokenKey,
     namespace: temporal.namespace,

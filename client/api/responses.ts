@@ -4,7 +4,10 @@ import type { PermissionUpgradeKit } from '../../domain/permission-upgrade-kit';
 import type {
   InstallPhase,
   InstallStatus,
+  ManagementRoleOutcome,
   OnboardingCallback,
+  OrganizationInstallPhase,
+  OrganizationInstallStatus,
   PermissionUpgradeRecord,
   PermissionUpgradeStatus,
   VerificationOutcome,
@@ -136,4 +139,46 @@ export interface Health {
 
 export interface Readiness {
   status: 'ready';
+}
+
+/** Where to go next for an organization install. */
+export interface OrganizationInstallLinks {
+  self: string;
+  kit: string;
+  roleArn: string;
+  resync: string;
+  deprovision: string;
+}
+
+/** An organization install's status (its member accounts' table included) with its links. */
+export interface OrganizationInstallEnvelope {
+  organizationInstall: OrganizationInstallStatus;
+  links: OrganizationInstallLinks;
+}
+
+/** What the customer needs in the management account: the role's template and CLI, and what the StackSet deploys. */
+export interface OrganizationInstallKit {
+  externalId: string;
+  vendorPrincipalArn: string;
+  managementRoleName: string;
+  /** CloudFormation template of the management role (parameter ExternalId). */
+  managementRoleTemplate: Record<string, unknown>;
+  /** The same as AWS CLI commands, trusted access for StackSets first. */
+  managementRoleCli: string;
+  /** What the vendor's StackSet creates in every member account, for the customer to read. */
+  memberRoleTemplate: Record<string, unknown>;
+  stackSetName: string;
+  links: OrganizationInstallLinks;
+}
+
+/** The outcome of verifying a submitted management role ARN. */
+export interface ManagementRoleAnswer extends ManagementRoleOutcome {
+  links: OrganizationInstallLinks;
+}
+
+/** A deprovision request was taken; `phase` is the one the organization install was in when it was asked. */
+export interface OrganizationDeprovisionAccepted {
+  accepted: true;
+  phase: OrganizationInstallPhase;
+  links: OrganizationInstallLinks;
 }

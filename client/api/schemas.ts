@@ -3,6 +3,7 @@ import { describeDurationRange, durationBounds, durationPattern, type DurationFi
 import { installIdPattern } from '../../domain/install-names';
 import { permissionsBoundaryLimits } from '../../domain/permissions-boundary';
 import { runnerProofLimits } from '../../domain/runner-identity';
+import { maxOrganizationInstallIdLength, organizationInstallBounds } from '../../domain/organization-install';
 import { restingPhases } from '../../workflows/definitions';
 
 // Every body is closed (additionalProperties: false) and bounded, so a typo or an oversized field is a 400.
@@ -235,4 +236,68 @@ export const onboardingCallbackBody = {
       maxLength: 2048,
     },
   },
+} as const;
+
+export const organizationInstallIdParam = {
+  type: 'object',
+  required: ['organizationInstallId'],
+  properties: {
+    organizationInstallId: {
+      type: 'string',
+      pattern: installIdPattern.source,
+      maxLength: maxOrganizationInstallIdLength,
+      examples: ['acme-org'],
+    },
+  },
+} as const;
+
+const organizationDuration = (description: string) =>
+  ({ type: 'string', pattern: durationPattern, maxLength: 40, description }) as const;
+
+export const startOrganizationInstallBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['orgId', 'managementAccountId', 'region', 'organizationalUnitIds'],
+  examples: [
+    {
+      organizationInstallId: 'acme-org',
+      orgId: 'acme',
+      managementAccountId: '123456789012',
+      region: 'us-east-1',
+      organizationalUnitIds: ['ou-ab12-cdef3456'],
+    },
+  ],
+  properties: {
+    organizationInstallId: {
+      type: 'string',
+      pattern: installIdPattern.source,
+      maxLength: maxOrganizationInstallIdLength,
+      description: 'Client-chosen id (member installs are <id>-<account id>); repeating a start returns the same one.',
+    },
+    orgId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+    managementAccountId: { type: 'string', pattern: '^\\d{12}$' },
+    region: { type: 'string', pattern: '^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\\d$' },
+    organizationalUnitIds: {
+      type: 'array',
+      minItems: 1,
+      maxItems: organizationInstallBounds.maxOrganizationalUnits,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 68, pattern: '^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$' },
+    },
+    failureTolerancePercentage: { type: 'integer', minimum: 0, maximum: 100 },
+    resyncInterval: organizationDuration('How often the OUs are listed again: 1 minute to 7 days, 6 hours by default.'),
+    memberPollInterval: organizationDuration(
+      "How often members' phases are read: 1 second to 1 hour, 1 minute by default.",
+    ),
+    roleSubmissionTimeout: organizationDuration('How long the customer has to create the management role (7 days).'),
+    maxAccounts: { type: 'integer', minimum: 1, maximum: organizationInstallBounds.maxAccounts },
+  },
+} as const;
+
+export const managementRoleArnBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['roleArn'],
+  examples: [{ roleArn: 'arn:aws:iam::123456789012:role/install-acme-org-management' }],
+  properties: { roleArn: { type: 'string', minLength: 1, maxLength: 2048 } },
 } as const;

@@ -12,6 +12,7 @@ import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
+import { registerOrganizationInstallRoutes } from './routes/organization-installs';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerPermissionRoutes } from './routes/permissions';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
@@ -184,6 +185,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerRoleAndRunnerRoutes(app, options);
   registerPermissionRoutes(app, options);
   registerCustomerPageRoutes(app, options);
+  registerOrganizationInstallRoutes(app, options);
   app.get(
     '/openapi.json',
     {

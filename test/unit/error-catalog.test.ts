@@ -343,12 +343,42 @@ describe('the actionable error catalog, case by case', () => {
       ['StackDeleteFailed', 'stack_delete_failed', /could not delete/, /by hand/],
       ['BucketNameTaken', 'cur_bucket_name_taken', /another AWS account/, /cur\.bucketName/],
       ['InvalidInstallInput', 'invalid_install_input', /not one literal place/, /cur\.prefix/],
+      ['management_role_refused', 'management_role_refused', /management role/, /organization install kit/],
+      [
+        'management_role_without_external_id',
+        'management_role_without_external_id',
+        /without the External ID/,
+        /StringEquals sts:ExternalId/,
+      ],
+      ['not_management_account', 'not_management_account', /management account/, /managementAccountId/],
+      ['management_role_not_submitted', 'management_role_not_submitted', /did not arrive/, /roleSubmissionTimeout/],
+      ['invalid_organization_install', 'invalid_organization_install', /23 characters/, /1 to 20 OU/],
+      ['StackSetOperationFailed', 'stack_set_operation_failed', /failure tolerance/, /status reasons/],
+      ['TooManyMemberAccounts', 'too_many_member_accounts', /more accounts/, /several organization installs/],
     ] as const) {
       itExplains([code], `explains ${type}`, (expectExplained) => {
         const failure = ApplicationFailure.nonRetryable('what happened', type);
         expectExplained(describeFailure(summarizeFailure(failure)), code, cause, fix);
       });
     }
+  });
+
+  describe('organization installs', () => {
+    itExplains(
+      ['stack_set_trusted_access_disabled'],
+      'explains a StackSet refused because trusted access for StackSets is off in AWS Organizations',
+      async (expectExplained) => {
+        const shown = await explainAwsFailure(
+          'cloudformation:CreateStackSet',
+          awsError(
+            'ValidationError',
+            'You must enable organizations access to operate a service managed stack set',
+            400,
+          ),
+        );
+        expectExplained(shown, 'stack_set_trusted_access_disabled', /trusted access/, /Activate trusted access/);
+      },
+    );
   });
 
   describe('AWS refusing what the install creates', () => {

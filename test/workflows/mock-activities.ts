@@ -77,6 +77,17 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     // (test/integration/webhooks.test.ts uses real endpoints).
     publishInstallEvent: async () => ({ endpoints: 0, subscribed: [] }),
     deliverWebhook: async () => ({ status: 'skipped' as const }),
+    verifyManagementRole: async () => ({
+      verified: true,
+      assumedRoleArn: 'arn:aws:sts::222222222222:assumed-role/m/s',
+      organizationId: 'o-test',
+    }),
+    deployMemberStackSet: async ({ organizationInstallId }) => ({
+      stackSetName: `install-${organizationInstallId}-members`,
+    }),
+    listOrganizationMembers: async () => ({ accountIds: [] }),
+    readMemberPhases: async ({ installIds }) => installIds.map((installId) => ({ installId, phase: 'active' })),
+    removeMemberStackSet: async () => undefined,
   };
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(

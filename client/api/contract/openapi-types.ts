@@ -1014,6 +1014,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organization-installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an organization install (idempotent on organizationInstallId)
+         * @description Answers once the External ID exists: 201 when this request started it, 200 when one with this id, org and management account already existed. Then GET its kit for the management role.
+         */
+        post: operations["startOrganizationInstall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization-installs/{organizationInstallId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization install status, with a row per member account */
+        get: operations["getOrganizationInstall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization-installs/{organizationInstallId}/kit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The management role template and CLI, and the member role template */
+        get: operations["getOrganizationInstallKit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization-installs/{organizationInstallId}/role-arn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit the management role ARN; answers with its verification */
+        post: operations["submitManagementRoleArn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization-installs/{organizationInstallId}/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** List the OUs' accounts now; answers once the re-sync is done */
+        post: operations["resyncOrganizationInstall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organization-installs/{organizationInstallId}/deprovision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deprovision every member install, then delete the StackSet */
+        post: operations["deprovisionOrganizationInstall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1272,6 +1377,29 @@ export interface components {
             identifier: string;
             reason: string;
         };
+        /** @description The outcome of verifying a submitted management role ARN. */
+        ManagementRoleAnswer: {
+            verified: boolean;
+            phase: components["schemas"]["OrganizationInstallPhase"];
+            error?: components["schemas"]["OrganizationInstallError"];
+            links: components["schemas"]["OrganizationInstallLinks"];
+        };
+        MemberAccountRow: {
+            accountId: string;
+            /** @description The member install: `<organization install id>-<account id>`. */
+            installId: string;
+            phase: components["schemas"]["MemberPhase"];
+            /**
+             * @description `leaving` once the account left the OUs: its install is being deprovisioned, and the row goes when it is.
+             * @enum {string}
+             */
+            membership: "member" | "leaving";
+            /** @description The member install's last error code, while its phase is a failing one. */
+            errorCode?: string;
+            joinedAt: string;
+        };
+        /** @description A member install's phase, `starting` until its first status is read, `missing` if its workflow is gone. */
+        MemberPhase: components["schemas"]["InstallPhase"] | "starting" | "missing";
         OnboardingCallback: {
             callbackId: string;
             /** @enum {string} */
@@ -1313,6 +1441,101 @@ export interface components {
         };
         /** @description The subset of the IAM policy grammar this project writes and reads. */
         OneOrMany_string: string | string[];
+        /** @description A deprovision request was taken; `phase` is the one the organization install was in when it was asked. */
+        OrganizationDeprovisionAccepted: {
+            /** @enum {boolean} */
+            accepted: true;
+            phase: components["schemas"]["OrganizationInstallPhase"];
+            links: components["schemas"]["OrganizationInstallLinks"];
+        };
+        /** @description An organization install's status (its member accounts' table included) with its links. */
+        OrganizationInstallEnvelope: {
+            organizationInstall: components["schemas"]["OrganizationInstallStatus"];
+            links: components["schemas"]["OrganizationInstallLinks"];
+        };
+        /** @description An error as the status shows it: the catalog's code, cause and fix (domain/error-catalog.ts) beside the message. */
+        OrganizationInstallError: {
+            code: string;
+            message: string;
+            cause: string;
+            fix: string;
+            at: string;
+        };
+        /** @description What the customer needs in the management account: the role's template and CLI, and what the StackSet deploys. */
+        OrganizationInstallKit: {
+            externalId: string;
+            vendorPrincipalArn: string;
+            managementRoleName: string;
+            /** @description CloudFormation template of the management role (parameter ExternalId). */
+            managementRoleTemplate: {
+                [key: string]: unknown;
+            };
+            /** @description The same as AWS CLI commands, trusted access for StackSets first. */
+            managementRoleCli: string;
+            /** @description What the vendor's StackSet creates in every member account, for the customer to read. */
+            memberRoleTemplate: {
+                [key: string]: unknown;
+            };
+            stackSetName: string;
+            links: components["schemas"]["OrganizationInstallLinks"];
+        };
+        /** @description Where to go next for an organization install. */
+        OrganizationInstallLinks: {
+            self: string;
+            kit: string;
+            roleArn: string;
+            resync: string;
+            deprovision: string;
+        };
+        /** @enum {string} */
+        OrganizationInstallPhase: "awaiting_management_role" | "verifying_management_role" | "deploying_stack_set" | "active" | "degraded" | "deprovisioning" | "deprovisioned" | "expired" | "failed";
+        OrganizationInstallStatus: {
+            organizationInstallId: string;
+            orgId: string;
+            managementAccountId: string;
+            region: string;
+            organizationalUnitIds: string[];
+            phase: components["schemas"]["OrganizationInstallPhase"];
+            phaseSince: string;
+            failureTolerancePercentage: number;
+            onboarding?: {
+                externalId: string;
+                vendorPrincipalArn: string;
+                managementRoleName: string;
+                memberRoleName: string;
+                stackSetName: string;
+            };
+            managementRole?: {
+                arn: string;
+                verifiedAt?: string;
+                assumedRoleArn?: string;
+                organizationId?: string;
+            };
+            stackSet?: {
+                name: string;
+                deployedAt: string;
+                /** @enum {boolean} */
+                autoDeployment: true;
+            };
+            /** @description One row per member account, sorted by account id. */
+            accounts: components["schemas"]["MemberAccountRow"][];
+            summary: {
+                members: number;
+                active: number;
+                pending: number;
+                failing: number;
+                leaving: number;
+            };
+            lastResyncAt?: string;
+            nextResyncAt?: string;
+            resyncs: number;
+            lastError?: components["schemas"]["OrganizationInstallError"];
+            deprovision?: {
+                requestedAt: string;
+                requestedBy?: string;
+                finishedAt?: string;
+            };
+        };
         PermissionLinks: {
             self: string;
             onboarding: string;
@@ -3080,6 +3303,604 @@ export interface operations {
             };
             /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startOrganizationInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "organizationInstallId": "acme-org",
+                 *       "orgId": "acme",
+                 *       "managementAccountId": "123456789012",
+                 *       "region": "us-east-1",
+                 *       "organizationalUnitIds": [
+                 *         "ou-ab12-cdef3456"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Client-chosen id (member installs are <id>-<account id>); repeating a start returns the same one. */
+                    organizationInstallId?: string;
+                    orgId: string;
+                    managementAccountId: string;
+                    region: string;
+                    organizationalUnitIds: string[];
+                    failureTolerancePercentage?: number;
+                    /** @description How often the OUs are listed again: 1 minute to 7 days, 6 hours by default. */
+                    resyncInterval?: string;
+                    /** @description How often members' phases are read: 1 second to 1 hour, 1 minute by default. */
+                    memberPollInterval?: string;
+                    /** @description How long the customer has to create the management role (7 days). */
+                    roleSubmissionTimeout?: string;
+                    maxAccounts?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description It already existed; nothing new started. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInstallEnvelope"];
+                };
+            };
+            /** @description An organization install's status (its member accounts' table included) with its links. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInstallEnvelope"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:forbidden`: The API key does not serve this org. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-id-taken`: The install id is used by a different install. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:payload-too-large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unsupported-media-type`: Send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-org */
+                organizationInstallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An organization install's status (its member accounts' table included) with its links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInstallEnvelope"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrganizationInstallKit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-org */
+                organizationInstallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the customer needs in the management account: the role's template and CLI, and what the StackSet deploys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInstallKit"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    submitManagementRoleArn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-org */
+                organizationInstallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "roleArn": "arn:aws:iam::123456789012:role/install-acme-org-management"
+                 *     }
+                 */
+                "application/json": {
+                    roleArn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The outcome of verifying a submitted management role ARN. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagementRoleAnswer"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-role-arn`: The role ARN cannot be used for this install. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:payload-too-large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unsupported-media-type`: Send application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resyncOrganizationInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-org */
+                organizationInstallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An organization install's status (its member accounts' table included) with its links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationInstallEnvelope"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deprovisionOrganizationInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-org */
+                organizationInstallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "The contract ended."
+                 *     }
+                 */
+                "application/json": {
+                    reason?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description A deprovision request was taken; `phase` is the one the organization install was in when it was asked. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationDeprovisionAccepted"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:payload-too-large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unsupported-media-type`: Send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
