@@ -12,6 +12,13 @@ export const defaultTrustMode: TrustMode = 'external-id';
 /** The audience AWS expects of tokens for STS, and the client id the IAM OIDC provider lists. */
 export const stsAudience = 'sts.amazonaws.com';
 
+/**
+ * The tokens an OIDC install's role must refuse, each a probe of its own: another install's subject, another
+ * audience, an expired token, and one signed by a key the JWKS does not hold.
+ */
+export const oidcTokenProbes = ['other_subject', 'other_audience', 'expired', 'unknown_key'] as const;
+export type OidcTokenProbe = (typeof oidcTokenProbes)[number];
+
 /** The token's subject: one install of one tenant, and no other, so one install's token opens no other's role. */
 export function oidcSubject(orgId: string, installId: string): string {
   return `install:${orgId}:${installId}`;

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     durationFloor: config.durationFloor,
     customerSessionSeconds: config.customerSessionSeconds,
     webhooks: config.webhooks,
+    oidcIssuer: config.oidcIssuer,
   });
   const { temporal } = config;
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));

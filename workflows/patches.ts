@@ -26,6 +26,9 @@ export type EarlierPatch =
  */
 export const releasePatch = 'install-events';
 
+/** The patch of the release after: organizations, External ID rotation, permission upgrades, runner attestation, OIDC trust. */
+export const anchorsPatch = 'anchors-and-oidc';
+
 /** Which of the install's changes this run has; decided in its first workflow task. */
 export class InstallPatches {
   /**

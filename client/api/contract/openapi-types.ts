@@ -1102,6 +1102,9 @@ export interface components {
                 runner_check_in?: components["schemas"]["StepStatus"];
                 teardown?: components["schemas"]["StepStatus"];
             };
+            trust?: components["schemas"]["TrustMode"];
+            /** @description OIDC mode: the token subject the role's trust policy must pin (`install:<org>:<install>`). */
+            oidcSubject?: string;
             onboarding?: {
                 externalId: string;
                 vendorPrincipalArn: string;
@@ -1122,6 +1125,17 @@ export interface components {
                  * @enum {string}
                  */
                 withWrongExternalId?: "refused" | "allowed";
+                /** @description OIDC mode: what the role answered each token it must refuse (another install's subject, another audience, expired, an unknown key); `refused` is the only safe answer. */
+                tokenProbes?: {
+                    /** @enum {string} */
+                    other_subject?: "refused" | "allowed";
+                    /** @enum {string} */
+                    other_audience?: "refused" | "allowed";
+                    /** @enum {string} */
+                    expired?: "refused" | "allowed";
+                    /** @enum {string} */
+                    unknown_key?: "refused" | "allowed";
+                };
                 /** @description What the trust policy (read with iam:GetRole) admits beyond the vendor with this External ID; empty is safe. */
                 trustPolicyFindings?: components["schemas"]["TrustPolicyFinding"][];
                 missingPermissions?: string[];
@@ -1335,6 +1349,11 @@ export interface components {
             /** @description Attempts the last activity of this step needed, as Temporal reported them. */
             detail?: string;
         };
+        /**
+         * @description How the vendor reaches the customer's role: `external-id` (a vendor AWS principal calls sts:AssumeRole with the install's External ID) or `oidc` (the role trusts the orchestrator as an OIDC identity provider, and the worker calls sts:AssumeRoleWithWebIdentity with a token naming this install; no vendor AWS credentials exist).
+         * @enum {string}
+         */
+        TrustMode: "external-id" | "oidc";
         TrustPolicyFinding: {
             code: components["schemas"]["TrustPolicyFindingCode"];
             /** @description The statement's Sid, or its position (`#1` is the first) when it has none. */
@@ -1347,7 +1366,7 @@ export interface components {
          *     Deny statements only take permissions away, so they never make a policy unsafe; they are ignored rather than trusted to make an unsafe Allow safe. Extra conditions in a statement only narrow it (all must hold), so they are allowed beside the pinning one. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
          * @enum {string}
          */
-        TrustPolicyFindingCode: "trust_policy_allows_anyone" | "trust_policy_allows_other_principals" | "external_id_not_pinned" | "trust_policy_unverifiable" | "trust_policy_unreadable";
+        TrustPolicyFindingCode: "trust_policy_allows_anyone" | "trust_policy_allows_other_principals" | "external_id_not_pinned" | "trust_policy_unverifiable" | "trust_policy_unreadable" | "oidc_audience_not_pinned" | "oidc_subject_not_pinned";
         /** @description The outcome of verifying a submitted role ARN. */
         VerificationAnswer: {
             verified: boolean;
