@@ -3,6 +3,8 @@ import { deprovisionPermissions, provisionPermissions, renderPermissionPolicy } 
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
+import { oidcProviderSpec, oidcRoleTemplate, type OidcProviderSpec } from './oidc-kit';
+import { renderOidcTrustPolicy } from './oidc-trust';
 
 /** What the customer needs to create the role: everything is derived, so nothing large is kept in history. */
 export interface OnboardingArtifacts {
@@ -19,6 +21,8 @@ export interface OnboardingArtifacts {
    */
   quickCreateUrl: string;
   callbackUrl?: string;
+  /** OIDC trust mode: the IAM OIDC provider the role trusts, and this install's token subject. */
+  oidcProvider?: OidcProviderSpec;
 }
 
 /** Where the role template's custom resource posts the role ARN: next to the template on the vendor's API. */
@@ -123,23 +127,27 @@ export function renderOnboardingArtifacts(options: {
   roleTemplateUrl: string;
   /** The open callback's token, when the install has one: the link then fills in the callback parameters. */
   callbackToken?: string;
+  /** OIDC trust mode: the issuer URL the provider names, and the subject the role pins. */
+  oidc?: { issuerUrl: string; subject: string };
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
   const provisionPolicy = renderPermissionPolicy(provisionPermissions(names));
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
-  const roleTemplate = withExternalIdReference(
-    renderRoleTemplate({
-      roleName,
-      vendorPrincipalArn: options.vendorPrincipalArn,
-      provisionPolicy,
-      deprovisionPolicy,
-    }),
-  );
+  const oidcProvider =
+    options.oidc &&
+    oidcProviderSpec(options.install.awsAccountId, names.partition, options.oidc.issuerUrl, options.oidc.subject);
+  const template = renderRoleTemplate({
+    roleName,
+    vendorPrincipalArn: options.vendorPrincipalArn,
+    provisionPolicy,
+    deprovisionPolicy,
+  });
+  const roleTemplate = oidcProvider ? oidcRoleTemplate(template, oidcProvider) : withExternalIdReference(template);
   const query = Object.entries({
     templateURL: options.roleTemplateUrl,
     stackName: roleStackName(options.install.installId),
-    param_ExternalId: options.externalId,
+    ...(oidcProvider ? {} : { param_ExternalId: options.externalId }),
     ...(options.callbackToken
       ? {
           param_CallbackUrl: onboardingCallbackUrl(options.roleTemplateUrl),
@@ -157,11 +165,14 @@ export function renderOnboardingArtifacts(options: {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,
     roleName,
-    trustPolicy: renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
+    trustPolicy: oidcProvider
+      ? renderOidcTrustPolicy(oidcProvider.arn, oidcProvider.url, oidcProvider.subject)
+      : renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
     provisionPolicy,
     deprovisionPolicy,
     roleTemplate,
     quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
     ...(options.callbackToken ? { callbackUrl: onboardingCallbackUrl(options.roleTemplateUrl) } : {}),
+    ...(oidcProvider ? { oidcProvider } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { OnboardingArtifacts } from './onboarding-artifacts';
+import { oidcProviderCliLines, oidcProviderTerraform } from './oidc-kit';
 
 /** The kit's files, by name: the API's download route takes exactly these. */
 export const onboardingKitFileNames = [
@@ -28,10 +29,12 @@ function shellQuote(value: string): string {
 /** The same role, three ways: the CloudFormation template, AWS CLI commands, and Terraform. */
 export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
   const role = artifacts.roleName;
+  const provider = artifacts.oidcProvider;
   const cli = [
     '#!/usr/bin/env bash',
     '# Creates the install access role in the current AWS account (run with administrator credentials).',
     'set -euo pipefail',
+    ...(provider ? oidcProviderCliLines(provider) : []),
     `aws iam create-role --role-name ${role} --assume-role-policy-document ${shellQuote(JSON.stringify(artifacts.trustPolicy))}`,
     `aws iam put-role-policy --role-name ${role} --policy-name provision --policy-document ${shellQuote(JSON.stringify(artifacts.provisionPolicy))}`,
     `aws iam put-role-policy --role-name ${role} --policy-name deprovision --policy-document ${shellQuote(JSON.stringify(artifacts.deprovisionPolicy))}`,
@@ -39,10 +42,16 @@ export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
     '',
   ].join('\n');
   const terraform = [
-    `resource "aws_iam_role" "install_access" {`,
-    `  name               = ${JSON.stringify(role)}`,
-    `  assume_role_policy = jsonencode(${JSON.stringify(artifacts.trustPolicy)})`,
-    `}`,
+    ...(provider
+      ? oidcProviderTerraform(provider, artifacts.trustPolicy).map((line) =>
+          line.replace('ROLE_NAME', JSON.stringify(role)),
+        )
+      : [
+          `resource "aws_iam_role" "install_access" {`,
+          `  name               = ${JSON.stringify(role)}`,
+          `  assume_role_policy = jsonencode(${JSON.stringify(artifacts.trustPolicy)})`,
+          `}`,
+        ]),
     ``,
     `resource "aws_iam_role_policy" "provision" {`,
     `  role   = aws_iam_role.install_access.id`,

@@ -26,6 +26,8 @@ export const responseTypeNames = [
   'RunnerCheckInAnswer',
   'Health',
   'Readiness',
+  'OidcDiscovery',
+  'Jwks',
 ] as const;
 
 /** A schema name fit for a `$id` and an OpenAPI component name (`OneOrMany<string>` → `OneOrMany_string`). */

@@ -58,6 +58,10 @@ export async function startTestApi(options: {
   metrics?: ApiMetricsOptions;
   customerPage?: ApiOptions['customerPage'];
   customerLinkTtlMs?: number;
+  /** The OIDC issuer it publishes (its URL naming this API: pass `port` too). */
+  oidcIssuer?: ApiOptions['oidcIssuer'];
+  /** Default: a free one. */
+  port?: number;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient(options.temporalAddress);
@@ -80,8 +84,9 @@ export async function startTestApi(options: {
     metrics: options.metrics,
     customerPage: options.customerPage,
     customerLinkTtlMs: options.customerLinkTtlMs,
+    oidcIssuer: options.oidcIssuer,
   });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   return {
     url,
     apiKey,

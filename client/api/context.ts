@@ -1,4 +1,5 @@
 import type { DurationFloor } from '../../domain/durations';
+import type { OidcIssuer } from '../../security/oidc-issuer';
 import type { InstallService } from '../install-service';
 import type { ApiKey } from './api-keys';
 import type { ApiMetricsOptions } from './telemetry';
@@ -33,6 +34,8 @@ export interface ApiOptions {
   publicUrl?: string;
   /** The customer page's progress stream: how often it reads an install's status, and how many pages may watch one. */
   customerPage?: { pushIntervalMs?: number; maxStreamsPerInstall?: number };
+  /** The OIDC issuer (config/oidc-issuer.ts): its two documents are served, and OIDC installs' kits name it. */
+  oidcIssuer?: OidcIssuer;
 }
 
 export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {

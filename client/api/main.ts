@@ -9,6 +9,7 @@ import {
   readTemporalConfig,
 } from '../../config/deployment';
 import { temporalConnectionOptions } from '../../config/temporal-connection';
+import { readOidcIssuer } from '../../config/oidc-issuer';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
 import { ApiKeyFileError, parseApiKeys, type ApiKey } from './api-keys';
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     logger: true,
     metrics: { token: readMetricsToken(env) },
     ...(env.PUBLIC_URL ? { publicUrl: readPublicUrl(env.PUBLIC_URL) } : {}),
+    oidcIssuer: readOidcIssuer(env),
     ...(env.CUSTOMER_LINK_TTL_SECONDS
       ? { customerLinkTtlMs: positiveWholeNumber(env, 'CUSTOMER_LINK_TTL_SECONDS', 0) * 1000 }
       : {}),

@@ -108,6 +108,12 @@ export const startInstallBody = {
       },
     },
     keepResourcesOnFailure: { type: 'boolean' },
+    trust: {
+      type: 'string',
+      enum: ['external-id', 'oidc'],
+      description:
+        "How the vendor reaches the role: sts:AssumeRole with the External ID (default), or OIDC (AssumeRoleWithWebIdentity with the orchestrator's tokens; no vendor AWS keys).",
+    },
     approval: {
       type: 'object',
       additionalProperties: false,

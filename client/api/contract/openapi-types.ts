@@ -75,6 +75,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The OIDC discovery document AWS reads for OIDC installs */
+        get: operations["getOpenIdConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys OIDC tokens are signed with, retired ones until their tokens expire */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/installs": {
         parameters: {
             query?: never;
@@ -1231,6 +1265,9 @@ export interface components {
             workflowStatus: string;
             startedAt: string;
         };
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
         /** @description A file of the onboarding kit and where to download it. */
         KitFileLink: {
             /** @enum {string} */
@@ -1242,6 +1279,27 @@ export interface components {
             resource: string;
             identifier: string;
             reason: string;
+        };
+        /** @description The OIDC discovery document (security/oidc-issuer.ts): what AWS reads to find the JWKS. */
+        OidcDiscovery: {
+            issuer: string;
+            jwks_uri: string;
+            response_types_supported: string[];
+            subject_types_supported: string[];
+            id_token_signing_alg_values_supported: string[];
+            claims_supported: string[];
+        };
+        /** @description The IAM OIDC provider an OIDC install's role trusts: one per issuer URL per account, shared by its installs. */
+        OidcProviderSpec: {
+            /** @description The issuer URL, exactly as tokens carry it in iss. */
+            url: string;
+            arn: string;
+            /** @description The client id (audience) list: sts.amazonaws.com alone. */
+            clientIds: string[];
+            /** @description The token subject the role pins: this install, and no other. */
+            subject: string;
+            /** @description How IAM names the provider in condition keys (`<host-path>:sub`). */
+            conditionPrefix: string;
         };
         OnboardingCallback: {
             callbackId: string;
@@ -1269,6 +1327,7 @@ export interface components {
             /** @description Opens the CloudFormation console with the role template and the External ID filled in, and, while the install has an open callback, its URL and token, so the stack reports the role ARN itself. */
             quickCreateUrl: string;
             callbackUrl?: string;
+            oidcProvider?: components["schemas"]["OidcProviderSpec"];
             callback?: components["schemas"]["CallbackView"];
             files: components["schemas"]["KitFileLink"][];
         };
@@ -1312,6 +1371,18 @@ export interface components {
                     [key: string]: components["schemas"]["OneOrMany_string"];
                 };
             };
+        };
+        /** @description One public signing key, as RFC 7517 writes it (RSA: n, e; EC: crv, x, y). */
+        PublicJwk: {
+            kty: string;
+            kid: string;
+            alg: string;
+            use: string;
+            n?: string;
+            e?: string;
+            crv?: string;
+            x?: string;
+            y?: string;
         };
         Readiness: {
             /** @enum {string} */
@@ -1480,6 +1551,64 @@ export interface operations {
             };
         };
     };
+    getOpenIdConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OIDC discovery document (security/oidc-issuer.ts): what AWS reads to find the JWKS. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcDiscovery"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Jwks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listInstalls: {
         parameters: {
             query?: {
@@ -1604,6 +1733,11 @@ export interface operations {
                         runnerCheckIn?: string;
                     };
                     keepResourcesOnFailure?: boolean;
+                    /**
+                     * @description How the vendor reaches the role: sts:AssumeRole with the External ID (default), or OIDC (AssumeRoleWithWebIdentity with the orchestrator's tokens; no vendor AWS keys).
+                     * @enum {string}
+                     */
+                    trust?: "external-id" | "oidc";
                     approval?: {
                         /** @enum {boolean} */
                         required: true;

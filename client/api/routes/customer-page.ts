@@ -148,7 +148,7 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     async (request, reply) => {
       const { installId } = request.params;
       const { status, expiresAt } = await authorize(installId, request.query.token);
-      const artifacts = artifactsOf(status, options.runnerTokenKey);
+      const artifacts = artifactsOf(status, options.runnerTokenKey, options.oidcIssuer);
       const base = customerPagePath(installId);
       const query = `?token=${encodeURIComponent(request.query.token)}`;
       const html = renderCustomerPage({
@@ -194,7 +194,7 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     },
     async (request, reply) => {
       const { status } = await authorize(request.params.installId, request.query.token);
-      const file = renderOnboardingKit(artifactsOf(status, options.runnerTokenKey)).find(
+      const file = renderOnboardingKit(artifactsOf(status, options.runnerTokenKey, options.oidcIssuer)).find(
         (candidate) => candidate.name === request.params.file,
       );
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);

@@ -9,10 +9,11 @@ import { Problem } from '../problems';
 import type { CallbackView, OnboardingKit } from '../responses';
 import { installIdParam } from '../schemas';
 import type { ApiOptions } from '../context';
+import type { OidcIssuer } from '../../../security/oidc-issuer';
 import { customerLinkFor } from '../customer-page/link';
 
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
-export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
+export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array, oidcIssuer?: OidcIssuer) {
   if (!status.onboarding) throw new Problem('notReady', 'The External ID is still being created; retry in a moment.');
   const { callback, ...onboarding } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
@@ -20,6 +21,9 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array) {
     install: { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) },
     ...onboarding,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
+    ...(status.oidcSubject && oidcIssuer
+      ? { oidc: { issuerUrl: oidcIssuer.issuerUrl, subject: status.oidcSubject } }
+      : {}),
   });
 }
 
@@ -41,7 +45,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
     },
     async (request) => {
       const status = await options.installs.onboardedStatus(request.params.installId);
-      const artifacts = artifactsOf(status, options.runnerTokenKey);
+      const artifacts = artifactsOf(status, options.runnerTokenKey, options.oidcIssuer);
       const base = `/installs/${request.params.installId}/onboarding`;
       const customerLink = customerLinkFor(options, request, status);
       return {
@@ -84,6 +88,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
       const artifacts = artifactsOf(
         await options.installs.onboardedStatus(request.params.installId),
         options.runnerTokenKey,
+        options.oidcIssuer,
       );
       const file = renderOnboardingKit(artifacts).find((candidate) => candidate.name === request.params.file);
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);
