@@ -27,7 +27,7 @@ import {
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
 import type { CustomerAccess, CustomerAccessInput } from '../domain/customer-access';
-import { issuerHostPath, oidcProviderArn, oidcSubject, type OidcTokenProbe } from '../domain/oidc-trust';
+import { issuerHostPath, oidcProviderArn, type OidcTokenProbe } from '../domain/oidc-trust';
 import { impostorKey, signingKeyAt, type TokenRequest } from '../security/oidc-issuer';
 import { accessDeniedCodes } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
@@ -130,9 +130,10 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         );
       }
       const ours = access.oidc.subject;
-      const other = oidcSubject('probe', Buffer.from(deps.randomBytes(8)).toString('hex'));
+      // Another install's subject that every widening pattern of ours would still match (install:<org>:*, ours*).
+      const other = `${ours}-probe-${Buffer.from(deps.randomBytes(8)).toString('hex')}`;
       const token: Omit<TokenRequest, 'now'> = {
-        other_subject: { subject: other === ours ? `${other}0` : other },
+        other_subject: { subject: other },
         other_audience: { subject: ours, audience: 'not-sts.amazonaws.com' },
         // Issued two lifetimes ago: expired by one lifetime, beyond any clock skew STS allows.
         expired: { subject: ours, issuedSecondsAgo: 600 },

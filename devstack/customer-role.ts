@@ -29,7 +29,7 @@ export async function createRoleFromArtifacts(options: {
     try {
       await iam.send(new CreateOpenIDConnectProviderCommand({ Url: provider.url, ClientIDList: provider.clientIds }));
     } catch (error) {
-      if ((error as Error).name !== 'EntityAlreadyExists') throw error;
+      if (!/^EntityAlreadyExists/.test((error as Error).name)) throw error;
     }
   }
   const role = await iam.send(

@@ -15,7 +15,7 @@ import type { installWorkflow } from '../../workflows';
 import { startTestApi, type TestApi } from '../api-server';
 import { bucketExists, stackStatus } from '../customer-account';
 import { closeTestClient, createCustomerRole, customerAccount, testClient } from '../helpers';
-import { checkInRunner, testInstallInput, waitForPhase } from '../install-driver';
+import { checkInRunner, installStatus, testInstallInput, waitForPhase } from '../install-driver';
 import { readableHistory } from '../support/history-scan';
 import { awsCredentialVariables, startWorkerProcess } from '../worker-process';
 
@@ -115,6 +115,41 @@ describe('an install in OIDC trust mode', () => {
     const history = readableHistory(await handle.fetchHistory());
     expect(history.includes(subject)).toBe(true);
     expect(history.match(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g)).toBeNull();
+  });
+
+  it("refuses a role whose trust policy admits other installs' tokens (StringLike on sub): the probe proves it", async () => {
+    const input = { ...testInstallInput('oidc-like'), trust: 'oidc' as const };
+    expect((await api.call('POST', '/installs', input)).status).toBe(201);
+    const handle = client.workflow.getHandle<typeof installWorkflow>(input.installId);
+    await waitForPhase(handle, 'awaiting_role');
+    const artifacts = (await api.call('GET', `/installs/${input.installId}/onboarding`)).body as OnboardingArtifacts;
+    const statement = artifacts.trustPolicy.Statement[0]!;
+    const equals = (statement.Condition as { StringEquals: Record<string, string> }).StringEquals;
+    const sub = Object.keys(equals).find((key) => key.endsWith(':sub'))!;
+    const widened = {
+      ...artifacts.trustPolicy,
+      Statement: [
+        {
+          ...statement,
+          Condition: {
+            StringEquals: Object.fromEntries(Object.entries(equals).filter(([key]) => key !== sub)),
+            StringLike: { [sub]: `install:${input.orgId}:*` },
+          },
+        },
+      ],
+    };
+    const roleArn = await createCustomerRole(artifacts, { trustPolicy: widened });
+    const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
+    expect(outcome).toMatchObject({ verified: false, error: { code: 'oidc_subject_not_enforced' } });
+    const status = await installStatus(handle);
+    expect(status.role?.tokenProbes).toEqual({
+      other_subject: 'allowed',
+      other_audience: 'refused',
+      expired: 'refused',
+      unknown_key: 'refused',
+    });
+    expect(status.role?.trustPolicyFindings?.map((finding) => finding.code)).toEqual(['oidc_subject_not_pinned']);
+    await handle.terminate('test over');
   });
 
   it('refuses trust oidc where the API has no issuer', async () => {
