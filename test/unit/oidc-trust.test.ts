@@ -1,3 +1,4 @@
+import { renderStatus } from '../../client/cli/render-status';
 import { oidcProviderArn, oidcSubject, renderOidcTrustPolicy } from '../../domain/oidc-trust';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { renderOnboardingKit } from '../../domain/onboarding-kit';
@@ -101,5 +102,26 @@ describe('the onboarding kit in OIDC mode', () => {
     expect(files['install-access-role.tf']).toContain('Federated = aws_iam_openid_connect_provider.vendor.arn');
     expect(files['install-access-role.tf']).toContain(`"${prefix}:sub":"${subject}"`);
     expect(files['install-access-role.tf']).toContain('name               = "');
+  });
+});
+
+describe('the CLI status view of an OIDC install', () => {
+  it('names the trust mode and the subject, and the verification in its own words', () => {
+    const shown = renderStatus({
+      installId: 'acme-1',
+      orgId: 'acme',
+      awsAccountId: '111111111111',
+      region: 'eu-west-1',
+      phase: 'provisioning_sandbox',
+      phaseSince: '2026-11-22T10:00:00.000Z',
+      trust: 'oidc',
+      oidcSubject: 'install:acme:acme-1',
+      steps: { verify_role: { state: 'done' } },
+      roleSubmissions: 1,
+      remindersSent: 0,
+    });
+    expect(shown).toContain('trust oidc (install:acme:acme-1)');
+    expect(shown).toContain("✓ AssumeRoleWithWebIdentity with this install's token; foreign tokens refused");
+    expect(shown).not.toContain('External ID');
   });
 });
