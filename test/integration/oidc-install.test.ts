@@ -13,11 +13,31 @@ import { generateSigningKeyConfig, parseOidcIssuer } from '../../security/oidc-i
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import type { installWorkflow } from '../../workflows';
 import { startTestApi, type TestApi } from '../api-server';
-import { bucketExists, stackStatus } from '../customer-account';
+import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { bucketExists, customerClients, stackStatus } from '../customer-account';
 import { closeTestClient, createCustomerRole, customerAccount, testClient } from '../helpers';
 import { checkInRunner, installStatus, testInstallInput, waitForPhase } from '../install-driver';
 import { readableHistory } from '../support/history-scan';
 import { awsCredentialVariables, startWorkerProcess } from '../worker-process';
+
+/** The kit's trust policy with sub matched by a StringLike pattern instead of pinned. */
+function widenedSub(artifacts: OnboardingArtifacts, pattern: string) {
+  const statement = artifacts.trustPolicy.Statement[0]!;
+  const equals = (statement.Condition as { StringEquals: Record<string, string> }).StringEquals;
+  const sub = Object.keys(equals).find((key) => key.endsWith(':sub'))!;
+  return {
+    ...artifacts.trustPolicy,
+    Statement: [
+      {
+        ...statement,
+        Condition: {
+          StringEquals: Object.fromEntries(Object.entries(equals).filter(([key]) => key !== sub)),
+          StringLike: { [sub]: pattern },
+        },
+      },
+    ],
+  };
+}
 
 /**
  * An install in OIDC trust mode, end to end against the real stack: the API (on loopback) is the OIDC issuer moto
@@ -123,22 +143,9 @@ describe('an install in OIDC trust mode', () => {
     const handle = client.workflow.getHandle<typeof installWorkflow>(input.installId);
     await waitForPhase(handle, 'awaiting_role');
     const artifacts = (await api.call('GET', `/installs/${input.installId}/onboarding`)).body as OnboardingArtifacts;
-    const statement = artifacts.trustPolicy.Statement[0]!;
-    const equals = (statement.Condition as { StringEquals: Record<string, string> }).StringEquals;
-    const sub = Object.keys(equals).find((key) => key.endsWith(':sub'))!;
-    const widened = {
-      ...artifacts.trustPolicy,
-      Statement: [
-        {
-          ...statement,
-          Condition: {
-            StringEquals: Object.fromEntries(Object.entries(equals).filter(([key]) => key !== sub)),
-            StringLike: { [sub]: `install:${input.orgId}:*` },
-          },
-        },
-      ],
-    };
-    const roleArn = await createCustomerRole(artifacts, { trustPolicy: widened });
+    const roleArn = await createCustomerRole(artifacts, {
+      trustPolicy: widenedSub(artifacts, `install:${input.orgId}:*`),
+    });
     const outcome = await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] });
     expect(outcome).toMatchObject({ verified: false, error: { code: 'oidc_subject_not_enforced' } });
     const status = await installStatus(handle);
@@ -150,6 +157,40 @@ describe('an install in OIDC trust mode', () => {
     });
     expect(status.role?.trustPolicyFindings?.map((finding) => finding.code)).toEqual(['oidc_subject_not_pinned']);
     await handle.terminate('test over');
+  });
+
+  it('re-verifies with the same token probes while active: degrades when sub is widened, recovers when pinned again', async () => {
+    const input = { ...testInstallInput('oidc-drift', { reverifyEvery: '500 ms' }), trust: 'oidc' as const };
+    expect((await api.call('POST', '/installs', input)).status).toBe(201);
+    const handle = client.workflow.getHandle<typeof installWorkflow>(input.installId);
+    await waitForPhase(handle, 'awaiting_role');
+    const artifacts = (await api.call('GET', `/installs/${input.installId}/onboarding`)).body as OnboardingArtifacts;
+    const roleArn = await createCustomerRole(artifacts);
+    expect(await handle.executeUpdate(submitRoleArnUpdate, { args: [{ roleArn }] })).toMatchObject({ verified: true });
+    await checkInRunner(handle, input.installId);
+    await waitForPhase(handle, 'active');
+
+    const { iam } = customerClients();
+    const setTrust = (policy: unknown) =>
+      iam.send(
+        new UpdateAssumeRolePolicyCommand({ RoleName: artifacts.roleName, PolicyDocument: JSON.stringify(policy) }),
+      );
+    await setTrust(widenedSub(artifacts, `install:${input.orgId}:*`));
+    const degraded = await waitForPhase(handle, 'degraded');
+    expect(degraded.role?.drift).toMatchObject({ code: 'oidc_subject_not_enforced' });
+    expect(degraded.role?.tokenProbes?.other_subject).toBe('allowed');
+
+    await setTrust(artifacts.trustPolicy);
+    const restored = await waitForPhase(handle, 'active');
+    expect(restored.role?.drift).toBeUndefined();
+    expect(restored.role?.tokenProbes).toEqual({
+      other_subject: 'refused',
+      other_audience: 'refused',
+      expired: 'refused',
+      unknown_key: 'refused',
+    });
+    await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+    expect((await handle.result()).phase).toBe('deprovisioned');
   });
 
   it('refuses trust oidc where the API has no issuer', async () => {
