@@ -1,4 +1,5 @@
 import { createVerify, generateKeyPairSync } from 'node:crypto';
+import { readWorkerConfig } from '../../worker/config';
 import { readOidcIssuer } from '../../config/oidc-issuer';
 import {
   discoveryDocument,
@@ -150,5 +151,27 @@ describe('the OIDC issuer', () => {
     expect(readOidcIssuer({})).toBeUndefined();
     expect(() => readOidcIssuer({ OIDC_SIGNING_KEYS: oneKey })).toThrow(/OIDC_ISSUER_URL is not/);
     expect(() => readOidcIssuer({ OIDC_ISSUER_URL: issuerUrl })).toThrow(/no signing keys/);
+  });
+});
+
+describe("the worker's OIDC settings", () => {
+  const env = { RUNNER_TOKEN_KEY: 'a'.repeat(64) };
+  const keys = JSON.stringify({ keys: [generateSigningKeyConfig('k')] });
+
+  it('holds no vendor credentials with VENDOR_AWS_CREDENTIALS=none, and signs with the configured issuer', () => {
+    const config = readWorkerConfig({
+      ...env,
+      VENDOR_AWS_CREDENTIALS: 'none',
+      OIDC_ISSUER_URL: issuerUrl,
+      OIDC_SIGNING_KEYS: keys,
+    });
+    expect(config.aws.vendorCredentials).toBe('none');
+    expect(config.oidcIssuer?.issuerUrl).toBe(issuerUrl);
+    expect(readWorkerConfig(env).aws.vendorCredentials).toBeUndefined();
+  });
+
+  it('refuses at start VENDOR_AWS_CREDENTIALS=none without an issuer, and any other value', () => {
+    expect(() => readWorkerConfig({ ...env, VENDOR_AWS_CREDENTIALS: 'none' })).toThrow(/needs OIDC_ISSUER_URL/);
+    expect(() => readWorkerConfig({ ...env, VENDOR_AWS_CREDENTIALS: 'off' })).toThrow(/must be none or default/);
   });
 });
