@@ -166,7 +166,9 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         const code = awsErrorCode(error);
         if (code && accessDeniedCodes.has(code)) {
           throw ApplicationFailure.retryable(
-            `The role ${access.roleArn} refused AssumeRole with this install's External ID (${code}).`,
+            access.oidc
+              ? `The role ${access.roleArn} refused AssumeRoleWithWebIdentity with this install's token (${code}).`
+              : `The role ${access.roleArn} refused AssumeRole with this install's External ID (${code}).`,
             'RoleNotAssumable',
             awsErrorDetails(error, 'sts:AssumeRole'),
           );
