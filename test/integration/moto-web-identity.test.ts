@@ -113,6 +113,39 @@ describe('the local AWS endpoint checks AssumeRoleWithWebIdentity tokens as STS 
     }
   });
 
+  it('accepts a retired key until its last token expires (rotation with overlap), then refuses it', async () => {
+    const retiresAt = Date.now() + 60_000;
+    const rotating = await startTestIssuer([
+      generateSigningKeyConfig('old', { notAfter: new Date(retiresAt).toISOString() }),
+      generateSigningKeyConfig('new', { notBefore: new Date(retiresAt).toISOString() }),
+    ]);
+    try {
+      await customerClients().iam.send(
+        new CreateOpenIDConnectProviderCommand({ Url: rotating.url, ClientIDList: [stsAudience] }),
+      );
+      const roleArn = await roleTrusting(
+        renderOidcTrustPolicy(oidcProviderArn(customerAccount.accountId, rotating.url), rotating.url, subject),
+      );
+      const old = rotating.issuer.keys.find((key) => key.kid === 'old')!;
+      const lastOldToken = mintToken(rotating.issuer, { subject, key: old });
+      // After the old key's notAfter the new key signs, and the JWKS still holds the old one for its last tokens.
+      rotating.now.ms = retiresAt + 1000;
+      expect(signingKeyAt(rotating.issuer, retiresAt + 1000)?.kid).toBe('new');
+      expect(await assumeWith(roleArn, lastOldToken)).toBe('allowed');
+      expect(
+        await assumeWith(
+          roleArn,
+          mintToken(rotating.issuer, { subject, key: rotating.issuer.keys.find((key) => key.kid === 'new')! }),
+        ),
+      ).toBe('allowed');
+      // One token lifetime after notAfter the old key is gone from the JWKS: what it signed is refused.
+      rotating.now.ms = retiresAt + 300_000;
+      expect(await assumeWith(roleArn, lastOldToken)).toMatch(/^InvalidIdentityTokenException: .*signature/);
+    } finally {
+      await rotating.close();
+    }
+  });
+
   it('refuses a token from an issuer the account has no provider for with InvalidIdentityToken', async () => {
     const elsewhere = await startTestIssuer([generateSigningKeyConfig('elsewhere-1')]);
     try {
