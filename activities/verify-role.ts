@@ -33,6 +33,8 @@ import {
 import type { PolicyDocument } from '../domain/policy-document';
 import { checkTrustPolicy, type TrustPolicyFinding } from '../domain/trust-policy-check';
 import type { CustomerAccess, CustomerAccessInput } from '../domain/customer-access';
+import { issuerHostPath, oidcProviderArn, type OidcTokenProbe } from '../domain/oidc-trust';
+import { impostorKey, signingKeyAt, type TokenRequest } from '../security/oidc-issuer';
 import { accessDeniedCodes } from './aws/customer-session';
 import { awsErrorCode, awsErrorDetails, callAws, rethrowAwsError } from './aws/errors';
 import type { ActivityDeps } from './deps';
@@ -232,9 +234,52 @@ function describeEvaluation(report: RoleEvaluation, among?: RequiredPermission[]
     ],
   };
 }
+/** What STS answers a token it refuses: the role's trust policy, or the token itself. */
+const tokenRefusalCodes = new Set([
+  ...accessDeniedCodes,
+  'InvalidIdentityToken',
+  'InvalidIdentityTokenException',
+  'ExpiredTokenException',
+]);
 
 export function createVerifyRoleActivities(deps: ActivityDeps) {
   return {
+    /**
+     * One of the tokens an OIDC install's role must refuse (domain/oidc-trust.ts `oidcTokenProbes`), made here and
+     * used once: `allowed` means the role would open for it. The token never leaves this activity.
+     */
+    async probeRoleWithToken(input: {
+      access: CustomerAccessInput;
+      probe: OidcTokenProbe;
+    }): Promise<{ probe: OidcTokenProbe; result: 'refused' | 'allowed' }> {
+      const access = await deps.sessions.resolve(input.access);
+      const issuer = deps.sessions.oidcIssuer;
+      if (!access.oidc || !issuer) {
+        throw ApplicationFailure.nonRetryable(
+          'This install is not in OIDC trust mode here.',
+          'OidcIssuerNotConfigured',
+        );
+      }
+      const ours = access.oidc.subject;
+      // Another install's subject that every widening pattern of ours would still match (install:<org>:*, ours*).
+      const other = `${ours}-probe-${Buffer.from(deps.randomBytes(8)).toString('hex')}`;
+      const token: Omit<TokenRequest, 'now'> = {
+        other_subject: { subject: other },
+        other_audience: { subject: ours, audience: 'not-sts.amazonaws.com' },
+        // Issued two lifetimes ago: expired by one lifetime, beyond any clock skew STS allows.
+        expired: { subject: ours, issuedSecondsAgo: 600 },
+        unknown_key: { subject: ours, key: impostorKey(signingKeyAt(issuer, Date.now())!) },
+      }[input.probe];
+      try {
+        await deps.sessions.assumeRoleWithToken(access, token, 'probe');
+        return { probe: input.probe, result: 'allowed' };
+      } catch (error) {
+        const code = awsErrorCode(error);
+        if (code && tokenRefusalCodes.has(code)) return { probe: input.probe, result: 'refused' };
+        rethrowAwsError(error, 'sts:AssumeRoleWithWebIdentity');
+      }
+    },
+
     /**
      * AssumeRole with the External ID, then GetCallerIdentity as the new session: the account and role must be
      * the ones the customer gave. A refusal is retryable (type RoleNotAssumable) because a just-created role is
@@ -252,7 +297,9 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
         const code = awsErrorCode(error);
         if (code && accessDeniedCodes.has(code)) {
           throw ApplicationFailure.retryable(
-            `The role ${access.roleArn} refused AssumeRole with this install's External ID (${code}).`,
+            access.oidc
+              ? `The role ${access.roleArn} refused AssumeRoleWithWebIdentity with this install's token (${code}).`
+              : `The role ${access.roleArn} refused AssumeRole with this install's External ID (${code}).`,
             'RoleNotAssumable',
             awsErrorDetails(error, 'sts:AssumeRole'),
           );
@@ -353,10 +400,20 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
       } catch {
         decoded = document ?? '';
       }
+      const issuer = deps.sessions.oidcIssuer;
+      const oidc =
+        access.oidc && issuer
+          ? {
+              providerArn: oidcProviderArn(parsed.role.accountId, issuer.issuerUrl, parsed.role.partition),
+              conditionPrefix: issuerHostPath(issuer.issuerUrl),
+              subject: access.oidc.subject,
+            }
+          : undefined;
       return {
         findings: checkTrustPolicy(decoded, {
           vendorPrincipalArn: deps.vendor.principalArn,
           externalId: access.externalId,
+          ...(oidc ? { oidc } : {}),
         }),
       };
     },

@@ -1,4 +1,9 @@
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateOpenIDConnectProviderCommand,
+  CreateRoleCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 
@@ -20,6 +25,15 @@ export async function createRoleFromArtifacts(options: {
 }): Promise<string> {
   const iam = new IAMClient({ region: 'us-east-1', endpoint: options.endpoint, credentials: options.credentials });
   const roleName = options.roleName ?? options.artifacts.roleName;
+  const provider = options.artifacts.oidcProvider;
+  if (provider) {
+    // As the kit's CLI script does: one provider per issuer per account, kept when another install made it.
+    try {
+      await iam.send(new CreateOpenIDConnectProviderCommand({ Url: provider.url, ClientIDList: provider.clientIds }));
+    } catch (error) {
+      if (!/^EntityAlreadyExists/.test((error as Error).name)) throw error;
+    }
+  }
   const role = await iam.send(
     new CreateRoleCommand({
       RoleName: roleName,

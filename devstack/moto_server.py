@@ -62,11 +62,27 @@
    gone; moto failed with an HTML 500 page (NoSuchEntity raised while collecting the role's policies), which
    clients cannot parse and retry for a minute.
    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html
+11. AssumeRoleWithWebIdentity checks the token as STS does; moto issued credentials for any string. The call is
+   unsigned (a caller with no AWS credentials at all), so it skips signature checks. STS finds the OIDC provider
+   of the role's account whose URL is the token's iss, fetches <iss>/.well-known/openid-configuration and its
+   jwks_uri (here over http only on loopback; AWS needs https), verifies the signature with the key the token's kid
+   names (RS256 or ES256), refuses an expired token (ExpiredTokenException), one not yet valid, signed by an unknown
+   key or for an audience not among the provider's client ids (InvalidIdentityToken), and evaluates the role's trust
+   policy as in 1 with Principal Federated = the provider's ARN and the token's claims as the condition keys
+   <provider-host-path>:aud and :sub (AccessDenied).
+   https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
 """
+import base64
 import datetime
+import ipaddress
 import json
 import re
 import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
 
 import xmltodict
 
@@ -83,6 +99,7 @@ from moto.cloudformation import responses as cloudformation_responses
 from moto.organizations import models as organizations_models
 from moto.s3 import responses as s3_responses
 from moto.server import main
+from moto.sts.exceptions import STSClientError
 from moto.sts.responses import TokenResponse
 from moto.utilities.utils import get_partition
 
@@ -159,7 +176,8 @@ def _conditions_hold(condition, incoming):
     return True
 
 
-def _trust_policy_allows(document, action, caller_arn, incoming):
+def _trust_policy_allows(document, action, caller_arn, incoming, principal_matches=None):
+    principal_matches = principal_matches or _principal_matches
     allowed = False
     for statement in _as_list(json.loads(document).get("Statement", [])):
         if "NotAction" in statement:
@@ -167,9 +185,9 @@ def _trust_policy_allows(document, action, caller_arn, incoming):
         else:
             concerned = any(_wildcard_matches(p, action, True) for p in _as_list(statement.get("Action", [])))
         if "NotPrincipal" in statement:
-            admitted = not _principal_matches(statement["NotPrincipal"], caller_arn)
+            admitted = not principal_matches(statement["NotPrincipal"], caller_arn)
         else:
-            admitted = _principal_matches(statement.get("Principal"), caller_arn)
+            admitted = principal_matches(statement.get("Principal"), caller_arn)
         if not (concerned and admitted and _conditions_hold(statement.get("Condition"), incoming)):
             continue
         if statement.get("Effect") == "Deny":
@@ -426,6 +444,158 @@ def _collect_role_policies(self):
         return []
 
 
+# 11. AssumeRoleWithWebIdentity: the token is checked as STS checks it.
+_web_identity_action = "AssumeRoleWithWebIdentity"
+_jwks_fetch_seconds = 5
+_max_token_bytes = 20_000
+
+
+def _web_identity_refusal(code, message):
+    return STSClientError(code, message)
+
+
+def _b64url_decode(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _b64url_int(text):
+    return int.from_bytes(_b64url_decode(text), "big")
+
+
+def _is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _fetch_json(url):
+    # AWS fetches the issuer's documents over https; the local stack serves them over http on loopback only.
+    parsed = urlparse(url)
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and _is_loopback(parsed.hostname or "")):
+        raise _web_identity_refusal("InvalidIdentityToken", f"The issuer's documents must be fetched over https: {url}")
+    try:
+        with urllib.request.urlopen(url, timeout=_jwks_fetch_seconds) as response:
+            return json.loads(response.read(1_000_000))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the issuer is STS's IDPCommunicationError
+        raise _web_identity_refusal("IDPCommunicationError", f"Couldn't retrieve verification key from your identity provider ({error})")
+
+
+def _host_path(url):
+    parsed = urlparse(url)
+    return (parsed.netloc + parsed.path).rstrip("/")
+
+
+def _public_key(jwk):
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    if jwk.get("kty") == "RSA":
+        return rsa.RSAPublicNumbers(_b64url_int(jwk["e"]), _b64url_int(jwk["n"])).public_key()
+    if jwk.get("kty") == "EC" and jwk.get("crv") == "P-256":
+        return ec.EllipticCurvePublicNumbers(_b64url_int(jwk["x"]), _b64url_int(jwk["y"]), ec.SECP256R1()).public_key()
+    return None
+
+
+def _signature_valid(jwk, alg, signing_input, signature):
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    key = _public_key(jwk)
+    try:
+        if alg == "RS256" and isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
+            return True
+        if alg == "ES256" and isinstance(key, ec.EllipticCurvePublicKey) and len(signature) == 64:
+            der = encode_dss_signature(int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big"))
+            key.verify(der, signing_input, ec.ECDSA(hashes.SHA256()))
+            return True
+    except InvalidSignature:
+        return False
+    return False
+
+
+def _federated_principal_matches(element, provider_arn):
+    if element == "*":
+        return True
+    return isinstance(element, dict) and provider_arn in _as_list(element.get("Federated", []))
+
+
+def _check_web_identity_token(response, role_arn, token):
+    invalid = lambda message: _web_identity_refusal("InvalidIdentityToken", message)  # noqa: E731
+    parts = (token or "").split(".")
+    if len(token or "") > _max_token_bytes or len(parts) != 3:
+        raise invalid("The web identity token is not a JWT.")
+    try:
+        header = json.loads(_b64url_decode(parts[0]))
+        claims = json.loads(_b64url_decode(parts[1]))
+        signature = _b64url_decode(parts[2])
+    except ValueError:
+        raise invalid("The web identity token is not a JWT.")
+    issuer = claims.get("iss")
+    if not isinstance(issuer, str) or not isinstance(header, dict):
+        raise invalid("The web identity token has no issuer.")
+    parts_of_arn = role_arn.split(":")
+    account = parts_of_arn[4] if len(parts_of_arn) >= 6 and ":role/" in role_arn else ""
+    backend = iam_backends[account][get_partition(response.region)] if re.fullmatch(r"\d{12}", account) else None
+    role = next((r for r in backend.get_roles() if r.arn == role_arn), None) if backend else None
+    providers = backend.open_id_providers if role else {}
+    provider = next((p for p in providers.values() if p.url.rstrip("/") == _host_path(issuer)), None)
+    if provider is None:
+        raise invalid(f"No OpenIDConnect provider found in your account for {issuer}")
+    configuration = _fetch_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
+    if configuration.get("issuer") != issuer or not isinstance(configuration.get("jwks_uri"), str):
+        raise invalid("The issuer's openid-configuration names another issuer or no jwks_uri.")
+    keys = _fetch_json(configuration["jwks_uri"]).get("keys", [])
+    key = next((k for k in keys if isinstance(k, dict) and k.get("kid") == header.get("kid")), None)
+    signing_input = f"{parts[0]}.{parts[1]}".encode()
+    if key is None or not _signature_valid(key, header.get("alg"), signing_input, signature):
+        raise invalid("The web identity token's signature could not be verified with the issuer's keys.")
+    now = time.time()
+    if not isinstance(claims.get("exp"), (int, float)):
+        raise invalid("The web identity token has no expiry.")
+    if claims["exp"] <= now:
+        raise _web_identity_refusal(
+            "ExpiredTokenException",
+            f"Token expired: current date/time {int(now)} must be before the expiration date/time {claims['exp']}",
+        )
+    if isinstance(claims.get("nbf"), (int, float)) and claims["nbf"] > now + 60:
+        raise invalid("The web identity token is not valid yet (nbf).")
+    audiences = [a for a in _as_list(claims.get("aud", [])) if isinstance(a, str)]
+    if not any(audience in provider.client_id_list for audience in audiences):
+        raise invalid("Incorrect token audience")
+    prefix = provider.url.rstrip("/")
+    incoming = {f"{prefix}:aud": audiences[0], f"{prefix}:sub": str(claims.get("sub", ""))}
+    allowed = _trust_policy_allows(
+        role.assume_role_policy_document,
+        "sts:AssumeRoleWithWebIdentity",
+        provider.arn,
+        incoming,
+        principal_matches=_federated_principal_matches,
+    )
+    if not allowed:
+        raise _web_identity_refusal("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+
+
+_original_authorize_normal_action = TokenResponse._authenticate_and_authorize_normal_action
+_original_assume_role_with_web_identity = TokenResponse.assume_role_with_web_identity
+
+
+def _authorize_token_action(self, resource="*"):
+    # AssumeRoleWithWebIdentity is unsigned in AWS: the token is the caller's only credential.
+    if self._get_action() == _web_identity_action:
+        return None
+    return _original_authorize_normal_action(self, resource)
+
+
+def _assume_role_with_web_identity(self):
+    _check_web_identity_token(self, self._get_param("RoleArn") or "", self._get_param("WebIdentityToken"))
+    return _original_assume_role_with_web_identity(self)
+
+
 access_control.IAMRequestBase._is_assuming_role_operation = _is_assuming_role_operation
 access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust_relationship
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
@@ -440,6 +610,8 @@ organizations_models.FakeAccount.__init__ = _account_init
 iam_models.Role.create_from_cloudformation_json = classmethod(_role_from_cloudformation)
 cloudformation_parsing.ResourceMap._delete_resource = _delete_resource
 access_control.AssumedRoleAccessKey.collect_policies = _collect_role_policies
+TokenResponse._authenticate_and_authorize_normal_action = _authorize_token_action
+TokenResponse.assume_role_with_web_identity = _assume_role_with_web_identity
 
 if __name__ == "__main__":
     sys.exit(main())

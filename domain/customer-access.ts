@@ -6,6 +6,11 @@ export interface CustomerAccess {
   roleArn: string;
   externalId: string;
   region: string;
+  /**
+   * Set on installs in OIDC trust mode: the role is assumed with AssumeRoleWithWebIdentity and a token for this
+   * subject (domain/oidc-trust.ts), minted per call in the worker; the External ID then goes unused.
+   */
+  oidc?: { subject: string };
 }
 
 /**

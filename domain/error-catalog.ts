@@ -92,6 +92,59 @@ const catalog: CatalogEntry[] = [
       'The trust policy has a shape the install cannot evaluate (too large, not JSON, or elements outside the policy grammar), so it cannot prove that only the vendor may assume the role.',
     fix: 'Use the trust policy from the onboarding kit unchanged, then submit the ARN again.',
   },
+  // OIDC trust mode (domain/oidc-trust.ts): the role trusts the vendor's OIDC issuer, one install's subject.
+  {
+    code: 'oidc_subject_not_enforced',
+    matches: codeIs('oidc_subject_not_enforced'),
+    cause: "The role accepted a token for another install's subject, so one install's token could open this role.",
+    fix: 'Make the trust policy pin <issuer>:sub with StringEquals to the subject in the onboarding kit (not StringLike), then submit the ARN again.',
+  },
+  {
+    code: 'oidc_audience_not_enforced',
+    matches: codeIs('oidc_audience_not_enforced'),
+    cause: 'The role accepted a token issued for another audience than sts.amazonaws.com.',
+    fix: "Pin <issuer>:aud to sts.amazonaws.com in the trust policy and list only sts.amazonaws.com as the OIDC provider's audience, then submit the ARN again.",
+  },
+  {
+    code: 'oidc_expired_token_accepted',
+    matches: codeIs('oidc_expired_token_accepted'),
+    cause:
+      'AWS accepted an expired token for the role: the endpoint the install talks to is not checking tokens as STS does.',
+    fix: 'Tell the vendor: check the STS endpoint the worker uses (AWS_ENDPOINT_URL) and its clock.',
+  },
+  {
+    code: 'oidc_unknown_key_accepted',
+    matches: codeIs('oidc_unknown_key_accepted'),
+    cause:
+      "The role accepted a token signed by a key the vendor's issuer does not publish, so whoever holds that key could open it.",
+    fix: "Make the role trust only the vendor's OIDC provider (Principal Federated from the onboarding kit) and check that provider's URL, then submit the ARN again.",
+  },
+  {
+    code: 'oidc_subject_not_pinned',
+    matches: codeIs('oidc_subject_not_pinned'),
+    cause:
+      "The role's trust policy does not pin the token's subject to this install alone (a StringLike, several values, or no condition).",
+    fix: 'Use StringEquals <issuer>:sub with the subject from the onboarding kit as its only value in every statement that allows sts:AssumeRoleWithWebIdentity.',
+  },
+  {
+    code: 'oidc_audience_not_pinned',
+    matches: codeIs('oidc_audience_not_pinned'),
+    cause: "The role's trust policy does not pin the token's audience to sts.amazonaws.com.",
+    fix: 'Add StringEquals <issuer>:aud = sts.amazonaws.com to the trust policy (see the onboarding kit).',
+  },
+  {
+    code: 'invalid_identity_token',
+    matches: codeIs('InvalidIdentityToken', 'InvalidIdentityTokenException'),
+    cause:
+      "STS refused the vendor's token: the account has no IAM OIDC provider for the vendor's issuer URL, or the provider's audience is not sts.amazonaws.com, or AWS could not verify the token with the issuer's published keys.",
+    fix: "Create the OIDC provider from the onboarding kit (the issuer URL exactly, audience sts.amazonaws.com); if it exists, tell the vendor (its issuer's JWKS may not be reachable over HTTPS).",
+  },
+  {
+    code: 'oidc_issuer_not_configured',
+    matches: codeIs('OidcIssuerNotConfigured'),
+    cause: 'The install is in OIDC trust mode but the worker that ran it has no OIDC issuer configured.',
+    fix: 'Set OIDC_ISSUER_URL and OIDC_SIGNING_KEYS_FILE on every worker (the same keys the API publishes), then retry the install.',
+  },
   {
     code: 'trust_policy_unreadable',
     matches: codeIs('trust_policy_unreadable'),

@@ -9,6 +9,8 @@ import { builtInPermissionSet, provisionPermissionsAt } from './permission-versi
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
 import { renderTrustPolicy } from './trust-policy';
+import { oidcProviderSpec, oidcRoleTemplate, type OidcProviderSpec } from './oidc-kit';
+import { renderOidcTrustPolicy } from './oidc-trust';
 
 /** What the customer needs to create the role: everything is derived, so nothing large is kept in history. */
 export interface OnboardingArtifacts {
@@ -27,6 +29,8 @@ export interface OnboardingArtifacts {
    */
   quickCreateUrl: string;
   callbackUrl?: string;
+  /** OIDC trust mode: the IAM OIDC provider the role trusts, and this install's token subject. */
+  oidcProvider?: OidcProviderSpec;
 }
 
 /** Where the role template's custom resource posts the role ARN: next to the template on the vendor's API. */
@@ -147,6 +151,8 @@ export function renderOnboardingArtifacts(options: {
    * kit's role as its own role); the newest version in code by default.
    */
   provision?: RequiredPermission[];
+  /** OIDC trust mode: the issuer URL the provider names, and the subject the role pins. */
+  oidc?: { issuerUrl: string; subject: string };
 }): OnboardingArtifacts {
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
@@ -160,19 +166,21 @@ export function renderOnboardingArtifacts(options: {
       ),
   );
   const deprovisionPolicy = renderPermissionPolicy(deprovisionPermissions(names));
-  const roleTemplate = withExternalIdReference(
-    renderRoleTemplate({
-      roleName,
-      vendorPrincipalArn: options.vendorPrincipalArn,
-      provisionPolicy,
-      deprovisionPolicy,
-      permissionsBoundary: options.permissionsBoundary,
-    }),
-  );
+  const oidcProvider =
+    options.oidc &&
+    oidcProviderSpec(options.install.awsAccountId, names.partition, options.oidc.issuerUrl, options.oidc.subject);
+  const template = renderRoleTemplate({
+    roleName,
+    vendorPrincipalArn: options.vendorPrincipalArn,
+    provisionPolicy,
+    deprovisionPolicy,
+    permissionsBoundary: options.permissionsBoundary,
+  });
+  const roleTemplate = oidcProvider ? oidcRoleTemplate(template, oidcProvider) : withExternalIdReference(template);
   const query = Object.entries({
     templateURL: options.roleTemplateUrl,
     stackName: roleStackName(options.install.installId),
-    param_ExternalId: options.externalId,
+    ...(oidcProvider ? {} : { param_ExternalId: options.externalId }),
     ...(options.callbackToken
       ? {
           param_CallbackUrl: onboardingCallbackUrl(options.roleTemplateUrl),
@@ -187,12 +195,15 @@ export function renderOnboardingArtifacts(options: {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,
     roleName,
-    trustPolicy: renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
+    trustPolicy: oidcProvider
+      ? renderOidcTrustPolicy(oidcProvider.arn, oidcProvider.url, oidcProvider.subject)
+      : renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
     provisionPolicy,
     deprovisionPolicy,
     ...(options.permissionsBoundary ? { permissionsBoundary: options.permissionsBoundary } : {}),
     roleTemplate,
     quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
     ...(options.callbackToken ? { callbackUrl: onboardingCallbackUrl(options.roleTemplateUrl) } : {}),
+    ...(oidcProvider ? { oidcProvider } : {}),
   };
 }

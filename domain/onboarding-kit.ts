@@ -1,4 +1,5 @@
 import type { OnboardingArtifacts } from './onboarding-artifacts';
+import { oidcProviderCliLines, oidcProviderTerraform } from './oidc-kit';
 
 /** The kit's files, by name: the API's download route takes exactly these. */
 export const onboardingKitFileNames = [
@@ -26,12 +27,26 @@ export function shellQuote(value: string): string {
 }
 
 /** The same role, three ways: the CloudFormation template, AWS CLI commands, and Terraform. */
+/** The role resource of Terraform `lines` with the permissions boundary set, when the install names one. */
+function withBoundary(lines: string[], permissionsBoundary: string | undefined): string[] {
+  if (!permissionsBoundary) return lines;
+  const role = lines.indexOf(`resource "aws_iam_role" "install_access" {`);
+  const end = lines.indexOf('}', role);
+  return [
+    ...lines.slice(0, end),
+    `  permissions_boundary = ${JSON.stringify(permissionsBoundary)}`,
+    ...lines.slice(end),
+  ];
+}
+
 export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
   const role = artifacts.roleName;
+  const provider = artifacts.oidcProvider;
   const cli = [
     '#!/usr/bin/env bash',
     '# Creates the install access role in the current AWS account (run with administrator credentials).',
     'set -euo pipefail',
+    ...(provider ? oidcProviderCliLines(provider) : []),
     `aws iam create-role --role-name ${role} --assume-role-policy-document ${shellQuote(JSON.stringify(artifacts.trustPolicy))}` +
       (artifacts.permissionsBoundary ? ` --permissions-boundary ${shellQuote(artifacts.permissionsBoundary)}` : ''),
     `aws iam put-role-policy --role-name ${role} --policy-name provision --policy-document ${shellQuote(JSON.stringify(artifacts.provisionPolicy))}`,
@@ -40,13 +55,19 @@ export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
     '',
   ].join('\n');
   const terraform = [
-    `resource "aws_iam_role" "install_access" {`,
-    `  name               = ${JSON.stringify(role)}`,
-    `  assume_role_policy = jsonencode(${JSON.stringify(artifacts.trustPolicy)})`,
-    ...(artifacts.permissionsBoundary
-      ? [`  permissions_boundary = ${JSON.stringify(artifacts.permissionsBoundary)}`]
-      : []),
-    `}`,
+    ...withBoundary(
+      provider
+        ? oidcProviderTerraform(provider, artifacts.trustPolicy).map((line) =>
+            line.replace('ROLE_NAME', JSON.stringify(role)),
+          )
+        : [
+            `resource "aws_iam_role" "install_access" {`,
+            `  name               = ${JSON.stringify(role)}`,
+            `  assume_role_policy = jsonencode(${JSON.stringify(artifacts.trustPolicy)})`,
+            `}`,
+          ],
+      artifacts.permissionsBoundary,
+    ),
     ``,
     `resource "aws_iam_role_policy" "provision" {`,
     `  role   = aws_iam_role.install_access.id`,

@@ -22,7 +22,11 @@ export type TrustPolicyFindingCode =
   /** Too large, not JSON, or a shape outside the policy grammar this module evaluates. */
   | 'trust_policy_unverifiable'
   /** The role may not read its own trust policy (iam:GetRole refused): reported by the activity that reads it. */
-  | 'trust_policy_unreadable';
+  | 'trust_policy_unreadable'
+  /** OIDC mode: no StringEquals pinning `<issuer>:aud` to sts.amazonaws.com alone. */
+  | 'oidc_audience_not_pinned'
+  /** OIDC mode: no StringEquals pinning `<issuer>:sub` to this install's subject alone (StringLike is not enough). */
+  | 'oidc_subject_not_pinned';
 
 export interface TrustPolicyFinding {
   code: TrustPolicyFindingCode;
@@ -34,6 +38,12 @@ export interface TrustPolicyFinding {
 export interface TrustExpectation {
   vendorPrincipalArn: string;
   externalId: string;
+  /**
+   * OIDC trust mode: the role must trust only our IAM OIDC provider (Principal Federated), with StringEquals on
+   * `<conditionPrefix>:aud` (sts.amazonaws.com) and `<conditionPrefix>:sub` (this install's subject); the
+   * External ID is then not looked for.
+   */
+  oidc?: { providerArn: string; conditionPrefix: string; subject: string };
 }
 
 /**
@@ -147,6 +157,7 @@ function checkStatement(
 
   const findings: Array<Omit<TrustPolicyFinding, 'statement'>> = [];
   findings.push(...checkPrincipal(statement, expected));
+  if (expected.oidc) return [...findings, ...checkOidcPins(statement.Condition, expected.oidc)];
   if (!pinsExternalId(statement.Condition, expected.externalId)) {
     findings.push({
       code: 'external_id_not_pinned',
@@ -194,7 +205,11 @@ function checkPrincipal(
     for (const name of strings(value, `Principal.${kind}`)) {
       if (kind === 'AWS' && name === '*') {
         findings.push({ code: 'trust_policy_allows_anyone', problem: 'Principal names {"AWS": "*"}' });
-      } else if (kind !== 'AWS' || name !== expected.vendorPrincipalArn) {
+      } else if (
+        expected.oidc
+          ? kind !== 'Federated' || name !== expected.oidc.providerArn
+          : kind !== 'AWS' || name !== expected.vendorPrincipalArn
+      ) {
         others.push(`${kind} ${name}`);
       }
     }
@@ -229,9 +244,48 @@ function pinsExternalId(condition: Json | undefined, externalId: string): boolea
   return pinned;
 }
 
+/**
+ * OIDC mode: the statement must pin the token's audience and subject, each with StringEquals and one value. A
+ * StringLike on sub is a finding even without wildcards: the next edit of the pattern would admit other installs.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+ */
+function checkOidcPins(
+  condition: Json | undefined,
+  oidc: NonNullable<TrustExpectation['oidc']>,
+): Array<Omit<TrustPolicyFinding, 'statement'>> {
+  if (condition !== undefined && !isObject(condition)) throw new Unverifiable('Condition is not an object');
+  const pinned = (claim: string, expected: string) => {
+    const pairs = condition?.StringEquals;
+    if (pairs === undefined) return false;
+    if (!isObject(pairs)) throw new Unverifiable('Condition StringEquals is not an object');
+    const key = `${oidc.conditionPrefix}:${claim}`.toLowerCase();
+    return Object.entries(pairs).some(([name, value]) => {
+      if (name.toLowerCase() !== key) return false;
+      const values = strings(value, `Condition StringEquals ${name}`);
+      return values.length === 1 && values[0] === expected;
+    });
+  };
+  const findings: Array<Omit<TrustPolicyFinding, 'statement'>> = [];
+  if (!pinned('aud', 'sts.amazonaws.com')) {
+    findings.push({
+      code: 'oidc_audience_not_pinned',
+      problem: `it allows assuming the role without StringEquals ${oidc.conditionPrefix}:aud = sts.amazonaws.com`,
+    });
+  }
+  if (!pinned('sub', oidc.subject)) {
+    findings.push({
+      code: 'oidc_subject_not_pinned',
+      problem: `it allows assuming the role without StringEquals ${oidc.conditionPrefix}:sub = ${oidc.subject} (StringLike does not pin)`,
+    });
+  }
+  return findings;
+}
+
 const severity: readonly TrustPolicyFindingCode[] = [
   'trust_policy_allows_anyone',
   'trust_policy_allows_other_principals',
+  'oidc_subject_not_pinned',
+  'oidc_audience_not_pinned',
   'external_id_not_pinned',
   'trust_policy_unreadable',
   'trust_policy_unverifiable',

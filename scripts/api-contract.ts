@@ -31,6 +31,8 @@ export const responseTypeNames = [
   'OrganizationInstallKit',
   'ManagementRoleAnswer',
   'OrganizationDeprovisionAccepted',
+  'OidcDiscovery',
+  'Jwks',
 ] as const;
 
 /** A schema name fit for a `$id` and an OpenAPI component name (`OneOrMany<string>` → `OneOrMany_string`). */

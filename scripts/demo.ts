@@ -10,6 +10,8 @@ import { buildRunnerIdentityProof } from '../client/runner-identity-proof';
 import { InstallService } from '../client/install-service';
 import { createRoleFromArtifacts } from '../devstack/customer-role';
 import { localAwsEndpoints, stackUp } from '../devstack/stack';
+import { freePort } from '../devstack/ports';
+import { generateSigningKeyConfig, parseOidcIssuer } from '../security/oidc-issuer';
 import { createActivityDeps } from '../worker/activity-deps';
 import { createInstallWorker } from '../worker/install-worker';
 import { defaultTaskQueue, type InstallPhase } from '../workflows/definitions';
@@ -18,6 +20,10 @@ import { defaultTaskQueue, type InstallPhase } from '../workflows/definitions';
  * The main job: one full install against the local stack, through the HTTP API as a vendor's backend would drive
  * it. The script plays the vendor (worker + API), the customer (creates the role from the rendered trust policy and
  * pastes the ARN) and the runner (checks in with its token and identity proof), and ends with the install active in the Temporal UI.
+ *
+ * `npm run demo -- --oidc`: the same install in OIDC trust mode. The API is the OIDC issuer (a fresh signing key),
+ * the customer's role trusts it, and the worker holds no vendor AWS credentials at all (`vendorCredentials: 'none'`):
+ * every call into the customer account starts with an unsigned AssumeRoleWithWebIdentity.
  */
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
@@ -27,6 +33,11 @@ async function main(): Promise<void> {
   const stack = await stackUp((line) => log(`stack: ${line}`));
   const customer = stack.accounts.customers[0]!;
   const runnerTokenKey = Buffer.from(stack.runnerTokenKey, 'hex');
+  const oidc = process.argv.includes('--oidc');
+  const apiPort = await freePort();
+  const oidcIssuer = oidc
+    ? parseOidcIssuer(`http://127.0.0.1:${apiPort}`, JSON.stringify({ keys: [generateSigningKeyConfig('demo-1')] }))
+    : undefined;
 
   const nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
   const connection = await Connection.connect({ address: stack.temporalAddress });
@@ -40,8 +51,9 @@ async function main(): Promise<void> {
     isReady: async () => true,
     durationFloor: 'development',
     runnerAttestation: { stsEndpoint: () => stack.awsEndpoint },
+    oidcIssuer,
   });
-  const api = createApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: 0 }), apiKey });
+  const api = createApiClient({ baseUrl: await apiServer.listen({ host: '127.0.0.1', port: apiPort }), apiKey });
   try {
     const worker = await createInstallWorker({
       connection: nativeConnection,
@@ -52,9 +64,10 @@ async function main(): Promise<void> {
           aws: {
             region: 'us-east-1',
             endpoints: localAwsEndpoints(stack),
-            vendorCredentials: stack.accounts.vendor.credentials,
+            vendorCredentials: oidc ? 'none' : stack.accounts.vendor.credentials,
           },
-          vendorPrincipalArn: stack.accounts.vendor.principalArn,
+          vendorPrincipalArn: oidc ? undefined : stack.accounts.vendor.principalArn,
+          oidcIssuer,
           roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',
           runnerTokenKey,
           pollIntervalMs: 500,
@@ -67,7 +80,13 @@ async function main(): Promise<void> {
       const path = { params: { path: { installId } } };
       const started = await answered(
         api.POST('/installs', {
-          body: { installId, orgId: 'demo-org', awsAccountId: customer.accountId, region: 'us-east-1' },
+          body: {
+            installId,
+            orgId: 'demo-org',
+            awsAccountId: customer.accountId,
+            region: 'us-east-1',
+            ...(oidc ? { trust: 'oidc' as const } : {}),
+          },
         }),
       );
       log(
@@ -79,7 +98,9 @@ async function main(): Promise<void> {
         log(`vendor: the customer's link (open it to watch the page follow the install):\n  ${kit.customerUrl}\n`);
         await pauseForPerson('Press Enter to play the customer (or wait 15 s)...', 15_000, log);
         log(
-          `customer: creating role ${kit.roleName} in account ${customer.accountId} from the trust policy (External ID ${kit.externalId.slice(0, 8)}…)`,
+          kit.oidcProvider
+            ? `customer: creating the OIDC provider for ${kit.oidcProvider.url} and role ${kit.roleName} trusting it for ${kit.oidcProvider.subject}`
+            : `customer: creating role ${kit.roleName} in account ${customer.accountId} from the trust policy (External ID ${kit.externalId.slice(0, 8)}…)`,
         );
         const roleArn = await createRoleFromArtifacts({
           endpoint: stack.awsEndpoint,
@@ -90,7 +111,11 @@ async function main(): Promise<void> {
         const outcome = await answered(api.POST('/installs/{installId}/role-arn', { ...path, body: { roleArn } }));
         if (!('verified' in outcome.body)) throw new Error('role verification is still running after 20 seconds');
         if (!outcome.body.verified) throw new Error(`role verification failed: ${outcome.body.error?.message}`);
-        log('vendor: role verified (assumable with the External ID, refused without it, permissions complete)');
+        log(
+          oidc
+            ? "vendor: role verified with no vendor AWS credentials (assumable with this install's token; another install's, another audience's, an expired and a foreign-key token refused; permissions complete)"
+            : 'vendor: role verified (assumable with the External ID, refused without it, permissions complete)',
+        );
 
         const registration = await waitFor(() =>
           answered(api.GET('/installs/{installId}/runner/registration', path))

@@ -70,6 +70,10 @@ export async function startTestApi(options: {
   customerLinkTtlMs?: number;
   /** The permission set's versions, read at each request: a test ships a version by changing what this returns. */
   permissionSet?: ApiOptions['permissionSet'];
+  /** The OIDC issuer it publishes (its URL naming this API: pass `port` too). */
+  oidcIssuer?: ApiOptions['oidcIssuer'];
+  /** Default: a free one. */
+  port?: number;
 }): Promise<TestApi> {
   const apiKey = randomBytes(24).toString('hex');
   const client = await testClient(options.temporalAddress);
@@ -96,8 +100,9 @@ export async function startTestApi(options: {
     permissionSet: options.permissionSet,
     // Runner identity proofs go to the local stack's STS (moto), as in production to AWS's regional endpoint.
     runnerAttestation: { stsEndpoint: () => stack.awsEndpoint },
+    oidcIssuer: options.oidcIssuer,
   });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   return {
     url,
     apiKey,

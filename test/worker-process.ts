@@ -13,6 +13,29 @@ export interface WorkerProcessOptions {
   name: string;
   /** More of the worker's environment (WORKER_METRICS_ADDRESS, WEBHOOK_ENDPOINTS_FILE, …). */
   env?: Record<string, string>;
+  /**
+   * Start it with no AWS credentials of any kind (OIDC installs only): no keys, profile, web identity or container
+   * credentials in its environment, no shared files, no instance metadata; VENDOR_AWS_CREDENTIALS=none.
+   */
+  withoutVendorCredentials?: boolean;
+}
+
+/** Every variable the AWS SDK's default credential chain reads. */
+export const awsCredentialVariables = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
+
+function withoutAwsCredentials(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !awsCredentialVariables.includes(name)));
 }
 
 /**
@@ -26,16 +49,25 @@ export function startWorkerProcess(options: WorkerProcessOptions) {
     command: process.execPath,
     args: ['--import', 'tsx', join(projectRoot, 'worker', 'main.ts')],
     env: {
-      ...process.env,
+      ...(options.withoutVendorCredentials ? withoutAwsCredentials(process.env) : process.env),
       TEMPORAL_ADDRESS: options.temporalAddress ?? stack.temporalAddress,
       TEMPORAL_TASK_QUEUE: options.taskQueue,
       AWS_ENDPOINT_URL: stack.awsEndpoint,
       AWS_ENDPOINT_URL_CUR: stack.curEndpoint,
       AWS_ENDPOINT_URL_BCM_DATA_EXPORTS: stack.dataExportsEndpoint,
       AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: stack.accounts.vendor.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: stack.accounts.vendor.credentials.secretAccessKey,
-      VENDOR_PRINCIPAL_ARN: stack.accounts.vendor.principalArn,
+      ...(options.withoutVendorCredentials
+        ? {
+            VENDOR_AWS_CREDENTIALS: 'none',
+            AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+            AWS_CONFIG_FILE: '/nonexistent/config',
+            AWS_EC2_METADATA_DISABLED: 'true',
+          }
+        : {
+            AWS_ACCESS_KEY_ID: stack.accounts.vendor.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: stack.accounts.vendor.credentials.secretAccessKey,
+            VENDOR_PRINCIPAL_ARN: stack.accounts.vendor.principalArn,
+          }),
       RUNNER_TOKEN_KEY: Buffer.from(runnerTokenKey).toString('hex'),
       POLL_INTERVAL_MS: '50',
       WORKFLOW_BUNDLE: stack.workflowBundlePath,

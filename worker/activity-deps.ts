@@ -7,6 +7,7 @@ import type { DurationFloor } from '../domain/durations';
 import type { PermissionSet } from '../domain/permission-versions';
 import type { WebhookConfig } from '../domain/webhook-endpoints';
 import { discoverVendorPrincipal } from './vendor-principal';
+import type { OidcIssuer } from '../security/oidc-issuer';
 
 export interface ActivityDepsOptions {
   aws: AwsSettings;
@@ -21,6 +22,8 @@ export interface ActivityDepsOptions {
   durationFloor?: DurationFloor;
   webhooks?: WebhookConfig;
   permissionSet?: PermissionSet;
+  /** The OIDC issuer whose keys sign OIDC installs' tokens (config/oidc-issuer.ts); none: External ID installs only. */
+  oidcIssuer?: OidcIssuer;
 }
 
 function logNotification(notification: InstallNotification): Promise<void> {
@@ -32,10 +35,16 @@ function logNotification(notification: InstallNotification): Promise<void> {
 export async function createActivityDeps(options: ActivityDepsOptions): Promise<ActivityDeps> {
   // The runtime's meter: AWS calls are counted beside the SDK's metrics (worker/telemetry.ts installs it first).
   const aws = createAwsClientFactory({ meter: Runtime.instance().metricMeter, ...options.aws });
-  const principalArn = options.vendorPrincipalArn ?? (await discoverVendorPrincipal(aws.vendorSts()));
+  // A worker without vendor credentials serves OIDC installs only and has no principal to name.
+  const principalArn =
+    options.vendorPrincipalArn ??
+    (options.aws.vendorCredentials === 'none' ? '' : await discoverVendorPrincipal(aws.vendorSts()));
   return {
     aws,
-    sessions: new CustomerSessions(aws, { sessionSeconds: options.customerSessionSeconds }),
+    sessions: new CustomerSessions(aws, {
+      sessionSeconds: options.customerSessionSeconds,
+      oidcIssuer: options.oidcIssuer,
+    }),
     vendor: { principalArn, roleTemplateBaseUrl: options.roleTemplateBaseUrl },
     runnerTokenKey: options.runnerTokenKey,
     pollIntervalMs: options.pollIntervalMs,

@@ -1,4 +1,6 @@
 import type { AwsEndpoints } from '../activities/aws/clients';
+import { readOidcIssuer } from '../config/oidc-issuer';
+import type { OidcIssuer } from '../security/oidc-issuer';
 import { readFileSync } from 'node:fs';
 import type { DurationFloor } from '../domain/durations';
 import { parseWebhookConfig, WebhookConfigError, type WebhookConfig } from '../domain/webhook-endpoints';
@@ -14,7 +16,7 @@ import {
 /** Everything the worker reads from its environment, checked once at start so a typo fails loudly. */
 export interface WorkerConfig {
   temporal: TemporalConfig;
-  aws: { region: string; endpoints?: AwsEndpoints };
+  aws: { region: string; endpoints?: AwsEndpoints; vendorCredentials?: 'none' };
   vendorPrincipalArn?: string;
   roleTemplateBaseUrl: string;
   runnerTokenKey: Buffer;
@@ -28,6 +30,8 @@ export interface WorkerConfig {
   vendorCallsPerSecond: number;
   /** The vendor's webhook endpoints, from the file WEBHOOK_ENDPOINTS_FILE names (domain/webhook-endpoints.ts). */
   webhooks?: WebhookConfig;
+  /** The OIDC issuer whose keys sign OIDC installs' tokens (OIDC_ISSUER_URL, OIDC_SIGNING_KEYS_FILE). */
+  oidcIssuer?: OidcIssuer;
 }
 
 function positiveInteger(raw: string | undefined, name: string, fallback: number): number {
@@ -88,10 +92,24 @@ export function readWebhookConfig(path: string | undefined): WebhookConfig | und
   }
 }
 
+function vendorCredentialsNone(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.VENDOR_AWS_CREDENTIALS;
+  if (raw === undefined || raw === '' || raw === 'default') return false;
+  if (raw !== 'none') throw new ConfigError(`VENDOR_AWS_CREDENTIALS=${raw} must be none or default.`);
+  if (!env.OIDC_ISSUER_URL)
+    throw new ConfigError('VENDOR_AWS_CREDENTIALS=none needs OIDC_ISSUER_URL: no install could run.');
+  return true;
+}
+
 export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return {
     temporal: readTemporalConfig(env),
-    aws: { region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1', endpoints: awsEndpoints(env) },
+    aws: {
+      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      endpoints: awsEndpoints(env),
+      // VENDOR_AWS_CREDENTIALS=none: OIDC installs only; the worker never looks for AWS credentials of its own.
+      ...(vendorCredentialsNone(env) ? { vendorCredentials: 'none' as const } : {}),
+    },
     vendorPrincipalArn: env.VENDOR_PRINCIPAL_ARN || undefined,
     roleTemplateBaseUrl: env.ROLE_TEMPLATE_BASE_URL ?? 'http://127.0.0.1:3000/installs',
     runnerTokenKey: readRunnerTokenKey(env),
@@ -101,5 +119,6 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerCo
     durationFloor: readDurationFloor(env),
     vendorCallsPerSecond: callsPerSecond(env.VENDOR_CALLS_PER_SECOND),
     webhooks: readWebhookConfig(env.WEBHOOK_ENDPOINTS_FILE),
+    oidcIssuer: readOidcIssuer(env),
   };
 }

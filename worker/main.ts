@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     customerSessionSeconds: config.customerSessionSeconds,
     webhooks: config.webhooks,
     permissionSet: readPermissionSet(),
+    oidcIssuer: config.oidcIssuer,
   });
   const { temporal } = config;
   const connection = await NativeConnection.connect(temporalConnectionOptions(temporal));

@@ -11,6 +11,8 @@ import type { InstallTracker } from './install-tracker';
 import { countVerificationFailure } from './install-metrics';
 import { checkPermissionSet } from './permission-upgrade';
 import { checkTrustPolicy } from './role-verification';
+import { checkOidcTrust } from './oidc-checks';
+import { anchorsPatch } from './patches';
 
 type Drift = Omit<InstallError, 'at'>;
 
@@ -36,16 +38,22 @@ export async function findDrift(
     await healthCheck('Re-verify: AssumeRole with the External ID, then GetCallerIdentity').verifyRoleAccess({
       access,
     });
-    const probe = await healthCheck(
-      'Re-verify: AssumeRole without the External ID must be refused',
-    ).probeRoleWithoutExternalId({
-      access,
-    });
-    tracker.recordRoleChecks({ withoutExternalId: probe.withoutExternalId });
-    if (probe.withoutExternalId === 'allowed') {
-      return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
+    if (access.oidc && patched(anchorsPatch)) {
+      // OIDC mode: the same four tokens must still be refused, and the trust policy still pin aud and sub.
+      const widened = await checkOidcTrust(tracker, access, healthCheck);
+      if (widened) return drift(widened.code, widened.message);
+    } else {
+      const probe = await healthCheck(
+        'Re-verify: AssumeRole without the External ID must be refused',
+      ).probeRoleWithoutExternalId({
+        access,
+      });
+      tracker.recordRoleChecks({ withoutExternalId: probe.withoutExternalId });
+      if (probe.withoutExternalId === 'allowed') {
+        return drift('external_id_not_enforced', 'The role no longer requires the External ID.');
+      }
     }
-    if (tracker.patches.has('reverify-trust-policy')) {
+    if (!access.oidc && tracker.patches.has('reverify-trust-policy')) {
       const widened = await checkTrustPolicy(tracker, access, healthCheck);
       if (widened) return drift(widened.code, widened.message);
     }

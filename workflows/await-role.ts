@@ -82,6 +82,7 @@ async function waitForRoleUntilVerified(
       roleArn: submission.roleArn,
       externalId: status.onboarding!.externalId,
       region: input.region,
+      ...(status.oidcSubject ? { oidc: { subject: status.oidcSubject } } : {}),
     };
     const error = await verifyRole(tracker, input, access, timeouts.rolePropagation);
     inbox.answer(submission.id, { verified: !error, phase: tracker.phase, error });

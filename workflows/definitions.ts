@@ -7,6 +7,7 @@ import {
   type CustomerAccessRef,
 } from '../domain/customer-access';
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
+import type { TrustMode } from '../domain/oidc-trust';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxTemplateName } from '../domain/sandbox-template';
 import {
@@ -65,6 +66,11 @@ export interface InstallInput {
   timeouts?: Partial<InstallTimeouts>;
   /** Stop before creating anything until someone approves the plan; approvals expire (default 30 days). */
   approval?: { required: true; expiresAfter?: Duration };
+  /**
+   * How the vendor reaches the role: `external-id` (default; sts:AssumeRole as the vendor principal with the
+   * External ID) or `oidc` (sts:AssumeRoleWithWebIdentity with a token from the orchestrator's OIDC issuer).
+   */
+  trust?: TrustMode;
   /** Keep what a failed phase created (for debugging) instead of compensating. */
   keepResourcesOnFailure?: boolean;
   /** A managed policy (the install's account's or AWS's) the kit sets as the role's permissions boundary. */

@@ -26,6 +26,7 @@ import {
 } from '../domain/customer-access';
 import { InstallEvents } from './install-events';
 import { InstallPatches } from './patches';
+import { oidcSubject } from '../domain/oidc-trust';
 import type { WebhookDeliveryNews } from '../domain/webhook-events';
 
 const phaseDescriptions: Record<InstallPhase, string> = {
@@ -70,6 +71,9 @@ export class InstallTracker {
       // keeps the names its role was granted (`install-<id>-`); see domain/sandbox-prefix.ts.
       sandboxNaming: this.patches.has('scoped-sandbox-prefix') ? 'scoped' : 'legacy',
       steps: {},
+      ...(input.trust === 'oidc'
+        ? { trust: 'oidc' as const, oidcSubject: oidcSubject(input.orgId, input.installId) }
+        : {}),
       roleSubmissions: 0,
       remindersSent: 0,
       ...(input.cur
@@ -274,6 +278,7 @@ export class InstallTracker {
           roleArn: role.arn,
           externalId: onboarding.externalId,
           region: this.input.region,
+          ...this.oidcAccess(),
         }
       : undefined;
   }
@@ -298,7 +303,13 @@ export class InstallTracker {
       roleArn: role.arn,
       externalId: onboarding.externalId,
       region: this.input.region,
+      ...this.oidcAccess(),
     };
+  }
+
+  /** OIDC mode: the subject the worker's tokens carry; nothing for External ID installs. */
+  private oidcAccess(): Pick<CustomerAccess, 'oidc'> {
+    return this.status.oidcSubject ? { oidc: { subject: this.status.oidcSubject } } : {};
   }
 
   recordOnboarding(onboarding: NonNullable<InstallStatus['onboarding']>): void {

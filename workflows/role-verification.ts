@@ -1,4 +1,5 @@
 import type { Duration } from '@temporalio/common';
+import { patched } from '@temporalio/workflow';
 import { customerAccessRef, type CustomerAccess, type CustomerAccessInput } from '../domain/customer-access';
 import { sandboxNamingOf } from '../domain/install-names';
 import { describeTrustPolicyFindings } from '../domain/trust-policy-check';
@@ -7,6 +8,8 @@ import { quick, roleVerification } from './activity-profiles';
 import type { InstallInput, InstallError } from './definitions';
 import { summarizeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
+import { checkOidcTrust } from './oidc-checks';
+import { anchorsPatch } from './patches';
 
 /**
  * Proves the submitted role is usable and safe: assumable with the External ID (after IAM propagation), refused
@@ -29,6 +32,19 @@ export async function verifyRole(
         access,
       }),
     );
+    // OIDC installs are new with this release: their checks need no replay guard, but ask for the release's marker.
+    if (access.oidc && patched(anchorsPatch)) {
+      tracker.recordRoleChecks({ assumedRoleArn: identity.assumedRoleArn });
+      const refusal = await checkOidcTrust(tracker, ref);
+      if (refusal) {
+        tracker.markStep('verify_role', 'failed', refusal.code);
+        return tracker.recordError(refusal, 'verify_role');
+      }
+      const missing = await verifyPermissions(tracker, input, ref);
+      if (missing) return missing;
+      tracker.markRoleVerified();
+      return undefined;
+    }
     const probe = await quick('AssumeRole without the External ID must be refused').probeRoleWithoutExternalId({
       access: ref,
     });
@@ -63,6 +79,22 @@ export async function verifyRole(
     return tracker.recordError(failure, 'verify_role');
   }
 
+  const refusal = await verifyPermissions(tracker, input, ref);
+  if (refusal) return refusal;
+  if (unreadable) {
+    tracker.markStep('verify_role', 'failed', unreadable.code);
+    return tracker.recordError(unreadable, 'verify_role');
+  }
+  tracker.markRoleVerified();
+  return undefined;
+}
+
+/** The permission preflight: every action the later phases need, granted; the role is verified when it passes. */
+async function verifyPermissions(
+  tracker: InstallTracker,
+  input: InstallInput,
+  ref: CustomerAccessInput,
+): Promise<InstallError | undefined> {
   try {
     const permissions = await tracker.step('check_permissions', () =>
       quick('Check the role grants every action the install needs').checkRolePermissions({
@@ -95,11 +127,6 @@ export async function verifyRole(
   } catch (error) {
     return tracker.recordError(summarizeFailure(error), 'check_permissions');
   }
-  if (unreadable) {
-    tracker.markStep('verify_role', 'failed', unreadable.code);
-    return tracker.recordError(unreadable, 'verify_role');
-  }
-  tracker.markRoleVerified();
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import type { PlannedChange } from '../domain/planned-change';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxNaming } from '../domain/install-names';
 import type { TrustPolicyFinding } from '../domain/trust-policy-check';
+import type { OidcTokenProbe, TrustMode } from '../domain/oidc-trust';
 
 /** The names and kind of cost reports an install was started with (its `cur` input, without the watch options). */
 export interface CostReportSettings {
@@ -114,6 +115,10 @@ export interface InstallStatus {
   /** The managed policy the onboarding kit sets as the role's permissions boundary; the preflight checks it is set. */
   permissionsBoundary?: string;
   steps: Partial<Record<StepName, StepStatus>>;
+  /** How the vendor reaches the role (absent on installs from before trust modes: `external-id`). */
+  trust?: TrustMode;
+  /** OIDC mode: the token subject the role's trust policy must pin (`install:<org>:<install>`). */
+  oidcSubject?: string;
   onboarding?: {
     externalId: string;
     vendorPrincipalArn: string;
@@ -129,6 +134,11 @@ export interface InstallStatus {
     withoutExternalId?: 'refused' | 'allowed';
     /** `refused` is the only safe answer: the role must not be assumable with another External ID either. */
     withWrongExternalId?: 'refused' | 'allowed';
+    /**
+     * OIDC mode: what the role answered each token it must refuse (another install's subject, another audience,
+     * expired, an unknown key); `refused` is the only safe answer.
+     */
+    tokenProbes?: Partial<Record<OidcTokenProbe, 'refused' | 'allowed'>>;
     /** What the trust policy (read with iam:GetRole) admits beyond the vendor with this External ID; empty is safe. */
     trustPolicyFindings?: TrustPolicyFinding[];
     missingPermissions?: string[];

@@ -25,8 +25,11 @@ export interface AwsSettings {
   /** Region of the vendor's own STS calls. */
   region: string;
   endpoints?: AwsEndpoints;
-  /** The vendor identity that assumes customer roles; the SDK's default chain when omitted. */
-  vendorCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * The vendor identity that assumes customer roles; the SDK's default chain when omitted; `none` for a worker that
+   * serves only OIDC installs and holds no vendor AWS credentials at all.
+   */
+  vendorCredentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider | 'none';
   /** Kept low on purpose: Temporal's retry policy owns retries, and the two would multiply. */
   maxAttempts?: number;
   /** Where each client counts its calls (the worker's runtime meter); spans are made either way. */
@@ -46,6 +49,8 @@ export interface CustomerClients {
 
 export interface AwsClientFactory {
   vendorSts(): STSClient;
+  /** STS without any credentials: AssumeRoleWithWebIdentity is unsigned, the token is the caller's credential. */
+  webIdentitySts(): STSClient;
   customer(credentials: AwsCredentialIdentity, region: string): CustomerClients;
 }
 
@@ -61,13 +66,31 @@ export function createAwsClientFactory(settings: AwsSettings): AwsClientFactory 
   const endpoints = settings.endpoints ?? {};
   const meter = settings.meter ?? noopMetricMeter;
   let vendorSts: STSClient | undefined;
+  let webIdentitySts: STSClient | undefined;
   return {
+    webIdentitySts() {
+      webIdentitySts ??= instrumentAwsClient(
+        new STSClient({
+          region: settings.region,
+          endpoint: endpoints.sts,
+          // The SDK signs nothing for this operation (noAuth); were it to ask, it must find nothing to sign with.
+          credentials: () => Promise.reject(new Error('AssumeRoleWithWebIdentity takes no AWS credentials')),
+          maxAttempts,
+        }),
+        'sts',
+        meter,
+      );
+      return webIdentitySts;
+    },
     vendorSts() {
       vendorSts ??= instrumentAwsClient(
         new STSClient({
           region: settings.region,
           endpoint: endpoints.sts,
-          credentials: settings.vendorCredentials,
+          credentials:
+            settings.vendorCredentials === 'none'
+              ? () => Promise.reject(new Error('This worker holds no vendor AWS credentials (OIDC installs only).'))
+              : settings.vendorCredentials,
           maxAttempts,
         }),
         'sts',

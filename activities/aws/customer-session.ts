@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, type Credentials } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, AssumeRoleWithWebIdentityCommand, type Credentials } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@aws-sdk/types';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -11,6 +11,7 @@ import {
   type CustomerAccessRef,
 } from '../../domain/customer-access';
 import { roleSessionName } from '../../domain/install-names';
+import { mintToken, type OidcIssuer, type TokenRequest } from '../../security/oidc-issuer';
 import type { AwsClientFactory, CustomerClients } from './clients';
 import { awsErrorCode, awsErrorDetails, rethrowAwsError } from './errors';
 
@@ -62,6 +63,8 @@ export interface CustomerSessionOptions {
    * `customerAccess` query, through the activity's client. Undefined when the install does not know the role.
    */
   lookUpAccess?: (ref: CustomerAccessRef) => Promise<CustomerAccess | undefined>;
+  /** The orchestrator's OIDC issuer (config/oidc-issuer.ts): signs the tokens of installs in OIDC trust mode. */
+  oidcIssuer?: OidcIssuer;
 }
 
 /** Asks the install (workflow id = install id) through the Temporal client of the activity running now. */
@@ -128,8 +131,12 @@ export class CustomerSessions {
     return this.sessions.get(sessionKeyOf(access))?.access ?? this.lookUp(access);
   }
 
-  /** AssumeRole as the vendor, with the External ID; AWS's errors reach the caller as they came, to classify. */
+  /**
+   * AssumeRole as the vendor, with the External ID, or, in OIDC trust mode, AssumeRoleWithWebIdentity with a token
+   * minted now for this install; AWS's errors reach the caller as they came, to classify.
+   */
   async assumeRole(access: CustomerAccess): Promise<AwsCredentialIdentity> {
+    if (access.oidc) return this.assumeRoleWithToken(access, { subject: access.oidc.subject });
     const response = await this.aws.vendorSts().send(
       new AssumeRoleCommand({
         RoleArn: access.roleArn,
@@ -139,6 +146,37 @@ export class CustomerSessions {
       }),
     );
     return toCredentialIdentity(response.Credentials);
+  }
+
+  /**
+   * AssumeRoleWithWebIdentity, unsigned, with a token made for this one call: it lives in this frame only, never
+   * logged, returned or put in an activity's input or result. The probes pass the forms that must be refused.
+   */
+  async assumeRoleWithToken(
+    access: CustomerAccess,
+    token: Omit<TokenRequest, 'now'>,
+    sessionLabel?: string,
+  ): Promise<AwsCredentialIdentity> {
+    if (!this.options.oidcIssuer) {
+      throw ApplicationFailure.nonRetryable(
+        'This worker has no OIDC issuer configured (OIDC_ISSUER_URL, OIDC_SIGNING_KEYS_FILE) for an OIDC install.',
+        'OidcIssuerNotConfigured',
+      );
+    }
+    const response = await this.aws.webIdentitySts().send(
+      new AssumeRoleWithWebIdentityCommand({
+        RoleArn: access.roleArn,
+        WebIdentityToken: mintToken(this.options.oidcIssuer, { ...token, now: this.now() }),
+        RoleSessionName: roleSessionName(access.installId, sessionLabel),
+        DurationSeconds: this.options.sessionSeconds,
+      }),
+    );
+    return toCredentialIdentity(response.Credentials);
+  }
+
+  /** The issuer tokens are signed by, for the probes; undefined when this worker has none. */
+  get oidcIssuer(): OidcIssuer | undefined {
+    return this.options.oidcIssuer;
   }
 
   /** Keeps credentials another activity already obtained (verification), sparing the next activity an AssumeRole. */

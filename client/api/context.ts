@@ -1,5 +1,6 @@
 import type { DurationFloor } from '../../domain/durations';
 import type { PermissionSet } from '../../domain/permission-versions';
+import type { OidcIssuer } from '../../security/oidc-issuer';
 import type { InstallService } from '../install-service';
 import type { OrganizationInstallService } from '../organization-install-service';
 import type { ApiKey } from './api-keys';
@@ -42,6 +43,8 @@ export interface ApiOptions {
   permissionSet?: PermissionSet | (() => PermissionSet);
   /** Where the runner check-in's identity proof is sent: STS's regional endpoint unless AWS_ENDPOINT_URL_STS says. */
   runnerAttestation?: RunnerAttestationOptions;
+  /** The OIDC issuer (config/oidc-issuer.ts): its two documents are served, and OIDC installs' kits name it. */
+  oidcIssuer?: OidcIssuer;
 }
 
 export function installLinks(options: Pick<ApiOptions, 'temporalUiUrl' | 'namespace'>, installId: string) {

@@ -10,6 +10,7 @@ import {
 } from '../../config/deployment';
 import { readPermissionSet } from '../../config/permission-versions';
 import { temporalConnectionOptions } from '../../config/temporal-connection';
+import { readOidcIssuer } from '../../config/oidc-issuer';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
 import { OrganizationInstallService } from '../organization-install-service';
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     logger: true,
     metrics: { token: readMetricsToken(env) },
     ...(env.PUBLIC_URL ? { publicUrl: readPublicUrl(env.PUBLIC_URL) } : {}),
+    oidcIssuer: readOidcIssuer(env),
     ...(env.CUSTOMER_LINK_TTL_SECONDS
       ? { customerLinkTtlMs: positiveWholeNumber(env, 'CUSTOMER_LINK_TTL_SECONDS', 0) * 1000 }
       : {}),

@@ -133,6 +133,33 @@ export interface PermissionLinks extends InstallLinks {
   recheck: string;
 }
 
+/** The OIDC discovery document (security/oidc-issuer.ts): what AWS reads to find the JWKS. */
+export interface OidcDiscovery {
+  issuer: string;
+  jwks_uri: string;
+  response_types_supported: string[];
+  subject_types_supported: string[];
+  id_token_signing_alg_values_supported: string[];
+  claims_supported: string[];
+}
+
+/** One public signing key, as RFC 7517 writes it (RSA: n, e; EC: crv, x, y). */
+export interface PublicJwk {
+  kty: string;
+  kid: string;
+  alg: string;
+  use: string;
+  n?: string;
+  e?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+}
+
+export interface Jwks {
+  keys: PublicJwk[];
+}
+
 export interface Health {
   status: 'ok';
 }

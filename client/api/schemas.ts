@@ -118,6 +118,12 @@ export const startInstallBody = {
       description:
         "ARN of a managed policy in the install's account (or AWS's) that the onboarding kit sets as the role's permissions boundary.",
     },
+    trust: {
+      type: 'string',
+      enum: ['external-id', 'oidc'],
+      description:
+        "How the vendor reaches the role: sts:AssumeRole with the External ID (default), or OIDC (AssumeRoleWithWebIdentity with the orchestrator's tokens; no vendor AWS keys).",
+    },
     approval: {
       type: 'object',
       additionalProperties: false,

@@ -10,6 +10,8 @@ import { markOptionalBodies, registerContractSchemas, securitySchemes } from './
 import type { ApiOptions } from './context';
 import { handleError, Problem, sendProblem } from './problems';
 import { registerHealthRoutes } from './routes/health';
+import { registerOidcIssuerRoutes } from './routes/oidc-issuer';
+import { discoveryPath, jwksPath } from '../../security/oidc-issuer';
 import { registerInstallRoutes } from './routes/installs';
 import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOrganizationInstallRoutes } from './routes/organization-installs';
@@ -22,7 +24,7 @@ import { customerRoutePrefix, registerCustomerPageRoutes } from './routes/custom
 export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
 
 /** Routes a probe reads without the vendor's API key; never rate-limited. /metrics has a token of its own, if set. */
-const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/metrics']);
+const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/metrics', discoveryPath, jwksPath]);
 /** Routes a runner or the customer's stack calls with a token of its own instead of an API key; rate-limited. */
 const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
 const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
@@ -179,6 +181,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
 
   registerHealthRoutes(app, options);
+  registerOidcIssuerRoutes(app, options);
   registerInstallRoutes(app, options);
   registerOnboardingCallbackRoutes(app, options);
   registerOnboardingRoutes(app, options);

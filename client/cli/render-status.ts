@@ -38,6 +38,12 @@ const stepLabels: Record<StepName, string> = {
   teardown: 'teardown',
 };
 
+/** OIDC trust mode's steps, in its words: no External ID is used, the role is assumed with a token. */
+const oidcStepLabels: Partial<Record<StepName, string>> = {
+  prepare_onboarding: 'onboarding kit (OIDC provider and role)',
+  verify_role: "AssumeRoleWithWebIdentity with this install's token; foreign tokens refused",
+};
+
 const stateMarks: Record<StepState, string> = {
   done: '✓',
   running: '…',
@@ -46,7 +52,10 @@ const stateMarks: Record<StepState, string> = {
 
 /** The status as a person reads it: phase line, steps with marks, then what needs doing. */
 export function renderStatus(status: InstallStatus): string {
-  const lines = [`install ${status.installId}  org ${status.orgId}  account ${status.awsAccountId}  ${status.region}`];
+  const lines = [
+    `install ${status.installId}  org ${status.orgId}  account ${status.awsAccountId}  ${status.region}` +
+      (status.trust === 'oidc' ? `  trust oidc (${status.oidcSubject})` : ''),
+  ];
   const current = phaseOrder.indexOf(status.phase);
   lines.push(
     `phase   ${status.phase}` +
@@ -57,7 +66,7 @@ export function renderStatus(status: InstallStatus): string {
     [StepName, NonNullable<InstallStatus['steps'][StepName]>]
   >) {
     lines.push(
-      `  ${stateMarks[step.state] ?? '?'} ${stepLabels[name] ?? name}${step.detail ? ` (${step.detail})` : ''}`,
+      `  ${stateMarks[step.state] ?? '?'} ${(status.trust === 'oidc' ? oidcStepLabels[name] : undefined) ?? stepLabels[name] ?? name}${step.detail ? ` (${step.detail})` : ''}`,
     );
   }
   if (status.lastError) lines.push(`last error  ${status.lastError.code}: ${status.lastError.message}`);

@@ -69,6 +69,15 @@ export const trustModeRenders: Record<
       roleTemplateUrl: 'https://vendor.example.com/installs/x/onboarding/role-template.json',
       callbackToken: 'token',
     }),
+  // No port in the issuer: IAM names its condition keys `<host>/<path>:aud|sub`, which the allow-list matches.
+  oidc: (install) =>
+    renderOnboardingArtifacts({
+      install,
+      externalId: 'b1946ac92492d2347c6235b4d2611184b1946ac92492d234',
+      vendorPrincipalArn: 'arn:aws:iam::111122223333:role/vendor-orchestrator',
+      roleTemplateUrl: 'https://vendor.example.com/installs/x/onboarding/role-template.json',
+      oidc: { issuerUrl: 'https://issuer.vendor.example/oidc', subject: `install:acme:${install.installId}` },
+    }),
 };
 
 /** The policies of the role template's resources, found wherever the template holds one. */

@@ -1,3 +1,4 @@
+import type { OidcTokenProbe } from '../../domain/oidc-trust';
 import { ApplicationFailure } from '@temporalio/common';
 import type { InstallActivities } from '../../activities';
 
@@ -27,6 +28,10 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     }),
     probeRoleWithoutExternalId: async () => ({ withoutExternalId: 'refused' as const }),
     probeRoleWithWrongExternalId: async () => ({ withWrongExternalId: 'refused' as const }),
+    probeRoleWithToken: async (input: { probe: OidcTokenProbe }) => ({
+      probe: input.probe,
+      result: 'refused' as const,
+    }),
     checkRoleTrustPolicy: async () => ({ findings: [] }),
     checkRolePermissions: async () => ({ missing: [], conditional: [] }),
     checkPermissionUpgrade: async ({ version }) => ({

@@ -75,6 +75,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/openid-configuration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The OIDC discovery document AWS reads for OIDC installs */
+        get: operations["getOpenIdConfiguration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public keys OIDC tokens are signed with, retired ones until their tokens expire */
+        get: operations["getJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/installs": {
         parameters: {
             query?: never;
@@ -1246,6 +1280,9 @@ export interface components {
                 runner_check_in?: components["schemas"]["StepStatus"];
                 teardown?: components["schemas"]["StepStatus"];
             };
+            trust?: components["schemas"]["TrustMode"];
+            /** @description OIDC mode: the token subject the role's trust policy must pin (`install:<org>:<install>`). */
+            oidcSubject?: string;
             onboarding?: {
                 externalId: string;
                 vendorPrincipalArn: string;
@@ -1266,6 +1303,17 @@ export interface components {
                  * @enum {string}
                  */
                 withWrongExternalId?: "refused" | "allowed";
+                /** @description OIDC mode: what the role answered each token it must refuse (another install's subject, another audience, expired, an unknown key); `refused` is the only safe answer. */
+                tokenProbes?: {
+                    /** @enum {string} */
+                    other_subject?: "refused" | "allowed";
+                    /** @enum {string} */
+                    other_audience?: "refused" | "allowed";
+                    /** @enum {string} */
+                    expired?: "refused" | "allowed";
+                    /** @enum {string} */
+                    unknown_key?: "refused" | "allowed";
+                };
                 /** @description What the trust policy (read with iam:GetRole) admits beyond the vendor with this External ID; empty is safe. */
                 trustPolicyFindings?: components["schemas"]["TrustPolicyFinding"][];
                 missingPermissions?: string[];
@@ -1365,6 +1413,9 @@ export interface components {
             workflowStatus: string;
             startedAt: string;
         };
+        Jwks: {
+            keys: components["schemas"]["PublicJwk"][];
+        };
         /** @description A file of the onboarding kit and where to download it. */
         KitFileLink: {
             /** @enum {string} */
@@ -1400,6 +1451,27 @@ export interface components {
         };
         /** @description A member install's phase, `starting` until its first status is read, `missing` if its workflow is gone. */
         MemberPhase: components["schemas"]["InstallPhase"] | "starting" | "missing";
+        /** @description The OIDC discovery document (security/oidc-issuer.ts): what AWS reads to find the JWKS. */
+        OidcDiscovery: {
+            issuer: string;
+            jwks_uri: string;
+            response_types_supported: string[];
+            subject_types_supported: string[];
+            id_token_signing_alg_values_supported: string[];
+            claims_supported: string[];
+        };
+        /** @description The IAM OIDC provider an OIDC install's role trusts: one per issuer URL per account, shared by its installs. */
+        OidcProviderSpec: {
+            /** @description The issuer URL, exactly as tokens carry it in iss. */
+            url: string;
+            arn: string;
+            /** @description The client id (audience) list: sts.amazonaws.com alone. */
+            clientIds: string[];
+            /** @description The token subject the role pins: this install, and no other. */
+            subject: string;
+            /** @description How IAM names the provider in condition keys (`<host-path>:sub`). */
+            conditionPrefix: string;
+        };
         OnboardingCallback: {
             callbackId: string;
             /** @enum {string} */
@@ -1428,6 +1500,7 @@ export interface components {
             /** @description Opens the CloudFormation console with the role template and the External ID filled in, and, while the install has an open callback, its URL and token, so the stack reports the role ARN itself. */
             quickCreateUrl: string;
             callbackUrl?: string;
+            oidcProvider?: components["schemas"]["OidcProviderSpec"];
             callback?: components["schemas"]["CallbackView"];
             files: components["schemas"]["KitFileLink"][];
         };
@@ -1653,6 +1726,18 @@ export interface components {
                 };
             };
         };
+        /** @description One public signing key, as RFC 7517 writes it (RSA: n, e; EC: crv, x, y). */
+        PublicJwk: {
+            kty: string;
+            kid: string;
+            alg: string;
+            use: string;
+            n?: string;
+            e?: string;
+            crv?: string;
+            x?: string;
+            y?: string;
+        };
         Readiness: {
             /** @enum {string} */
             status: "ready";
@@ -1689,6 +1774,11 @@ export interface components {
             /** @description Attempts the last activity of this step needed, as Temporal reported them. */
             detail?: string;
         };
+        /**
+         * @description How the vendor reaches the customer's role: `external-id` (a vendor AWS principal calls sts:AssumeRole with the install's External ID) or `oidc` (the role trusts the orchestrator as an OIDC identity provider, and the worker calls sts:AssumeRoleWithWebIdentity with a token naming this install; no vendor AWS credentials exist).
+         * @enum {string}
+         */
+        TrustMode: "external-id" | "oidc";
         TrustPolicyFinding: {
             code: components["schemas"]["TrustPolicyFindingCode"];
             /** @description The statement's Sid, or its position (`#1` is the first) when it has none. */
@@ -1701,7 +1791,7 @@ export interface components {
          *     Deny statements only take permissions away, so they never make a policy unsafe; they are ignored rather than trusted to make an unsafe Allow safe. Extra conditions in a statement only narrow it (all must hold), so they are allowed beside the pinning one. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
          * @enum {string}
          */
-        TrustPolicyFindingCode: "trust_policy_allows_anyone" | "trust_policy_allows_other_principals" | "external_id_not_pinned" | "trust_policy_unverifiable" | "trust_policy_unreadable";
+        TrustPolicyFindingCode: "trust_policy_allows_anyone" | "trust_policy_allows_other_principals" | "external_id_not_pinned" | "trust_policy_unverifiable" | "trust_policy_unreadable" | "oidc_audience_not_pinned" | "oidc_subject_not_pinned";
         /** @description The outcome of verifying a submitted role ARN. */
         VerificationAnswer: {
             verified: boolean;
@@ -1807,6 +1897,64 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying (temporal-unavailable). */
                     "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOpenIdConfiguration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OIDC discovery document (security/oidc-issuer.ts): what AWS reads to find the JWKS. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OidcDiscovery"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Jwks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Jwks"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -1941,6 +2089,11 @@ export interface operations {
                     keepResourcesOnFailure?: boolean;
                     /** @description ARN of a managed policy in the install's account (or AWS's) that the onboarding kit sets as the role's permissions boundary. */
                     permissionsBoundary?: string;
+                    /**
+                     * @description How the vendor reaches the role: sts:AssumeRole with the External ID (default), or OIDC (AssumeRoleWithWebIdentity with the orchestrator's tokens; no vendor AWS keys).
+                     * @enum {string}
+                     */
+                    trust?: "external-id" | "oidc";
                     approval?: {
                         /** @enum {boolean} */
                         required: true;

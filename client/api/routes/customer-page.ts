@@ -149,7 +149,7 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     async (request, reply) => {
       const { installId } = request.params;
       const { status, expiresAt } = await authorize(installId, request.query.token);
-      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options));
+      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options), options.oidcIssuer);
       const base = customerPagePath(installId);
       const query = `?token=${encodeURIComponent(request.query.token)}`;
       const html = renderCustomerPage({
@@ -195,9 +195,9 @@ export function registerCustomerPageRoutes(app: FastifyInstance, options: ApiOpt
     },
     async (request, reply) => {
       const { status } = await authorize(request.params.installId, request.query.token);
-      const file = renderOnboardingKit(artifactsOf(status, options.runnerTokenKey, permissionSetOf(options))).find(
-        (candidate) => candidate.name === request.params.file,
-      );
+      const file = renderOnboardingKit(
+        artifactsOf(status, options.runnerTokenKey, permissionSetOf(options), options.oidcIssuer),
+      ).find((candidate) => candidate.name === request.params.file);
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);
       return reply
         .headers({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' })

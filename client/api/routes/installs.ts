@@ -72,6 +72,9 @@ export function registerInstallRoutes(app: FastifyInstance, options: ApiOptions)
           errors: outOfBounds,
         });
       }
+      if (request.body.trust === 'oidc' && !options.oidcIssuer) {
+        throw new Problem('invalidRequest', 'trust oidc needs an OIDC issuer (OIDC_ISSUER_URL) on this deployment.');
+      }
       const installId = request.body.installId ?? `inst-${randomUUID().slice(0, 18)}`;
       const { created, status } = await options.installs.start({ ...request.body, installId });
       const links = installLinks(options, installId);

@@ -91,7 +91,7 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
       const { installId } = request.params;
       const callback = await options.installs.restartOnboarding(installId);
       const status = await options.installs.status(installId);
-      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options));
+      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options), options.oidcIssuer);
       // The customer link handed out before belongs to the replaced callback: this is the one that works now.
       const customerLink = customerLinkFor(options, request, status);
       return {

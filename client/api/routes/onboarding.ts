@@ -11,11 +11,17 @@ import { Problem } from '../problems';
 import type { CallbackView, OnboardingKit } from '../responses';
 import { installIdParam } from '../schemas';
 import type { ApiOptions } from '../context';
+import type { OidcIssuer } from '../../../security/oidc-issuer';
 import { customerLinkFor } from '../customer-page/link';
 import { permissionSetOf } from '../permission-set';
 
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
-export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array, set: PermissionSet = builtInPermissionSet) {
+export function artifactsOf(
+  status: InstallStatus,
+  tokenKey: Uint8Array,
+  set: PermissionSet = builtInPermissionSet,
+  oidcIssuer?: OidcIssuer,
+) {
   if (!status.onboarding) throw new Problem('notReady', 'The External ID is still being created; retry in a moment.');
   const { callback, ...onboarding } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
@@ -33,6 +39,9 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array, set: Pe
     ...onboarding,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
     permissionsBoundary: status.permissionsBoundary,
+    ...(status.oidcSubject && oidcIssuer
+      ? { oidc: { issuerUrl: oidcIssuer.issuerUrl, subject: status.oidcSubject } }
+      : {}),
   });
 }
 
@@ -54,7 +63,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
     },
     async (request) => {
       const status = await options.installs.onboardedStatus(request.params.installId);
-      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options));
+      const artifacts = artifactsOf(status, options.runnerTokenKey, permissionSetOf(options), options.oidcIssuer);
       const base = `/installs/${request.params.installId}/onboarding`;
       const customerLink = customerLinkFor(options, request, status);
       return {
@@ -98,6 +107,7 @@ export function registerOnboardingRoutes(app: FastifyInstance, options: ApiOptio
         await options.installs.onboardedStatus(request.params.installId),
         options.runnerTokenKey,
         permissionSetOf(options),
+        options.oidcIssuer,
       );
       const file = renderOnboardingKit(artifacts).find((candidate) => candidate.name === request.params.file);
       if (!file) throw new Problem('notFound', `No onboarding file ${request.params.file}.`);
