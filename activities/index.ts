@@ -1,6 +1,7 @@
 import { createCostReportActivities } from './cost-report';
 import { createDataExportActivities } from './data-export';
 import type { ActivityDeps } from './deps';
+import { createExternalIdRotationActivities } from './external-id-rotation';
 import { createOnboardingActivities } from './onboarding';
 import { createRunnerActivities } from './runner';
 import { createSandboxActivities } from './sandbox';
@@ -27,6 +28,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createDataExportActivities(deps),
   ...createRunnerActivities(deps),
   ...createWebhookActivities(deps),
+  ...createExternalIdRotationActivities(deps),
 });
 
 export type InstallActivities = ReturnType<typeof createActivities>;

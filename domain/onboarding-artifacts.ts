@@ -8,13 +8,15 @@ import {
 import { builtInPermissionSet, provisionPermissionsAt } from './permission-versions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
-import { renderTrustPolicy } from './trust-policy';
+import { renderRotationTrustPolicy, renderTrustPolicy } from './trust-policy';
 
 /** What the customer needs to create the role: everything is derived, so nothing large is kept in history. */
 export interface OnboardingArtifacts {
   externalId: string;
   vendorPrincipalArn: string;
   roleName: string;
+  /** The CloudFormation stack the quick-create link names: what a stack update of the role updates. */
+  roleStackName: string;
   trustPolicy: PolicyDocument;
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
@@ -27,6 +29,11 @@ export interface OnboardingArtifacts {
    */
   quickCreateUrl: string;
   callbackUrl?: string;
+  /**
+   * While an External ID rotation waits for the customer to accept the new ID: that ID. The trust policy, the role
+   * template (a stack update) and the kit's scripts then accept it beside `externalId`, the one in use.
+   */
+  newExternalId?: string;
 }
 
 /** Where the role template's custom resource posts the role ARN: next to the template on the vendor's API. */
@@ -40,7 +47,20 @@ export function renderRoleTemplate(options: {
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
   permissionsBoundary?: string;
+  /** A rotation's template: a second parameter, NewExternalId, accepted beside ExternalId (a stack update). */
+  rotating?: boolean;
 }): Record<string, unknown> {
+  const rotation = options.rotating
+    ? {
+        NewExternalId: {
+          Type: 'String',
+          NoEcho: true,
+          MinLength: 2,
+          MaxLength: 1224,
+          Description: 'The new External ID of a rotation: the role accepts both until the old one is dropped.',
+        },
+      }
+    : {};
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'Cross-account role that lets the vendor provision and deprovision this install.',
@@ -52,6 +72,7 @@ export function renderRoleTemplate(options: {
         MaxLength: 1224,
         Description: 'The External ID shown on the onboarding page; the role refuses callers without it.',
       },
+      ...rotation,
       CallbackUrl: {
         Type: 'String',
         Default: '',
@@ -72,7 +93,9 @@ export function renderRoleTemplate(options: {
         Properties: {
           RoleName: options.roleName,
           ...(options.permissionsBoundary ? { PermissionsBoundary: options.permissionsBoundary } : {}),
-          AssumeRolePolicyDocument: renderTrustPolicy(options.vendorPrincipalArn, '{{ExternalId}}'),
+          AssumeRolePolicyDocument: options.rotating
+            ? renderRotationTrustPolicy(options.vendorPrincipalArn, ['{{ExternalId}}', '{{NewExternalId}}'])
+            : renderTrustPolicy(options.vendorPrincipalArn, '{{ExternalId}}'),
           Policies: [
             { PolicyName: 'provision', PolicyDocument: options.provisionPolicy },
             { PolicyName: 'deprovision', PolicyDocument: options.deprovisionPolicy },
@@ -122,7 +145,9 @@ export function renderRoleTemplate(options: {
 /** The template names the parameter where CloudFormation needs a `Ref`, so the JSON stays one literal. */
 function withExternalIdReference(template: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify(template).replace('"{{ExternalId}}"', JSON.stringify({ Ref: 'ExternalId' })),
+    JSON.stringify(template)
+      .replace('"{{ExternalId}}"', JSON.stringify({ Ref: 'ExternalId' }))
+      .replace('"{{NewExternalId}}"', JSON.stringify({ Ref: 'NewExternalId' })),
   ) as Record<string, unknown>;
 }
 
@@ -147,7 +172,10 @@ export function renderOnboardingArtifacts(options: {
    * kit's role as its own role); the newest version in code by default.
    */
   provision?: RequiredPermission[];
+  /** A rotation's new External ID while the role must accept both (`awaiting_trust_update`). */
+  newExternalId?: string;
 }): OnboardingArtifacts {
+  const { newExternalId } = options;
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
   const provisionPolicy = renderPermissionPolicy(
@@ -167,6 +195,7 @@ export function renderOnboardingArtifacts(options: {
       provisionPolicy,
       deprovisionPolicy,
       permissionsBoundary: options.permissionsBoundary,
+      rotating: newExternalId !== undefined,
     }),
   );
   const query = Object.entries({
@@ -187,12 +216,16 @@ export function renderOnboardingArtifacts(options: {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,
     roleName,
-    trustPolicy: renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
+    roleStackName: roleStackName(options.install.installId),
+    trustPolicy: newExternalId
+      ? renderRotationTrustPolicy(options.vendorPrincipalArn, [options.externalId, newExternalId])
+      : renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
     provisionPolicy,
     deprovisionPolicy,
     ...(options.permissionsBoundary ? { permissionsBoundary: options.permissionsBoundary } : {}),
     roleTemplate,
     quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
     ...(options.callbackToken ? { callbackUrl: onboardingCallbackUrl(options.roleTemplateUrl) } : {}),
+    ...(newExternalId ? { newExternalId } : {}),
   };
 }

@@ -9,6 +9,7 @@ import {
 import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxTemplateName } from '../domain/sandbox-template';
+import type { ExternalIdRotation, RotateExternalIdRequest } from '../domain/external-id-rotation';
 import {
   installEventSignalName,
   webhookDeliveryNewsSignalName,
@@ -179,3 +180,8 @@ export const waitForOnboardingUpdate = defineUpdate<InstallStatus>('waitForOnboa
 export const installEventSignal = defineSignal<[InstallEventEnvelope]>(installEventSignalName);
 /** Sent by the delivery workflow to its install when deliveries to an endpoint start or stop failing. */
 export const webhookDeliveryNewsSignal = defineSignal<[WebhookDeliveryNews]>(webhookDeliveryNewsSignalName);
+/**
+ * Starts an External ID rotation (workflows/external-id-rotation.ts) while active or degraded; answers once the new ID
+ * exists. Refused (ExternalIdRotationPending) while another is under way.
+ */
+export const rotateExternalIdUpdate = defineUpdate<ExternalIdRotation, [RotateExternalIdRequest]>('rotateExternalId');

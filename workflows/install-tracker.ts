@@ -274,6 +274,7 @@ export class InstallTracker {
           roleArn: role.arn,
           externalId: onboarding.externalId,
           region: this.input.region,
+          ...(onboarding.externalIdGeneration ? { externalIdGeneration: onboarding.externalIdGeneration } : {}),
         }
       : undefined;
   }
@@ -293,11 +294,14 @@ export class InstallTracker {
     if (!role || !onboarding || ref.installId !== this.input.installId || roleFingerprint(role.arn) !== ref.role) {
       return undefined;
     }
+    // Only the External ID in use: a reference made before a rotation's switch names one the install has left.
+    if ((ref.externalIdGeneration ?? 0) !== (onboarding.externalIdGeneration ?? 0)) return undefined;
     return {
       installId: this.input.installId,
       roleArn: role.arn,
       externalId: onboarding.externalId,
       region: this.input.region,
+      ...(onboarding.externalIdGeneration ? { externalIdGeneration: onboarding.externalIdGeneration } : {}),
     };
   }
 

@@ -15,6 +15,7 @@ import { registerOnboardingRoutes } from './routes/onboarding';
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerPermissionRoutes } from './routes/permissions';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
+import { registerExternalIdRotationRoutes } from './routes/external-id-rotation';
 import { installIdOf, registerApiTelemetry } from './telemetry';
 import { customerRoutePrefix, registerCustomerPageRoutes } from './routes/customer-page';
 
@@ -183,6 +184,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
   registerPermissionRoutes(app, options);
+  registerExternalIdRotationRoutes(app, options);
   registerCustomerPageRoutes(app, options);
   app.get(
     '/openapi.json',

@@ -77,6 +77,8 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     // (test/integration/webhooks.test.ts uses real endpoints).
     publishInstallEvent: async () => ({ endpoints: 0, subscribed: [] }),
     deliverWebhook: async () => ({ status: 'skipped' as const }),
+    createExternalId: async () => ({ externalId: 'e'.repeat(48) }),
+    tryExternalId: async () => ({ outcome: 'refused' as const }),
   };
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(

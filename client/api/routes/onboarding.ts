@@ -17,7 +17,7 @@ import { permissionSetOf } from '../permission-set';
 /** The artifacts as the customer should see them: with the callback filled into the link while it is open. */
 export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array, set: PermissionSet = builtInPermissionSet) {
   if (!status.onboarding) throw new Problem('notReady', 'The External ID is still being created; retry in a moment.');
-  const { callback, ...onboarding } = status.onboarding;
+  const { callback, externalId, vendorPrincipalArn, roleTemplateUrl, nextExternalId } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
   const install = { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) };
   const names = installResourceNames(install);
@@ -30,9 +30,15 @@ export function artifactsOf(status: InstallStatus, tokenKey: Uint8Array, set: Pe
       set.current,
       ownRoleResources(names, suggestedRoleName(status.installId)),
     ),
-    ...onboarding,
+    externalId,
+    vendorPrincipalArn,
+    roleTemplateUrl,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
     permissionsBoundary: status.permissionsBoundary,
+    // An External ID rotation waiting for the customer: the role must accept the new ID beside the one in use.
+    ...(nextExternalId && status.externalIdRotation?.step === 'awaiting_trust_update'
+      ? { newExternalId: nextExternalId }
+      : {}),
   });
 }
 
