@@ -116,7 +116,7 @@ function startRotation(
 /** Each step change is an install event; it carries the rotation's record, never an ID. */
 function announce(tracker: InstallTracker): void {
   const rotation = tracker.status.externalIdRotation!;
-  tracker.events.emit('install.external_id_rotation.changed', { externalIdRotation: { ...rotation } });
+  tracker.events.emit('install.external_id.rotation', { externalIdRotation: { ...rotation } });
 }
 
 function moveTo(tracker: InstallTracker, changes: Partial<ExternalIdRotation>): void {

@@ -46,8 +46,17 @@ describe('External ID rotation, with activities mocked, on a time-skipping serve
     let oldIdRefused = false;
     const reverifiedWith: CustomerAccess[] = [];
     const trustChecks: Array<string | undefined> = [];
+    const rotationEvents: string[] = [];
     const { activities, calls } = mockActivities({
-      ...production,
+      // An endpoint takes rotation events only: the install hands over those and no other.
+      readInputLimits: async () => ({
+        durationFloor: 'production' as const,
+        subscribedEventTypes: ['install.external_id.rotation' as const],
+      }),
+      publishInstallEvent: async ({ event }) => {
+        if (event.type === 'install.external_id.rotation') rotationEvents.push(JSON.stringify(event.data));
+        return { endpoints: 1, subscribed: ['install.external_id.rotation'] };
+      },
       verifyRoleAccess: async ({ access }) => {
         reverifiedWith.push(access);
         return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
@@ -121,6 +130,12 @@ describe('External ID rotation, with activities mocked, on a time-skipping serve
       }>;
       expect(tries.filter((t) => t.access.externalId === newId).every((t) => t.keepSession === true)).toBe(true);
       expect(tries.filter((t) => t.access.externalId === oldId).every((t) => !t.keepSession)).toBe(true);
+      // One webhook event per step, carrying the rotation's record and never an ID.
+      const steps = rotationEvents.map(
+        (data) => (JSON.parse(data) as { externalIdRotation: { step: string } }).externalIdRotation.step,
+      );
+      expect(steps).toEqual(['awaiting_trust_update', 'awaiting_old_id_removal', 'completed']);
+      expect(rotationEvents.some((data) => data.includes(oldId) || data.includes(newId))).toBe(false);
 
       // After it ended, the trust policy check names no second ID again.
       await timeSkipping.env.sleep('6 minutes');
