@@ -164,7 +164,13 @@ async function waitServingRotation(
   for (;;) {
     if (deprovisionRequested()) return 'deprovision';
     const now = Date.now();
-    if (now >= until) return 'due';
+    if (now >= until) {
+      // A customer who went straight to the new ID alone would fail a check with the old one: try the new one first.
+      if (tracker.status.externalIdRotation?.step === 'awaiting_trust_update') {
+        await advanceExternalIdRotation(tracker, tracker.access()!);
+      }
+      return 'due';
+    }
     if (rotationUnderWay(tracker)) {
       // Continuing as new carries the rotation in the status; the next run polls on.
       if (historyIsLong()) return 'long';

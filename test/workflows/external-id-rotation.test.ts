@@ -8,7 +8,7 @@ import {
 } from '../../workflows/definitions';
 import { waitUntil } from '../helpers';
 import { installStatus, startInstall, testInstallInput, waitForPhase } from '../install-driver';
-import { mockActivities } from './mock-activities';
+import { mockActivities, permanentFailure } from './mock-activities';
 import { useTimeSkippingEnvironment } from './time-skipping';
 
 const roleArn = 'arn:aws:iam::111111111111:role/install-access';
@@ -192,6 +192,41 @@ describe('External ID rotation, with activities mocked, on a time-skipping serve
       await expect(handle.executeUpdate(rotateExternalIdUpdate, { args: [{}] })).resolves.toMatchObject({
         step: 'awaiting_trust_update',
       });
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+    });
+  });
+
+  it('switches before re-verifying when the customer went straight to the new ID alone, so the install never degrades', async () => {
+    let onlyNewId = false;
+    const { activities } = mockActivities({
+      ...production,
+      verifyRoleAccess: async ({ access }) => {
+        if (onlyNewId && access.externalId === oldId) return permanentFailure('old ID refused', 'RoleNotAssumable')();
+        return { assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/install-access/s', accountId: '111111111111' };
+      },
+      tryExternalId: async ({ access }) => ({
+        outcome: onlyNewId === (access.externalId === newId) ? ('accepted' as const) : ('refused' as const),
+      }),
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('rotate-jump', '5 minutes'));
+      await activate(handle);
+      // Polls hourly: the next re-verification (within 5 minutes) comes long before the next poll.
+      await handle.executeUpdate(rotateExternalIdUpdate, { args: [{ pollEvery: '1 hour' }] });
+      onlyNewId = true;
+      await timeSkipping.env.sleep('6 minutes');
+      const switched = await waitUntil(
+        () => installStatus(handle),
+        (s) => s.externalIdRotation?.step === 'awaiting_old_id_removal',
+      );
+      await timeSkipping.env.sleep('6 minutes');
+      const after = await installStatus(handle);
+      expect(after.phase).toBe('active');
+      expect(after.role?.drift).toBeUndefined();
+      expect(Date.parse(after.role!.lastVerifiedAt!)).toBeGreaterThan(
+        Date.parse(switched.externalIdRotation!.switchedAt!),
+      );
       await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
       expect((await handle.result()).phase).toBe('deprovisioned');
     });
