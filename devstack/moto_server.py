@@ -34,6 +34,11 @@
    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
    https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
    https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+6. A CloudFormation stack update of an AWS::IAM::Role applies its new AssumeRolePolicyDocument, as in AWS; moto's
+   update kept the old trust policy, so an External ID rotation done as a stack update of the quick-create role
+   stack (the kit's update-role-stack.sh) left the role refusing the new ID. Only the trust policy is added here.
+   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html (Update requires: No
+   interruption)
 """
 import datetime
 import json
@@ -46,7 +51,7 @@ from moto import settings
 from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import _RESTError
 from moto.iam import access_control
-from moto.iam.models import iam_backends
+from moto.iam.models import Role, iam_backends
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
 from moto.s3 import responses as s3_responses
 from moto.server import main
@@ -252,6 +257,27 @@ access_control.IAMRequestBase._check_role_trust_relationship = _check_role_trust
 access_control.IAMPolicyStatement._check_element_matches = _check_element_matches
 s3_responses.ACTION_MAP["BUCKET"]["HEAD"]["DEFAULT"] = "ListBucket"
 s3_responses.S3Response._authenticate_and_authorize_s3_action = _authorize_s3_action
+
+# 6. The trust policy of a role updated by a stack update.
+_original_role_update = Role.update_from_cloudformation_json.__func__
+
+
+def _update_role_from_cloudformation(
+    cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+):
+    # moto passes these by name: they keep moto's names.
+    role = _original_role_update(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    )
+    document = cloudformation_json["Properties"].get("AssumeRolePolicyDocument")
+    if document is not None:
+        backend = iam_backends[account_id][get_partition(region_name)]
+        text = document if isinstance(document, str) else json.dumps(document, default=str)
+        backend.update_assume_role_policy(role.name, text)
+    return role
+
+
+Role.update_from_cloudformation_json = classmethod(_update_role_from_cloudformation)
 
 if __name__ == "__main__":
     sys.exit(main())
