@@ -31,11 +31,17 @@ export function rotatingExternalId(tracker: InstallTracker): string | undefined 
   return onboarding?.nextExternalId ?? onboarding?.previousExternalId;
 }
 
+/** A customer who leaves the old ID in the trust policy past `expiresAt` is asked hourly, not every `pollEvery`. */
+const lateRemovalPollMs = 3_600_000;
+
 /** When the rotation under way next needs the install: its next poll, or the expiry of an unused new ID. */
 export function nextRotationPollAt(tracker: InstallTracker): number {
   const rotation = tracker.status.externalIdRotation!;
-  const pollAt = Date.parse(rotation.lastPolledAt ?? rotation.requestedAt) + durationMs(rotation.pollEvery);
-  return rotation.step === 'awaiting_trust_update' ? Math.min(pollAt, Date.parse(rotation.expiresAt)) : pollAt;
+  const lastPolledAt = Date.parse(rotation.lastPolledAt ?? rotation.requestedAt);
+  const expiresAt = Date.parse(rotation.expiresAt);
+  const pollEveryMs = durationMs(rotation.pollEvery);
+  if (rotation.step === 'awaiting_trust_update') return Math.min(lastPolledAt + pollEveryMs, expiresAt);
+  return lastPolledAt + (lastPolledAt >= expiresAt ? Math.max(pollEveryMs, lateRemovalPollMs) : pollEveryMs);
 }
 
 /**

@@ -232,6 +232,35 @@ describe('External ID rotation, with activities mocked, on a time-skipping serve
     });
   });
 
+  it('asks hourly, not every poll period, once a customer leaves the old ID in the trust policy past the expiry', async () => {
+    const { activities, calls } = mockActivities({
+      ...production,
+      tryExternalId: async () => ({ outcome: 'accepted' as const }),
+    });
+    await timeSkipping.run(activities, async (client, taskQueue) => {
+      const handle = await startInstall(client, taskQueue, productionInput('rotate-late-removal', '1 hour'));
+      await activate(handle);
+      await handle.executeUpdate(rotateExternalIdUpdate, {
+        args: [{ pollEvery: '1 minute', expiresAfter: '2 hours' }],
+      });
+      await timeSkipping.env.sleep('1 day');
+      const status = await waitUntil(
+        () => installStatus(handle),
+        (s) => s.externalIdRotation!.polls >= 100,
+      );
+      expect(status).toMatchObject({ phase: 'active', externalIdRotation: { step: 'awaiting_old_id_removal' } });
+      const oldIdTries = calls.filter(
+        (call) =>
+          call.name === 'tryExternalId' && (call.input as { access: CustomerAccess }).access.externalId === oldId,
+      ).length;
+      // Every minute for the first two hours (about 119), then hourly (about 22): not 1,440.
+      expect(oldIdTries).toBeGreaterThanOrEqual(100);
+      expect(oldIdTries).toBeLessThanOrEqual(150);
+      await handle.executeUpdate(requestDeprovisionUpdate, { args: [{}] });
+      expect((await handle.result()).phase).toBe('deprovisioned');
+    });
+  });
+
   it('refuses a rotation before the install is active, and an expiry or poll period out of bounds', async () => {
     const { activities, calls } = mockActivities(production);
     await timeSkipping.run(activities, async (client, taskQueue) => {
