@@ -1,6 +1,7 @@
 import { createCostReportActivities } from './cost-report';
 import { createDataExportActivities } from './data-export';
 import type { ActivityDeps } from './deps';
+import { createExternalIdRotationActivities } from './external-id-rotation';
 import { createOnboardingActivities } from './onboarding';
 import { createOrganizationActivities } from './organization';
 import { createRunnerActivities } from './runner';
@@ -29,6 +30,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createRunnerActivities(deps),
   ...createWebhookActivities(deps),
   ...createOrganizationActivities(deps),
+  ...createExternalIdRotationActivities(deps),
 });
 
 export type InstallActivities = ReturnType<typeof createActivities>;

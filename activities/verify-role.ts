@@ -372,7 +372,11 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
      * that may not read itself gets the finding `trust_policy_unreadable` rather than a failure, as the permission
      * preflight reports a role that may not read its policies.
      */
-    async checkRoleTrustPolicy(input: { access: CustomerAccessInput }): Promise<{ findings: TrustPolicyFinding[] }> {
+    async checkRoleTrustPolicy(input: {
+      access: CustomerAccessInput;
+      /** During an External ID rotation: the install's other ID, which the policy may list beside the one in use. */
+      rotatingExternalId?: string;
+    }): Promise<{ findings: TrustPolicyFinding[] }> {
       const access = await deps.sessions.resolve(input.access);
       const parsed = parseRoleArn(access.roleArn);
       if (!parsed.ok) throw ApplicationFailure.nonRetryable(parsed.problem.message, 'MalformedRoleArn');
@@ -414,6 +418,7 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
           vendorPrincipalArn: deps.vendor.principalArn,
           externalId: access.externalId,
           ...(oidc ? { oidc } : {}),
+          ...(input.rotatingExternalId ? { rotatingExternalId: input.rotatingExternalId } : {}),
         }),
       };
     },

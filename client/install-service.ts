@@ -24,6 +24,7 @@ import {
   submitRoleArnUpdate,
   terminalPhases,
   waitForOnboardingUpdate,
+  rotateExternalIdUpdate,
   type ApprovalDecision,
   type DeprovisionRequest,
   type InstallInput,
@@ -35,6 +36,7 @@ import {
   type RunnerCheckIn,
   type VerificationOutcome,
 } from '../workflows/definitions';
+import type { ExternalIdRotation, RotateExternalIdRequest } from '../domain/external-id-rotation';
 
 /**
  * A call the install refused: its update validator's ApplicationFailure type as `reason`, and what the failure's
@@ -331,6 +333,15 @@ export class InstallService {
   async decideApproval(installId: string, decision: ApprovalDecision): Promise<InstallPhase> {
     try {
       return (await this.handle(installId).executeUpdate(decideApprovalUpdate, { args: [decision] })).phase;
+    } catch (error) {
+      return this.rethrowUpdateFailure(installId, error);
+    }
+  }
+
+  /** Starts an External ID rotation; answers with its first step once the new ID exists. */
+  async rotateExternalId(installId: string, request: RotateExternalIdRequest): Promise<ExternalIdRotation> {
+    try {
+      return await this.handle(installId).executeUpdate(rotateExternalIdUpdate, { args: [request] });
     } catch (error) {
       return this.rethrowUpdateFailure(installId, error);
     }

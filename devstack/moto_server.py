@@ -73,6 +73,11 @@
    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+12. A CloudFormation stack update of an AWS::IAM::Role applies its new AssumeRolePolicyDocument, as in AWS; moto's
+   update kept the old trust policy, so an External ID rotation done as a stack update of the quick-create role
+   stack (the kit's update-role-stack.sh) left the role refusing the new ID. Only the trust policy is added here.
+   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html (Update requires: No
+   interruption)
 """
 import base64
 import datetime
@@ -91,7 +96,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 from moto.core.exceptions import _RESTError
 from moto.iam import access_control
 from moto.iam import models as iam_models
-from moto.iam.models import iam_backends
+from moto.iam.models import Role, iam_backends
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
 from moto.cloudformation import models as cloudformation_models
 from moto.cloudformation import parsing as cloudformation_parsing
@@ -612,6 +617,27 @@ cloudformation_parsing.ResourceMap._delete_resource = _delete_resource
 access_control.AssumedRoleAccessKey.collect_policies = _collect_role_policies
 TokenResponse._authenticate_and_authorize_normal_action = _authorize_token_action
 TokenResponse.assume_role_with_web_identity = _assume_role_with_web_identity
+
+# 12. The trust policy of a role updated by a stack update.
+_original_role_update = Role.update_from_cloudformation_json.__func__
+
+
+def _update_role_from_cloudformation(
+    cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+):
+    # moto passes these by name: they keep moto's names.
+    role = _original_role_update(
+        cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+    )
+    document = cloudformation_json["Properties"].get("AssumeRolePolicyDocument")
+    if document is not None:
+        backend = iam_backends[account_id][get_partition(region_name)]
+        text = document if isinstance(document, str) else json.dumps(document, default=str)
+        backend.update_assume_role_policy(role.name, text)
+    return role
+
+
+Role.update_from_cloudformation_json = classmethod(_update_role_from_cloudformation)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,6 +11,8 @@ export interface CustomerAccess {
    * subject (domain/oidc-trust.ts), minted per call in the worker; the External ID then goes unused.
    */
   oidc?: { subject: string };
+  /** Which External ID this is, once one was rotated (absent: the first): sessions are kept per ID. */
+  externalIdGeneration?: number;
 }
 
 /**
@@ -25,6 +27,8 @@ export interface CustomerAccessRef {
    * failed verification before the customer fixed it) is never taken for this one.
    */
   role: string;
+  /** The External ID's generation, once one was rotated (absent: the first). */
+  externalIdGeneration?: number;
 }
 
 /** What activities accept: a reference, or the whole access (verification, and activities scheduled before refs). */
@@ -34,7 +38,12 @@ export type CustomerAccessInput = CustomerAccess | CustomerAccessRef;
 export const customerAccessQueryName = 'customerAccess';
 
 export function customerAccessRef(access: CustomerAccess): CustomerAccessRef {
-  return { installId: access.installId, role: roleFingerprint(access.roleArn) };
+  const { externalIdGeneration } = access;
+  return {
+    installId: access.installId,
+    role: roleFingerprint(access.roleArn),
+    ...(externalIdGeneration ? { externalIdGeneration } : {}),
+  };
 }
 
 /** 8 characters standing for a role ARN; pure, so the workflow and the worker compute the same. */
@@ -44,7 +53,9 @@ export function roleFingerprint(roleArn: string): string {
 
 /** The key of an install's session for one role, from a reference or the whole access alike. */
 export function sessionKeyOf(access: CustomerAccessInput): string {
-  return `${access.installId}|${isWholeAccess(access) ? roleFingerprint(access.roleArn) : access.role}`;
+  const key = `${access.installId}|${isWholeAccess(access) ? roleFingerprint(access.roleArn) : access.role}`;
+  // A session obtained with a rotated-out External ID is never used for the new one (nor the other way round).
+  return access.externalIdGeneration ? `${key}|${access.externalIdGeneration}` : key;
 }
 
 export function isWholeAccess(access: CustomerAccessInput): access is CustomerAccess {

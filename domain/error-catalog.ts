@@ -531,6 +531,18 @@ const catalog: CatalogEntry[] = [
     fix: 'Split the organization into several organization installs, each with fewer OUs.',
   },
   {
+    code: 'external_id_rotation_pending',
+    matches: codeIs('external_id_rotation_pending', 'ExternalIdRotationPending'),
+    cause: 'An External ID rotation is already under way for this install; one runs at a time.',
+    fix: 'Follow externalIdRotation in the install status until it is completed or expired, then ask again.',
+  },
+  {
+    code: 'invalid_rotation_request',
+    matches: codeIs('invalid_rotation_request', 'InvalidRotationRequest'),
+    cause: 'A setting of the External ID rotation request (expiresAfter, pollEvery) is outside its range.',
+    fix: 'Send durations inside their ranges (expiresAfter 1 hour to 30 days, pollEvery 1 minute to 1 hour), or omit them for the defaults.',
+  },
+  {
     code: 'aws_timeout',
     matches: codeIs('Timeout'),
     cause: 'AWS did not answer in time, through every retry.',

@@ -8,7 +8,7 @@ import {
 import { builtInPermissionSet, provisionPermissionsAt } from './permission-versions';
 import type { PolicyDocument } from './policy-document';
 import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
-import { renderTrustPolicy } from './trust-policy';
+import { renderRotationTrustPolicy, renderTrustPolicy } from './trust-policy';
 import { oidcProviderSpec, oidcRoleTemplate, type OidcProviderSpec } from './oidc-kit';
 import { renderOidcTrustPolicy } from './oidc-trust';
 
@@ -17,6 +17,8 @@ export interface OnboardingArtifacts {
   externalId: string;
   vendorPrincipalArn: string;
   roleName: string;
+  /** The CloudFormation stack the quick-create link names: what a stack update of the role updates. */
+  roleStackName: string;
   trustPolicy: PolicyDocument;
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
@@ -31,6 +33,11 @@ export interface OnboardingArtifacts {
   callbackUrl?: string;
   /** OIDC trust mode: the IAM OIDC provider the role trusts, and this install's token subject. */
   oidcProvider?: OidcProviderSpec;
+  /**
+   * While an External ID rotation waits for the customer to accept the new ID: that ID. The trust policy, the role
+   * template (a stack update) and the kit's scripts then accept it beside `externalId`, the one in use.
+   */
+  newExternalId?: string;
 }
 
 /** Where the role template's custom resource posts the role ARN: next to the template on the vendor's API. */
@@ -44,7 +51,20 @@ export function renderRoleTemplate(options: {
   provisionPolicy: PolicyDocument;
   deprovisionPolicy: PolicyDocument;
   permissionsBoundary?: string;
+  /** A rotation's template: a second parameter, NewExternalId, accepted beside ExternalId (a stack update). */
+  rotating?: boolean;
 }): Record<string, unknown> {
+  const rotation = options.rotating
+    ? {
+        NewExternalId: {
+          Type: 'String',
+          NoEcho: true,
+          MinLength: 2,
+          MaxLength: 1224,
+          Description: 'The new External ID of a rotation: the role accepts both until the old one is dropped.',
+        },
+      }
+    : {};
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'Cross-account role that lets the vendor provision and deprovision this install.',
@@ -56,6 +76,7 @@ export function renderRoleTemplate(options: {
         MaxLength: 1224,
         Description: 'The External ID shown on the onboarding page; the role refuses callers without it.',
       },
+      ...rotation,
       CallbackUrl: {
         Type: 'String',
         Default: '',
@@ -76,7 +97,9 @@ export function renderRoleTemplate(options: {
         Properties: {
           RoleName: options.roleName,
           ...(options.permissionsBoundary ? { PermissionsBoundary: options.permissionsBoundary } : {}),
-          AssumeRolePolicyDocument: renderTrustPolicy(options.vendorPrincipalArn, '{{ExternalId}}'),
+          AssumeRolePolicyDocument: options.rotating
+            ? renderRotationTrustPolicy(options.vendorPrincipalArn, ['{{ExternalId}}', '{{NewExternalId}}'])
+            : renderTrustPolicy(options.vendorPrincipalArn, '{{ExternalId}}'),
           Policies: [
             { PolicyName: 'provision', PolicyDocument: options.provisionPolicy },
             { PolicyName: 'deprovision', PolicyDocument: options.deprovisionPolicy },
@@ -126,7 +149,9 @@ export function renderRoleTemplate(options: {
 /** The template names the parameter where CloudFormation needs a `Ref`, so the JSON stays one literal. */
 function withExternalIdReference(template: Record<string, unknown>): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify(template).replace('"{{ExternalId}}"', JSON.stringify({ Ref: 'ExternalId' })),
+    JSON.stringify(template)
+      .replace('"{{ExternalId}}"', JSON.stringify({ Ref: 'ExternalId' }))
+      .replace('"{{NewExternalId}}"', JSON.stringify({ Ref: 'NewExternalId' })),
   ) as Record<string, unknown>;
 }
 
@@ -153,7 +178,10 @@ export function renderOnboardingArtifacts(options: {
   provision?: RequiredPermission[];
   /** OIDC trust mode: the issuer URL the provider names, and the subject the role pins. */
   oidc?: { issuerUrl: string; subject: string };
+  /** A rotation's new External ID while the role must accept both (`awaiting_trust_update`). */
+  newExternalId?: string;
 }): OnboardingArtifacts {
+  const { newExternalId } = options;
   const names = installResourceNames(options.install);
   const roleName = suggestedRoleName(options.install.installId);
   const provisionPolicy = renderPermissionPolicy(
@@ -175,6 +203,7 @@ export function renderOnboardingArtifacts(options: {
     provisionPolicy,
     deprovisionPolicy,
     permissionsBoundary: options.permissionsBoundary,
+    rotating: newExternalId !== undefined,
   });
   const roleTemplate = oidcProvider ? oidcRoleTemplate(template, oidcProvider) : withExternalIdReference(template);
   const query = Object.entries({
@@ -195,9 +224,12 @@ export function renderOnboardingArtifacts(options: {
     externalId: options.externalId,
     vendorPrincipalArn: options.vendorPrincipalArn,
     roleName,
+    roleStackName: roleStackName(options.install.installId),
     trustPolicy: oidcProvider
       ? renderOidcTrustPolicy(oidcProvider.arn, oidcProvider.url, oidcProvider.subject)
-      : renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
+      : newExternalId
+        ? renderRotationTrustPolicy(options.vendorPrincipalArn, [options.externalId, newExternalId])
+        : renderTrustPolicy(options.vendorPrincipalArn, options.externalId),
     provisionPolicy,
     deprovisionPolicy,
     ...(options.permissionsBoundary ? { permissionsBoundary: options.permissionsBoundary } : {}),
@@ -205,5 +237,6 @@ export function renderOnboardingArtifacts(options: {
     quickCreateUrl: `https://${consoleHost}/cloudformation/home?region=${options.install.region}#/stacks/quickcreate?${query}`,
     ...(options.callbackToken ? { callbackUrl: onboardingCallbackUrl(options.roleTemplateUrl) } : {}),
     ...(oidcProvider ? { oidcProvider } : {}),
+    ...(newExternalId ? { newExternalId } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { OnboardingArtifacts } from './onboarding-artifacts';
 import { oidcProviderCliLines, oidcProviderTerraform } from './oidc-kit';
+import { renderTrustUpdateScripts } from './external-id-rotation-kit';
 
 /** The kit's files, by name: the API's download route takes exactly these. */
 export const onboardingKitFileNames = [
@@ -9,6 +10,8 @@ export const onboardingKitFileNames = [
   'role-template.json',
   'create-role.sh',
   'install-access-role.tf',
+  'update-trust-policy.sh',
+  'update-role-stack.sh',
 ] as const;
 
 /** A file of the onboarding kit, as the API serves it for download. */
@@ -93,5 +96,6 @@ export function renderOnboardingKit(artifacts: OnboardingArtifacts): KitFile[] {
     { name: 'role-template.json', contentType: 'application/json', body: json(artifacts.roleTemplate) },
     { name: 'create-role.sh', contentType: 'text/x-shellscript', body: cli },
     { name: 'install-access-role.tf', contentType: 'text/plain', body: terraform },
+    ...renderTrustUpdateScripts(artifacts),
   ];
 }

@@ -44,6 +44,11 @@ export interface TrustExpectation {
    * External ID is then not looked for.
    */
   oidc?: { providerArn: string; conditionPrefix: string; subject: string };
+  /**
+   * During an External ID rotation only: the other ID of the install (the new one before the switch, the old one
+   * after), which the pinning condition may list beside `externalId`. No other value is ever accepted.
+   */
+  rotatingExternalId?: string;
 }
 
 /**
@@ -158,7 +163,7 @@ function checkStatement(
   const findings: Array<Omit<TrustPolicyFinding, 'statement'>> = [];
   findings.push(...checkPrincipal(statement, expected));
   if (expected.oidc) return [...findings, ...checkOidcPins(statement.Condition, expected.oidc)];
-  if (!pinsExternalId(statement.Condition, expected.externalId)) {
+  if (!pinsExternalId(statement.Condition, expected.externalId, expected.rotatingExternalId)) {
     findings.push({
       code: 'external_id_not_pinned',
       problem:
@@ -227,7 +232,7 @@ function checkPrincipal(
  * not. Set operators (ForAnyValue, ForAllValues), IfExists variants, IgnoreCase and Null never pin.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  */
-function pinsExternalId(condition: Json | undefined, externalId: string): boolean {
+function pinsExternalId(condition: Json | undefined, externalId: string, rotatingExternalId?: string): boolean {
   // Inside the External ID alphabet there are no wildcards (* ?) or policy variables (${…}): the value is literal.
   if (condition === undefined || !externalIdAlphabet.test(externalId)) return false;
   if (!isObject(condition)) throw new Unverifiable('Condition is not an object');
@@ -239,6 +244,9 @@ function pinsExternalId(condition: Json | undefined, externalId: string): boolea
       if (key.toLowerCase() !== 'sts:externalid') continue;
       const values = strings(value, `Condition ${operator} ${key}`);
       if (values.length === 1 && values[0] === externalId) pinned = true;
+      else if (rotatingExternalId !== undefined && pinsDuringRotation(values, [externalId, rotatingExternalId])) {
+        pinned = true;
+      }
     }
   }
   return pinned;
@@ -279,6 +287,15 @@ function checkOidcPins(
     });
   }
   return findings;
+}
+
+/**
+ * While a rotation is under way the condition may list the install's two IDs, or either alone (the customer moved
+ * ahead or has not moved yet): only the install's own IDs, each literal, never any other value.
+ */
+function pinsDuringRotation(values: string[], accepted: readonly [string, string]): boolean {
+  if (!accepted.every((id) => externalIdAlphabet.test(id))) return false;
+  return values.length >= 1 && values.length <= 2 && values.every((value) => accepted.includes(value));
 }
 
 const severity: readonly TrustPolicyFindingCode[] = [

@@ -13,6 +13,8 @@ export const installEventTypes = {
   'install.drift.resolved': 'A re-verification passed again after drift; the install is active again.',
   'install.first_report.delivered': 'AWS delivered the first cost report to the bucket (data.firstReport).',
   'install.deprovisioned': 'Deprovisioning finished; data.leftovers lists what could not be removed.',
+  'install.external_id.rotation':
+    'An External ID rotation moved to another step (data.externalIdRotation.step; the IDs are never sent).',
 } as const;
 
 export type InstallEventType = keyof typeof installEventTypes;

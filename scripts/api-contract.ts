@@ -17,6 +17,7 @@ export const responseTypeNames = [
   'InstallEnvelope',
   'InstallPage',
   'ApprovalAnswer',
+  'ExternalIdRotationAnswer',
   'DeprovisionAccepted',
   'Accepted',
   'VerificationAnswer',

@@ -13,6 +13,12 @@ import { checkPermissionSet } from './permission-upgrade';
 import { checkTrustPolicy } from './role-verification';
 import { checkOidcTrust } from './oidc-checks';
 import { anchorsPatch } from './patches';
+import {
+  advanceExternalIdRotation,
+  nextRotationPollAt,
+  rotatingExternalId,
+  rotationUnderWay,
+} from './external-id-rotation';
 
 type Drift = Omit<InstallError, 'at'>;
 
@@ -54,7 +60,7 @@ export async function findDrift(
       }
     }
     if (!access.oidc && tracker.patches.has('reverify-trust-policy')) {
-      const widened = await checkTrustPolicy(tracker, access, healthCheck);
+      const widened = await checkTrustPolicy(tracker, access, healthCheck, rotatingExternalId(tracker));
       if (widened) return drift(widened.code, widened.message);
     }
     if (status.sandbox?.stackId) {
@@ -124,8 +130,8 @@ export async function reverifyWhileActive(
   let lastSlot = 0;
   while (!deprovisionRequested() && !historyIsLong()) {
     if (input.reverifyEvery === undefined) {
-      await condition(deprovisionRequested);
-      return;
+      if ((await waitServingRotation(tracker, deprovisionRequested, historyIsLong, undefined)) !== 'due') return;
+      continue;
     }
     let wait: Duration = input.reverifyEvery;
     // A period written in a form older than the API's grammar (an install that predates bounds) keeps its plain timer.
@@ -135,9 +141,54 @@ export async function reverifyWhileActive(
       lastSlot = nextSlotAfter(input.installId, 'reverify', periodMs, Math.max(Date.now(), lastSlot));
       wait = lastSlot - Date.now();
     }
-    if (await condition(deprovisionRequested, wait)) return;
-    const problem = await findDrift(tracker, input, access);
+    if ((await waitServingRotation(tracker, deprovisionRequested, historyIsLong, wait)) !== 'due') return;
+    // The access of now: an External ID rotation may have switched the install to its new ID since the last check.
+    const problem = await findDrift(tracker, input, tracker.access() ?? access);
     if (problem) countVerificationFailure(problem.code, 'reverification');
     tracker.recordHealthCheck(problem);
+  }
+}
+
+/**
+ * Waits `wait` (forever when undefined) as the loop always did, unless deprovisioning is asked for first; meanwhile it
+ * polls an External ID rotation (workflows/external-id-rotation.ts), if one is under way or starts. Without a rotation
+ * the wait is the one condition and timer of before: a history recorded then replays unchanged.
+ */
+async function waitServingRotation(
+  tracker: InstallTracker,
+  deprovisionRequested: () => boolean,
+  historyIsLong: () => boolean,
+  wait: Duration | undefined,
+): Promise<'due' | 'deprovision' | 'long'> {
+  const startedAt = Date.now();
+  const interrupted = () => deprovisionRequested() || rotationUnderWay(tracker);
+  if (!rotationUnderWay(tracker)) {
+    const woke =
+      wait === undefined ? await condition(interrupted).then(() => true) : await condition(interrupted, wait);
+    if (!woke) return 'due';
+  }
+  // A period the grammar does not parse (an install from before bounds) ends with the rotation's first poll.
+  const until = wait === undefined ? Infinity : startedAt + (parseDuration(wait) ?? 0);
+  for (;;) {
+    if (deprovisionRequested()) return 'deprovision';
+    const now = Date.now();
+    if (now >= until) {
+      // A customer who went straight to the new ID alone would fail a check with the old one: try the new one first.
+      if (tracker.status.externalIdRotation?.step === 'awaiting_trust_update') {
+        await advanceExternalIdRotation(tracker, tracker.access()!);
+      }
+      return 'due';
+    }
+    if (rotationUnderWay(tracker)) {
+      // Continuing as new carries the rotation in the status; the next run polls on.
+      if (historyIsLong()) return 'long';
+      const pollAt = nextRotationPollAt(tracker);
+      if (now >= pollAt) await advanceExternalIdRotation(tracker, tracker.access()!);
+      else await condition(deprovisionRequested, Math.min(until, pollAt) - now);
+    } else if (until === Infinity) {
+      await condition(interrupted);
+    } else {
+      await condition(interrupted, until - now);
+    }
   }
 }

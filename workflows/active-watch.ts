@@ -9,6 +9,7 @@ import { countVerificationFailure } from './install-metrics';
 import type { InstallTracker } from './install-tracker';
 import { anchorsPatch } from './patches';
 import { permissionUpgradePoll } from './permission-upgrade';
+import { advanceExternalIdRotation, nextRotationPollAt, rotationUnderWay } from './external-id-rotation';
 
 /**
  * While active: re-verification on the install's slots (as reverifyWhileActive), now also of the role's permissions
@@ -43,24 +44,43 @@ export async function watchWhileActive(
     const upgrade = tracker.status.permissions?.upgrade;
     if (!upgrade || upgrade.pollsLeft === 0) nextPoll = undefined;
     else nextPoll ??= Date.now() + permissionUpgradePoll.everyMs;
-    const wakeAt = Math.min(nextRegular ?? Infinity, nextPoll ?? Infinity);
-    const asked = () => deprovisionRequested() || inbox.recheckPending;
+    // An External ID rotation under way (workflows/external-id-rotation.ts) is polled on its own period; one that
+    // starts during the wait wakes it.
+    const rotating = rotationUnderWay(tracker);
+    const wakeAt = Math.min(
+      nextRegular ?? Infinity,
+      nextPoll ?? Infinity,
+      rotating ? nextRotationPollAt(tracker) : Infinity,
+    );
+    const asked = () => deprovisionRequested() || inbox.recheckPending || rotationUnderWay(tracker) !== rotating;
     if (wakeAt === Infinity) await condition(asked);
     else await condition(asked, Math.max(1, wakeAt - Date.now()));
     if (deprovisionRequested()) return;
+    if (rotationUnderWay(tracker) && Date.now() >= nextRotationPollAt(tracker)) {
+      await advanceExternalIdRotation(tracker, tracker.access()!);
+    }
 
     const regularDue = nextRegular !== undefined && Date.now() >= nextRegular;
+    const pollDue = nextPoll !== undefined && Date.now() >= nextPoll;
     if (inbox.recheckPending || regularDue) {
+      // A customer who went straight to the new ID alone would fail a check with the old one: try the new one first.
+      if (tracker.status.externalIdRotation?.step === 'awaiting_trust_update') {
+        await advanceExternalIdRotation(tracker, tracker.access()!);
+      }
       inbox.startRecheck();
-      const problem = await findDrift(tracker, input, access, { permissions: true });
+      // The access of now: a rotation may have switched the install to its new ID since the run began.
+      const problem = await findDrift(tracker, input, tracker.access() ?? access, { permissions: true });
       if (problem) countVerificationFailure(problem.code, 'reverification');
       tracker.recordHealthCheck(problem);
       inbox.finishRecheck();
       if (regularDue) nextRegular = undefined;
-    } else {
+    } else if (pollDue) {
       nextPoll = undefined;
       tracker.usePermissionPoll();
-      const problem = await findDrift(tracker, input, access, { permissions: true, only: 'permissions' });
+      const problem = await findDrift(tracker, input, tracker.access() ?? access, {
+        permissions: true,
+        only: 'permissions',
+      });
       if (problem) {
         countVerificationFailure(problem.code, 'reverification');
         tracker.recordHealthCheck(problem);

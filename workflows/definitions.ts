@@ -10,6 +10,7 @@ import type { CurFormat, CurVersioning } from '../domain/cost-report';
 import type { TrustMode } from '../domain/oidc-trust';
 import type { CostReportKind } from '../domain/data-export';
 import type { SandboxTemplateName } from '../domain/sandbox-template';
+import type { ExternalIdRotation, RotateExternalIdRequest } from '../domain/external-id-rotation';
 import {
   installEventSignalName,
   webhookDeliveryNewsSignalName,
@@ -237,3 +238,8 @@ export const requestOrganizationDeprovisionUpdate = defineUpdate<
   { phase: OrganizationInstallPhase },
   [DeprovisionRequest]
 >('requestOrganizationDeprovision');
+/**
+ * Starts an External ID rotation (workflows/external-id-rotation.ts) while active or degraded; answers once the new ID
+ * exists. Refused (ExternalIdRotationPending) while another is under way.
+ */
+export const rotateExternalIdUpdate = defineUpdate<ExternalIdRotation, [RotateExternalIdRequest]>('rotateExternalId');

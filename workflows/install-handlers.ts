@@ -24,6 +24,7 @@ import { recordFirstReportNews } from './first-report-news';
 import type { InstallInbox } from './install-inbox';
 import type { InstallTracker } from './install-tracker';
 import { newCallback, rejectCallbackSubmission } from './onboarding-callback';
+import { setExternalIdRotationHandler } from './external-id-rotation';
 
 /**
  * Every signal, query and update the install answers. Validators decide whether a message is taken (a rejected
@@ -169,6 +170,7 @@ export function setInstallHandlers(
     },
   );
   setHandler(deprovisionSignal, (request) => inbox.requestDeprovision(request));
+  setExternalIdRotationHandler(tracker);
   setHandler(
     requestDeprovisionUpdate,
     (request) => {

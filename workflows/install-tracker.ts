@@ -279,6 +279,7 @@ export class InstallTracker {
           externalId: onboarding.externalId,
           region: this.input.region,
           ...this.oidcAccess(),
+          ...(onboarding.externalIdGeneration ? { externalIdGeneration: onboarding.externalIdGeneration } : {}),
         }
       : undefined;
   }
@@ -298,12 +299,15 @@ export class InstallTracker {
     if (!role || !onboarding || ref.installId !== this.input.installId || roleFingerprint(role.arn) !== ref.role) {
       return undefined;
     }
+    // Only the External ID in use: a reference made before a rotation's switch names one the install has left.
+    if ((ref.externalIdGeneration ?? 0) !== (onboarding.externalIdGeneration ?? 0)) return undefined;
     return {
       installId: this.input.installId,
       roleArn: role.arn,
       externalId: onboarding.externalId,
       region: this.input.region,
       ...this.oidcAccess(),
+      ...(onboarding.externalIdGeneration ? { externalIdGeneration: onboarding.externalIdGeneration } : {}),
     };
   }
 

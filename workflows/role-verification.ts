@@ -140,6 +140,8 @@ export async function checkTrustPolicy(
   activities: (
     summary: string,
   ) => Pick<InstallActivities, 'probeRoleWithWrongExternalId' | 'checkRoleTrustPolicy'> = quick,
+  /** During an External ID rotation: the install's other ID, which the trust policy may list too. */
+  rotatingExternalId?: string,
 ): Promise<{ code: string; message: string } | undefined> {
   const probe = await activities('AssumeRole with a wrong External ID must be refused').probeRoleWithWrongExternalId({
     access,
@@ -149,6 +151,7 @@ export async function checkTrustPolicy(
     'Read the trust policy: only the vendor, only with this External ID',
   ).checkRoleTrustPolicy({
     access,
+    ...(rotatingExternalId ? { rotatingExternalId } : {}),
   });
   tracker.recordRoleChecks({ trustPolicyFindings: findings });
   const fromPolicy = describeTrustPolicyFindings(findings);

@@ -3,6 +3,7 @@ import type { CostReportKind } from '../domain/data-export';
 import type { SandboxNaming } from '../domain/install-names';
 import type { TrustPolicyFinding } from '../domain/trust-policy-check';
 import type { OidcTokenProbe, TrustMode } from '../domain/oidc-trust';
+import type { ExternalIdRotation } from '../domain/external-id-rotation';
 
 /** The names and kind of cost reports an install was started with (its `cur` input, without the watch options). */
 export interface CostReportSettings {
@@ -125,7 +126,15 @@ export interface InstallStatus {
     roleTemplateUrl: string;
     /** The role template's one-time callback (zero-paste onboarding); its token is derived by the API, never kept. */
     callback?: OnboardingCallback;
+    /** A rotation's new External ID, until AWS accepts it (then it becomes `externalId`) or it expires. */
+    nextExternalId?: string;
+    /** The External ID a rotation replaced, until AWS refuses it. */
+    previousExternalId?: string;
+    /** How many times the External ID was switched: sessions are keyed by it, so none outlives its ID. */
+    externalIdGeneration?: number;
   };
+  /** The latest External ID rotation (domain/external-id-rotation.ts): each step, and what the customer must do. */
+  externalIdRotation?: ExternalIdRotation;
   role?: {
     arn: string;
     verifiedAt?: string;

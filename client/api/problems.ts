@@ -27,6 +27,11 @@ export const problems = {
   wrongPhase: { slug: 'wrong-phase', title: 'The install is not in a phase that allows this', status: 409 },
   installIdTaken: { slug: 'install-id-taken', title: 'The install id is used by a different install', status: 409 },
   callbackUsed: { slug: 'callback-used', title: 'The onboarding callback was already used', status: 409 },
+  externalIdRotationPending: {
+    slug: 'external-id-rotation-pending',
+    title: 'An External ID rotation is already under way for this install',
+    status: 409,
+  },
   callbackExpired: { slug: 'callback-expired', title: 'The onboarding callback has expired', status: 410 },
   payloadTooLarge: { slug: 'payload-too-large', title: 'The request body is too large', status: 413 },
   unsupportedMediaType: { slug: 'unsupported-media-type', title: 'Send application/json', status: 415 },
@@ -145,6 +150,8 @@ const rejectionKinds: Record<string, ProblemKind> = {
   CallbackExpired: 'callbackExpired',
   CallbackSuperseded: 'invalidCallbackToken',
   StackInWrongAccount: 'invalidRequest',
+  ExternalIdRotationPending: 'externalIdRotationPending',
+  InvalidRotationRequest: 'invalidRequest',
 };
 
 /** One place that turns every error into a problem document, so no route leaks a stack trace or a secret. */

@@ -1,5 +1,6 @@
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import type { KitFile } from '../../domain/onboarding-kit';
+import type { ExternalIdRotation } from '../../domain/external-id-rotation';
 import type { PermissionUpgradeKit } from '../../domain/permission-upgrade-kit';
 import type {
   InstallPhase,
@@ -52,6 +53,12 @@ export interface ApprovalAnswer {
 export interface DeprovisionAccepted {
   accepted: true;
   phase: InstallPhase;
+  links: InstallLinks;
+}
+
+/** The External ID rotation just started (step `awaiting_trust_update`); the kit now renders both IDs. */
+export interface ExternalIdRotationAnswer {
+  externalIdRotation: ExternalIdRotation;
   links: InstallLinks;
 }
 

@@ -18,6 +18,7 @@ import { registerOrganizationInstallRoutes } from './routes/organization-install
 import { registerOnboardingCallbackRoutes } from './routes/onboarding-callback';
 import { registerPermissionRoutes } from './routes/permissions';
 import { registerRoleAndRunnerRoutes } from './routes/role-and-runner';
+import { registerExternalIdRotationRoutes } from './routes/external-id-rotation';
 import { installIdOf, registerApiTelemetry } from './telemetry';
 import { customerRoutePrefix, registerCustomerPageRoutes } from './routes/customer-page';
 
@@ -187,6 +188,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   registerOnboardingRoutes(app, options);
   registerRoleAndRunnerRoutes(app, options);
   registerPermissionRoutes(app, options);
+  registerExternalIdRotationRoutes(app, options);
   registerCustomerPageRoutes(app, options);
   registerOrganizationInstallRoutes(app, options);
   app.get(

@@ -94,6 +94,12 @@ export function renderStatus(status: InstallStatus): string {
     lines.push('next    approve or reject what will be created:');
     for (const item of status.approval?.plan ?? []) lines.push(`          - ${item}`);
   }
+  const rotation = status.externalIdRotation;
+  if (rotation) {
+    const until = rotation.step === 'awaiting_trust_update' ? `, new ID expires ${rotation.expiresAt}` : '';
+    lines.push(`external ID rotation  ${rotation.step} (asked ${rotation.requestedAt}${until})`);
+    if (rotation.customerAction) lines.push(`customer              ${rotation.customerAction}`);
+  }
   const firstReport = status.cur?.firstReport;
   if (firstReport) lines.push(`cost report  ${describeFirstReport(firstReport, status.cur?.firstDeliveredAt)}`);
   if (firstReport?.problem?.fix) lines.push(`to fix       ${firstReport.problem.fix}`);

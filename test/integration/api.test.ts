@@ -386,6 +386,7 @@ describe('API keys bound to orgs', () => {
     'POST /installs/{installId}/deprovision': { reason: 'not yours' },
     'GET /installs/{installId}/permissions': undefined,
     'POST /installs/{installId}/permissions/recheck': undefined,
+    'POST /installs/{installId}/external-id/rotate': {},
   };
 
   it("answers another org's install exactly as a missing one, on every install route, and changes nothing", async () => {

@@ -57,6 +57,8 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
           'provision-policy.json',
           'role-template.json',
           'trust-policy.json',
+          'update-role-stack.sh',
+          'update-trust-policy.sh',
         ]);
         const trust = JSON.parse(
           readFileSync(join(out, 'trust-policy.json'), 'utf8'),

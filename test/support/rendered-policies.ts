@@ -78,6 +78,15 @@ export const trustModeRenders: Record<
       roleTemplateUrl: 'https://vendor.example.com/installs/x/onboarding/role-template.json',
       oidc: { issuerUrl: 'https://issuer.vendor.example/oidc', subject: `install:acme:${install.installId}` },
     }),
+  // An External ID rotation waiting for the customer: the trust policy and the stack update's template take both IDs.
+  'external-id-rotation': (install) =>
+    renderOnboardingArtifacts({
+      install,
+      externalId: 'b1946ac92492d2347c6235b4d2611184b1946ac92492d234',
+      newExternalId: '5f0c6d2e3b7a4c1e9a8d2f4b6c8e0a1b5f0c6d2e3b7a4c1e',
+      vendorPrincipalArn: 'arn:aws:iam::111122223333:role/vendor-orchestrator',
+      roleTemplateUrl: 'https://vendor.example.com/installs/x/onboarding/role-template.json',
+    }),
 };
 
 /** The policies of the role template's resources, found wherever the template holds one. */

@@ -560,6 +560,30 @@ describe('the actionable error catalog, case by case', () => {
     );
   });
 
+  describe('rotating the External ID', () => {
+    itExplains(
+      ['external_id_rotation_pending', 'invalid_rotation_request'],
+      'explains a second rotation while one is under way, and rotation settings out of bounds',
+      (expectExplained) => {
+        expectExplained(
+          describeFailure({
+            code: 'ExternalIdRotationPending',
+            message: 'An External ID rotation is already under way.',
+          }),
+          'external_id_rotation_pending',
+          /already under way/,
+          /until it is completed or expired/,
+        );
+        expectExplained(
+          describeFailure({ code: 'InvalidRotationRequest', message: '/expiresAfter must be a duration …' }),
+          'invalid_rotation_request',
+          /outside its range/,
+          /inside their ranges/,
+        );
+      },
+    );
+  });
+
   it('covers every entry of the catalog above', () => {
     expect([...declared].sort()).toEqual([...catalogCodes].sort());
   });

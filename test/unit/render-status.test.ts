@@ -119,6 +119,27 @@ describe('the CLI status view', () => {
     expect(delivered).toContain('cost report  first report delivered at 2026-11-23T02:00:00.000Z');
   });
 
+  it('shows the step of an External ID rotation and what the customer must do', () => {
+    const rotation = {
+      requestedAt: '2026-11-22T10:00:00.000Z',
+      expiresAt: '2026-11-24T10:00:00.000Z',
+      pollEvery: '1 minute',
+      polls: 3,
+    };
+    const waiting = renderStatus({
+      ...base,
+      phase: 'active',
+      externalIdRotation: { ...rotation, step: 'awaiting_trust_update', customerAction: 'Update the trust policy.' },
+    });
+    expect(waiting).toContain(
+      'external ID rotation  awaiting_trust_update (asked 2026-11-22T10:00:00.000Z, new ID expires 2026-11-24T10:00:00.000Z)\n',
+    );
+    expect(waiting).toContain('customer              Update the trust policy.\n');
+    const done = renderStatus({ ...base, phase: 'active', externalIdRotation: { ...rotation, step: 'completed' } });
+    expect(done).toContain('external ID rotation  completed (asked 2026-11-22T10:00:00.000Z)\n');
+    expect(done).not.toContain('customer ');
+  });
+
   it('names a webhook endpoint whose deliveries fail, with what it answered', () => {
     const out = renderStatus({
       ...base,

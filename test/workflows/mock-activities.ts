@@ -93,6 +93,8 @@ export function mockActivities(overrides: Partial<InstallActivities> = {}): {
     listOrganizationMembers: async () => ({ accountIds: [] }),
     readMemberPhases: async ({ installIds }) => installIds.map((installId) => ({ installId, phase: 'active' })),
     removeMemberStackSet: async () => undefined,
+    createExternalId: async () => ({ externalId: 'e'.repeat(48) }),
+    tryExternalId: async () => ({ outcome: 'refused' as const }),
   };
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(

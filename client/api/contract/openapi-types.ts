@@ -349,6 +349,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/installs/{installId}/external-id/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new External ID; the install switches to it once the customer updates the role
+         * @description Answers once the new ID exists (step `awaiting_trust_update`): the onboarding kit then renders a trust policy accepting both IDs. The install keeps using the old ID until AWS accepts the new one, then asks for the old one to be dropped and checks that it is refused. An unused new ID expires (default 48 hours). A 409 external-id-rotation-pending while another rotation is under way.
+         */
+        post: operations["rotateExternalId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customer/installs/{installId}": {
         parameters: {
             query?: never;
@@ -1214,6 +1234,39 @@ export interface components {
             phase: components["schemas"]["InstallPhase"];
             links: components["schemas"]["InstallLinks"];
         };
+        /** @description A rotation as the status shows it; the IDs themselves are kept with the install's onboarding, like the first. */
+        ExternalIdRotation: {
+            step: components["schemas"]["ExternalIdRotationStep"];
+            requestedAt: string;
+            /** @description The id of the API key that asked. */
+            requestedBy?: string;
+            /** @description When an unused new ID expires (the old one stays in use). */
+            expiresAt: string;
+            /** @description How often the install tries the ID the step waits on. */
+            pollEvery: string;
+            polls: number;
+            lastPolledAt?: string;
+            /** @description AWS accepted the new ID: the install switched its sessions to it. */
+            switchedAt?: string;
+            /** @description AWS refused the old ID (and no ID, and a wrong one). */
+            completedAt?: string;
+            expiredAt?: string;
+            /** @description What the customer must do now, in their words; absent once the rotation has ended. */
+            customerAction?: string;
+            /** @description The last poll that could not tell (an AWS error other than a refusal), or what the last check found wrong. */
+            lastProblem?: {
+                code: string;
+                message: string;
+                at: string;
+            };
+        };
+        /** @description The External ID rotation just started (step `awaiting_trust_update`); the kit now renders both IDs. */
+        ExternalIdRotationAnswer: {
+            externalIdRotation: components["schemas"]["ExternalIdRotation"];
+            links: components["schemas"]["InstallLinks"];
+        };
+        /** @enum {string} */
+        ExternalIdRotationStep: "awaiting_trust_update" | "awaiting_old_id_removal" | "completed" | "expired";
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -1288,7 +1341,14 @@ export interface components {
                 vendorPrincipalArn: string;
                 roleTemplateUrl: string;
                 callback?: components["schemas"]["OnboardingCallback"];
+                /** @description A rotation's new External ID, until AWS accepts it (then it becomes `externalId`) or it expires. */
+                nextExternalId?: string;
+                /** @description The External ID a rotation replaced, until AWS refuses it. */
+                previousExternalId?: string;
+                /** @description How many times the External ID was switched: sessions are keyed by it, so none outlives its ID. */
+                externalIdGeneration?: number;
             };
+            externalIdRotation?: components["schemas"]["ExternalIdRotation"];
             role?: {
                 arn: string;
                 verifiedAt?: string;
@@ -1419,7 +1479,7 @@ export interface components {
         /** @description A file of the onboarding kit and where to download it. */
         KitFileLink: {
             /** @enum {string} */
-            name: "trust-policy.json" | "provision-policy.json" | "deprovision-policy.json" | "role-template.json" | "create-role.sh" | "install-access-role.tf";
+            name: "trust-policy.json" | "provision-policy.json" | "deprovision-policy.json" | "role-template.json" | "create-role.sh" | "install-access-role.tf" | "update-trust-policy.sh" | "update-role-stack.sh";
             url: string;
         };
         /** @description Something deprovisioning could not remove, kept so nobody has to guess what is left in the account. */
@@ -1489,6 +1549,8 @@ export interface components {
             externalId: string;
             vendorPrincipalArn: string;
             roleName: string;
+            /** @description The CloudFormation stack the quick-create link names: what a stack update of the role updates. */
+            roleStackName: string;
             trustPolicy: components["schemas"]["PolicyDocument"];
             provisionPolicy: components["schemas"]["PolicyDocument"];
             deprovisionPolicy: components["schemas"]["PolicyDocument"];
@@ -1501,6 +1563,8 @@ export interface components {
             quickCreateUrl: string;
             callbackUrl?: string;
             oidcProvider?: components["schemas"]["OidcProviderSpec"];
+            /** @description While an External ID rotation waits for the customer to accept the new ID: that ID. The trust policy, the role template (a stack update) and the kit's scripts then accept it beside `externalId`, the one in use. */
+            newExternalId?: string;
             callback?: components["schemas"]["CallbackView"];
             files: components["schemas"]["KitFileLink"][];
         };
@@ -1812,7 +1876,7 @@ export interface components {
         /** @description RFC 9457 problem details. Branch on `type`; `detail` is for people. */
         Problem: {
             /** @enum {string} */
-            type: "urn:install-orchestrator:problem:invalid-request" | "urn:install-orchestrator:problem:invalid-role-arn" | "urn:install-orchestrator:problem:unauthorized" | "urn:install-orchestrator:problem:invalid-runner-token" | "urn:install-orchestrator:problem:invalid-callback-token" | "urn:install-orchestrator:problem:forbidden" | "urn:install-orchestrator:problem:not-found" | "urn:install-orchestrator:problem:install-not-found" | "urn:install-orchestrator:problem:method-not-allowed" | "urn:install-orchestrator:problem:wrong-phase" | "urn:install-orchestrator:problem:install-id-taken" | "urn:install-orchestrator:problem:callback-used" | "urn:install-orchestrator:problem:callback-expired" | "urn:install-orchestrator:problem:payload-too-large" | "urn:install-orchestrator:problem:unsupported-media-type" | "urn:install-orchestrator:problem:too-many-requests" | "urn:install-orchestrator:problem:not-ready" | "urn:install-orchestrator:problem:temporal-unavailable" | "urn:install-orchestrator:problem:internal-error" | "urn:install-orchestrator:problem:invalid-customer-link" | "urn:install-orchestrator:problem:customer-link-expired" | "urn:install-orchestrator:problem:too-many-streams" | "urn:install-orchestrator:problem:runner-proof-missing" | "urn:install-orchestrator:problem:runner-proof-malformed" | "urn:install-orchestrator:problem:runner-proof-wrong-endpoint" | "urn:install-orchestrator:problem:runner-proof-wrong-server" | "urn:install-orchestrator:problem:runner-proof-expired" | "urn:install-orchestrator:problem:runner-proof-signature-invalid" | "urn:install-orchestrator:problem:runner-proof-credentials-invalid" | "urn:install-orchestrator:problem:runner-proof-unverifiable" | "urn:install-orchestrator:problem:runner-wrong-account" | "urn:install-orchestrator:problem:runner-wrong-role";
+            type: "urn:install-orchestrator:problem:invalid-request" | "urn:install-orchestrator:problem:invalid-role-arn" | "urn:install-orchestrator:problem:unauthorized" | "urn:install-orchestrator:problem:invalid-runner-token" | "urn:install-orchestrator:problem:invalid-callback-token" | "urn:install-orchestrator:problem:forbidden" | "urn:install-orchestrator:problem:not-found" | "urn:install-orchestrator:problem:install-not-found" | "urn:install-orchestrator:problem:method-not-allowed" | "urn:install-orchestrator:problem:wrong-phase" | "urn:install-orchestrator:problem:install-id-taken" | "urn:install-orchestrator:problem:callback-used" | "urn:install-orchestrator:problem:external-id-rotation-pending" | "urn:install-orchestrator:problem:callback-expired" | "urn:install-orchestrator:problem:payload-too-large" | "urn:install-orchestrator:problem:unsupported-media-type" | "urn:install-orchestrator:problem:too-many-requests" | "urn:install-orchestrator:problem:not-ready" | "urn:install-orchestrator:problem:temporal-unavailable" | "urn:install-orchestrator:problem:internal-error" | "urn:install-orchestrator:problem:invalid-customer-link" | "urn:install-orchestrator:problem:customer-link-expired" | "urn:install-orchestrator:problem:too-many-streams" | "urn:install-orchestrator:problem:runner-proof-missing" | "urn:install-orchestrator:problem:runner-proof-malformed" | "urn:install-orchestrator:problem:runner-proof-wrong-endpoint" | "urn:install-orchestrator:problem:runner-proof-wrong-server" | "urn:install-orchestrator:problem:runner-proof-expired" | "urn:install-orchestrator:problem:runner-proof-signature-invalid" | "urn:install-orchestrator:problem:runner-proof-credentials-invalid" | "urn:install-orchestrator:problem:runner-proof-unverifiable" | "urn:install-orchestrator:problem:runner-wrong-account" | "urn:install-orchestrator:problem:runner-wrong-role";
             title: string;
             status: number;
             detail: string;
@@ -2900,7 +2964,7 @@ export interface operations {
             path: {
                 /** @example acme-prod */
                 installId: string;
-                file: "trust-policy.json" | "provision-policy.json" | "deprovision-policy.json" | "role-template.json" | "create-role.sh" | "install-access-role.tf";
+                file: "trust-policy.json" | "provision-policy.json" | "deprovision-policy.json" | "role-template.json" | "create-role.sh" | "install-access-role.tf" | "update-trust-policy.sh" | "update-role-stack.sh";
             };
             cookie?: never;
         };
@@ -3456,6 +3520,119 @@ export interface operations {
             };
             /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateExternalId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-prod */
+                installId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "expiresAfter": "48 hours"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description How long the customer has to let the role accept the new ID: between 1 hour and 30 days in production (default 48 hours). */
+                    expiresAfter?: string;
+                    /** @description How often the install tries the ID it waits on: between 1 minute and 1 hour in production (default 1 minute). */
+                    pollEvery?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description The External ID rotation just started (step `awaiting_trust_update`); the kit now renders both IDs. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalIdRotationAnswer"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-request`: The request is not valid. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unauthorized`: A valid API key is required. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. `urn:install-orchestrator:problem:external-id-rotation-pending`: An External ID rotation is already under way for this install. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:payload-too-large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unsupported-media-type`: Send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

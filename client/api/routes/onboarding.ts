@@ -23,7 +23,7 @@ export function artifactsOf(
   oidcIssuer?: OidcIssuer,
 ) {
   if (!status.onboarding) throw new Problem('notReady', 'The External ID is still being created; retry in a moment.');
-  const { callback, ...onboarding } = status.onboarding;
+  const { callback, externalId, vendorPrincipalArn, roleTemplateUrl, nextExternalId } = status.onboarding;
   const open = callback?.state === 'open' && Date.now() < Date.parse(callback.expiresAt);
   const install = { ...status, cur: status.costReportSettings, sandboxNaming: sandboxNamingOf(status) };
   const names = installResourceNames(install);
@@ -36,11 +36,17 @@ export function artifactsOf(
       set.current,
       ownRoleResources(names, suggestedRoleName(status.installId)),
     ),
-    ...onboarding,
+    externalId,
+    vendorPrincipalArn,
+    roleTemplateUrl,
     callbackToken: open ? deriveCallbackToken(tokenKey, status.installId, callback.callbackId) : undefined,
     permissionsBoundary: status.permissionsBoundary,
     ...(status.oidcSubject && oidcIssuer
       ? { oidc: { issuerUrl: oidcIssuer.issuerUrl, subject: status.oidcSubject } }
+      : {}),
+    // An External ID rotation waiting for the customer: the role must accept the new ID beside the one in use.
+    ...(nextExternalId && status.externalIdRotation?.step === 'awaiting_trust_update'
+      ? { newExternalId: nextExternalId }
       : {}),
   });
 }
