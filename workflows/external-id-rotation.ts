@@ -77,6 +77,14 @@ export function setExternalIdRotationHandler(tracker: InstallTracker): void {
             { phase },
           );
         }
+        if (tracker.status.trust === 'oidc') {
+          // Its role trusts this install's token subject, not an External ID: there is nothing to rotate.
+          throw ApplicationFailure.nonRetryable(
+            'An install in OIDC trust mode has no External ID to rotate; its signing keys rotate on the issuer.',
+            'InvalidRotationRequest',
+            { code: 'invalid_rotation_request', phase },
+          );
+        }
         if (starting || rotationUnderWay(tracker)) {
           throw ApplicationFailure.nonRetryable(
             `An External ID rotation is already under way (${tracker.status.externalIdRotation?.step ?? 'starting'}).`,

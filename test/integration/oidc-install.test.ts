@@ -113,6 +113,10 @@ describe('an install in OIDC trust mode', () => {
     await checkInRunner(handle, input.installId);
     const active = await waitForPhase(handle, 'active');
     expect(active.trust).toBe('oidc');
+    // Nothing to rotate: the role trusts this install's token subject, not an External ID.
+    const rotate = await api.call('POST', `/installs/${input.installId}/external-id/rotate`, {});
+    expect(rotate.status).toBe(400);
+    expect(rotate.body.detail).toContain('OIDC trust mode has no External ID to rotate');
     expect(active.role).toMatchObject({
       arn: roleArn,
       tokenProbes: { other_subject: 'refused', other_audience: 'refused', expired: 'refused', unknown_key: 'refused' },
