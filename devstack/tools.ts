@@ -287,19 +287,31 @@ export function locateSchemathesis(): string | undefined {
   return isExecutable(local) ? local : undefined;
 }
 
-/** Returns schemathesis's `st`, creating a pinned virtualenv in the per-user cache (beside moto's) the first time. */
-export async function ensureSchemathesis(log: Log): Promise<string> {
+/** A pinned PyPI tool in a virtualenv of its own in the per-user cache, made the first time; returns `bin/<program>`. */
+async function ensurePythonTool(
+  tool: { name: string; version: string; program: string; neededFor: string },
+  log: Log,
+): Promise<string> {
   const python = findOnPath('python3');
-  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run schemathesis (contract tests).');
+  if (!python)
+    throw new ToolSetupError(`python3 is not on PATH; it is needed to run ${tool.name} (${tool.neededFor}).`);
   const linked = await ensurePinnedVenv({
-    name: 'schemathesis',
-    pipPackage: 'schemathesis',
-    version: SCHEMATHESIS_VERSION,
+    name: tool.name,
+    pipPackage: tool.name,
+    version: tool.version,
     python,
     log,
     whatToDo: 'check that pip reaches a Python package index (pip config list).',
   });
-  return join(linked, 'bin', 'st');
+  return join(linked, 'bin', tool.program);
+}
+
+/** Returns schemathesis's `st`, creating a pinned virtualenv in the per-user cache (beside moto's) the first time. */
+export function ensureSchemathesis(log: Log): Promise<string> {
+  return ensurePythonTool(
+    { name: 'schemathesis', version: SCHEMATHESIS_VERSION, program: 'st', neededFor: 'contract tests' },
+    log,
+  );
 }
 
 /** parliament's Python from this checkout's .tools link, or undefined when setup has not installed it. */
@@ -309,18 +321,11 @@ export function locateParliamentPython(): string | undefined {
 }
 
 /** Returns a Python with parliament (an IAM policy linter), creating a pinned virtualenv the first time. */
-export async function ensureParliamentPython(log: Log): Promise<string> {
-  const python = findOnPath('python3');
-  if (!python) throw new ToolSetupError('python3 is not on PATH; it is needed to run parliament (the policy lint).');
-  const linked = await ensurePinnedVenv({
-    name: 'parliament',
-    pipPackage: 'parliament',
-    version: PARLIAMENT_VERSION,
-    python,
+export function ensureParliamentPython(log: Log): Promise<string> {
+  return ensurePythonTool(
+    { name: 'parliament', version: PARLIAMENT_VERSION, program: 'python', neededFor: 'the policy lint' },
     log,
-    whatToDo: 'check that pip reaches a Python package index (pip config list).',
-  });
-  return join(linked, 'bin', 'python');
+  );
 }
 
 /**

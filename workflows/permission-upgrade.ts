@@ -1,10 +1,10 @@
 import { customerAccessRef, type CustomerAccess } from '../domain/customer-access';
-import { sandboxNamingOf } from '../domain/install-names';
 import { installPermissionVersion } from '../domain/permission-versions';
 import { healthCheck } from './activity-profiles';
 import type { InstallError, InstallInput } from './definitions';
 import { describeFailure } from './failures';
 import type { InstallTracker } from './install-tracker';
+import { permissionCheckSubject } from './role-verification';
 
 /** How often an open upgrade request is re-checked, and how many times, before only re-verification looks again. */
 export const permissionUpgradePoll = { everyMs: 15 * 60_000, polls: 96 };
@@ -24,15 +24,8 @@ export async function checkPermissionSet(
     "Re-verify: the role's permissions at its version, and what newer versions add",
   ).checkPermissionUpgrade({
     access: customerAccessRef(access),
-    resources: {
-      installId: input.installId,
-      awsAccountId: input.awsAccountId,
-      region: input.region,
-      cur: tracker.status.costReportSettings ?? input.cur,
-      sandboxNaming: sandboxNamingOf(tracker.status),
-    },
+    ...permissionCheckSubject(tracker, input),
     version,
-    ...(input.permissionsBoundary ? { permissionsBoundary: input.permissionsBoundary } : {}),
   });
   if (found.missing.length > 0) {
     return describeFailure({

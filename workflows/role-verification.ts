@@ -16,6 +16,20 @@ import { anchorsPatch } from './patches';
  * without it and with a wrong one, a trust policy that admits only the vendor with this External ID, and granted
  * every action the later phases need. Returns the reason it is not, for the customer.
  */
+/** What a permission check reads the role against: the install's names, and the boundary it asked for. */
+export function permissionCheckSubject(tracker: InstallTracker, input: InstallInput) {
+  return {
+    resources: {
+      installId: input.installId,
+      awsAccountId: input.awsAccountId,
+      region: input.region,
+      cur: tracker.status.costReportSettings ?? input.cur,
+      sandboxNaming: sandboxNamingOf(tracker.status),
+    },
+    ...(tracker.status.permissionsBoundary ? { permissionsBoundary: tracker.status.permissionsBoundary } : {}),
+  };
+}
+
 export async function verifyRole(
   tracker: InstallTracker,
   input: InstallInput,
@@ -99,14 +113,7 @@ async function verifyPermissions(
     const permissions = await tracker.step('check_permissions', () =>
       quick('Check the role grants every action the install needs').checkRolePermissions({
         access: ref,
-        resources: {
-          installId: input.installId,
-          awsAccountId: input.awsAccountId,
-          region: input.region,
-          cur: tracker.status.costReportSettings ?? input.cur,
-          sandboxNaming: sandboxNamingOf(tracker.status),
-        },
-        ...(tracker.status.permissionsBoundary ? { permissionsBoundary: tracker.status.permissionsBoundary } : {}),
+        ...permissionCheckSubject(tracker, input),
       }),
     );
     tracker.recordRoleChecks({
