@@ -16,12 +16,27 @@ import { createInstallWorker } from '../../worker/install-worker';
  * const timeSkipping = useTimeSkippingEnvironment();
  * await timeSkipping.run(activities, async (client, taskQueue) => { ... });
  */
+/**
+ * The SDK waits a fixed 5 s for the test server's JVM to listen (sdk-core's ephemeral_server); on a loaded 2-core CI
+ * machine a JVM start can take longer, and a whole test file then failed on "did not start within 5s". That one
+ * error is retried with a fresh port, three attempts in all; any other error, or a third timeout, fails as it is.
+ */
+async function startTimeSkippingServer(attempts = 3): Promise<TestWorkflowEnvironment> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TestWorkflowEnvironment.createTimeSkipping({
+        server: { executable: { type: 'existing-path', path: stack.timeSkippingServerPath } },
+      });
+    } catch (error) {
+      if (attempt >= attempts || !/did not start within/.test(String(error))) throw error;
+    }
+  }
+}
+
 export function useTimeSkippingEnvironment() {
   let env: TestWorkflowEnvironment | undefined;
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: stack.timeSkippingServerPath } },
-    });
+    env = await startTimeSkippingServer();
     await env.connection.operatorService.addSearchAttributes({
       namespace: 'default',
       searchAttributes: Object.fromEntries(
