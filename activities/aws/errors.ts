@@ -65,12 +65,17 @@ const transientCodes = new Set([
   'ETIMEDOUT',
 ]);
 
-/** Throttling, 5xx, expired session credentials (re-assumed on retry) and network faults: worth retrying. */
+/**
+ * Throttling, 5xx, expired session credentials (re-assumed on retry) and network faults: worth retrying. So is an
+ * error on a 2xx answer: AWS said yes and the SDK could not read the body ("XML parse error", "Deserialization
+ * error"), which is a connection cut mid-answer, not a refusal; every activity is an idempotent unit, so asking again
+ * is safe. The fault suite met it: a dropped connection during the preflight's GetRole failed the install for good.
+ */
 export function isTransientAwsError(error: unknown): boolean {
   const code = awsErrorCode(error);
   if (code && (throttlingCodes.has(code) || transientCodes.has(code))) return true;
   const status = (error as SdkErrorShape | undefined)?.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
+  return status !== undefined && (status >= 500 || (status >= 200 && status < 300));
 }
 
 /**

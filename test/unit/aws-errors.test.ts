@@ -13,6 +13,8 @@ describe('AWS error classification', () => {
     ['InternalFailure', 500],
     ['SomethingNew', 502],
     ['ExpiredToken', 400],
+    // A body cut off mid-answer: the SDK's deserialization error on AWS's 200.
+    ['Error', 200],
   ])('treats %s (HTTP %d) as transient', (name, status) => {
     expect(isTransientAwsError(awsError(name, status))).toBe(true);
   });
