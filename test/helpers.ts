@@ -35,17 +35,21 @@ export function awsEndpoints(): AwsEndpoints {
   return localAwsEndpoints(stack);
 }
 
-/** Real dependencies against the test stack; `endpoints` puts something (a fault proxy) in between. */
+/**
+ * Real dependencies against the test stack; `endpoints` puts something (a fault proxy) in between. `sdkAttempts` is
+ * the SDK's own tries per call: one by default, so a fault reaches the activity and Temporal's retry is what is tested.
+ */
 export async function testActivityDeps(
   overrides: Partial<ActivityDeps> = {},
   endpoints: AwsEndpoints = awsEndpoints(),
+  sdkAttempts = 1,
 ): Promise<ActivityDeps> {
   const deps = await createActivityDeps({
     aws: {
       region: 'us-east-1',
       endpoints,
       vendorCredentials: stack.accounts.vendor.credentials,
-      maxAttempts: 1,
+      maxAttempts: sdkAttempts,
     },
     vendorPrincipalArn: stack.accounts.vendor.principalArn,
     roleTemplateBaseUrl: 'http://127.0.0.1:3000/installs',

@@ -54,7 +54,8 @@ const problemSchema = {
     },
     reason: { type: 'string', description: "The workflow's reason for refusing (e.g. `WrongPhase`, `CallbackUsed`)." },
     code: { type: 'string', description: 'The error catalog code of a refused role ARN.' },
-    phase: { $ref: 'InstallPhase#' },
+    // The phase that refused: an install's, or an organization install's (its own phases).
+    phase: { anyOf: [{ $ref: 'InstallPhase#' }, { $ref: 'OrganizationInstallPhase#' }] },
     restart: { type: 'string', description: 'Where to ask for a fresh onboarding callback.' },
   },
   additionalProperties: true,

@@ -52,8 +52,15 @@ async function censusOf(names: ReturnType<typeof installResourceNames>, installI
 
 async function activitiesBehind(aws: FaultProxy, cur: FaultProxy) {
   const endpoint = aws.url;
+  // The SDK's two tries per call, as in production (activities/aws/clients.ts). With one, at this fault rate the
+  // preflight's six reads (its role's policies and boundary) all succeed in one attempt of twenty, and eight attempts
+  // can all fail; Temporal's retry is still needed and asserted below.
   return createActivities(
-    await testActivityDeps({}, { sts: endpoint, iam: endpoint, s3: endpoint, cloudformation: endpoint, cur: cur.url }),
+    await testActivityDeps(
+      {},
+      { sts: endpoint, iam: endpoint, s3: endpoint, cloudformation: endpoint, cur: cur.url },
+      2,
+    ),
   );
 }
 

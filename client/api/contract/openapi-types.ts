@@ -1893,7 +1893,7 @@ export interface components {
             reason?: string;
             /** @description The error catalog code of a refused role ARN. */
             code?: string;
-            phase?: components["schemas"]["InstallPhase"];
+            phase?: components["schemas"]["InstallPhase"] | components["schemas"]["OrganizationInstallPhase"];
             /** @description Where to ask for a fresh onboarding callback. */
             restart?: string;
         } & {
