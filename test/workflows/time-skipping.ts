@@ -35,6 +35,9 @@ async function startTimeSkippingServer(attempts = 3): Promise<TestWorkflowEnviro
 
 export function useTimeSkippingEnvironment() {
   let env: TestWorkflowEnvironment | undefined;
+  // Workers still running when the file ends (a test that timed out mid-body): stopped before the server goes, or
+  // they poll the dead server for the rest of the jest worker's life, beside the suites that follow.
+  const running = new Set<Awaited<ReturnType<typeof createInstallWorker>>>();
   beforeAll(async () => {
     env = await startTimeSkippingServer();
     await env.connection.operatorService.addSearchAttributes({
@@ -47,7 +50,10 @@ export function useTimeSkippingEnvironment() {
       ),
     });
   });
-  afterAll(() => env?.teardown());
+  afterAll(async () => {
+    for (const worker of running) worker.shutdown();
+    await env?.teardown();
+  });
   return {
     get env(): TestWorkflowEnvironment {
       if (!env) throw new Error('useTimeSkippingEnvironment: the environment starts in beforeAll');
@@ -66,7 +72,12 @@ export function useTimeSkippingEnvironment() {
         activities,
         workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
       });
-      return worker.runUntil(() => body(this.env.client, taskQueue));
+      running.add(worker);
+      try {
+        return await worker.runUntil(() => body(this.env.client, taskQueue));
+      } finally {
+        running.delete(worker);
+      }
     },
   };
 }
