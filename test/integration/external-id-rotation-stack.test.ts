@@ -5,28 +5,10 @@ import {
   waitUntilStackUpdateComplete,
 } from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { customerClients } from '../customer-account';
 import { customerAccount, stack, uniqueInstallId } from '../helpers';
-
-const vendorSts = new STSClient({
-  region: 'us-east-1',
-  endpoint: stack.awsEndpoint,
-  credentials: stack.accounts.vendor.credentials,
-});
-
-async function assumes(roleArn: string, externalId?: string): Promise<'allowed' | 'refused'> {
-  try {
-    await vendorSts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'stack-rotation', ExternalId: externalId }),
-    );
-    return 'allowed';
-  } catch (error) {
-    if ((error as Error).name === 'AccessDenied') return 'refused';
-    throw error;
-  }
-}
+import { vendorAssumes } from '../vendor-assume';
 
 describe('External ID rotation as a CloudFormation stack update of the quick-create role stack, against moto', () => {
   it('accepts both IDs after the rotation update, and the new one alone after the next', async () => {
@@ -57,8 +39,8 @@ describe('External ID rotation as a CloudFormation stack update of the quick-cre
     );
     await waitUntilStackCreateComplete({ client: cloudFormation, maxWaitTime: 60 }, { StackName });
     const roleArn = (await iam.send(new GetRoleCommand({ RoleName: created.roleName }))).Role!.Arn!;
-    expect(await assumes(roleArn, oldId)).toBe('allowed');
-    expect(await assumes(roleArn, newId)).toBe('refused');
+    expect(await vendorAssumes(roleArn, oldId)).toBe('allowed');
+    expect(await vendorAssumes(roleArn, newId)).toBe('refused');
 
     const rotating = renderOnboardingArtifacts({ ...base, externalId: oldId, newExternalId: newId });
     await cloudFormation.send(
@@ -75,9 +57,9 @@ describe('External ID rotation as a CloudFormation stack update of the quick-cre
       }),
     );
     await waitUntilStackUpdateComplete({ client: cloudFormation, maxWaitTime: 60 }, { StackName });
-    expect(await assumes(roleArn, oldId)).toBe('allowed');
-    expect(await assumes(roleArn, newId)).toBe('allowed');
-    expect(await assumes(roleArn)).toBe('refused');
+    expect(await vendorAssumes(roleArn, oldId)).toBe('allowed');
+    expect(await vendorAssumes(roleArn, newId)).toBe('allowed');
+    expect(await vendorAssumes(roleArn)).toBe('refused');
 
     const switched = renderOnboardingArtifacts({ ...base, externalId: newId });
     await cloudFormation.send(
@@ -93,7 +75,7 @@ describe('External ID rotation as a CloudFormation stack update of the quick-cre
       }),
     );
     await waitUntilStackUpdateComplete({ client: cloudFormation, maxWaitTime: 60 }, { StackName });
-    expect(await assumes(roleArn, oldId)).toBe('refused');
-    expect(await assumes(roleArn, newId)).toBe('allowed');
+    expect(await vendorAssumes(roleArn, oldId)).toBe('refused');
+    expect(await vendorAssumes(roleArn, newId)).toBe('allowed');
   });
 });

@@ -1,5 +1,4 @@
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import type { InstallStatus } from '../../workflows/definitions';
 import { checkInRunnerThroughApi, useTestApi } from '../api-server';
@@ -7,32 +6,13 @@ import { customerClients } from '../customer-account';
 import {
   createCustomerRole,
   customerAccount,
-  stack,
   testClient,
   uniqueInstallId,
   waitUntil,
   withTestWorker,
 } from '../helpers';
 import { readableHistory } from '../support/history-scan';
-
-const vendorSts = new STSClient({
-  region: 'us-east-1',
-  endpoint: stack.awsEndpoint,
-  credentials: stack.accounts.vendor.credentials,
-});
-
-/** AssumeRole as the vendor, as AWS (moto) answers it. */
-async function assumes(roleArn: string, externalId?: string): Promise<'allowed' | 'refused'> {
-  try {
-    await vendorSts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'rotation-test', ExternalId: externalId }),
-    );
-    return 'allowed';
-  } catch (error) {
-    if ((error as Error).name === 'AccessDenied') return 'refused';
-    throw error;
-  }
-}
+import { vendorAssumes } from '../vendor-assume';
 
 const problemType = (slug: string) => `urn:install-orchestrator:problem:${slug}`;
 
@@ -122,7 +102,7 @@ describe('External ID rotation through the API, against moto', () => {
             Date.parse(s.role!.lastVerifiedAt!) > Date.parse(s.externalIdRotation!.requestedAt),
         );
         expect(waiting).toMatchObject({ phase: 'active', externalIdRotation: { step: 'awaiting_trust_update' } });
-        expect(await assumes(roleArn, newId)).toBe('refused');
+        expect(await vendorAssumes(roleArn, newId)).toBe('refused');
 
         await applyTrustPolicy(both);
         const switched = await waitUntil(
@@ -149,9 +129,9 @@ describe('External ID rotation through the API, against moto', () => {
         );
         expect(completed.role).toMatchObject({ withoutExternalId: 'refused', withWrongExternalId: 'refused' });
         expect(completed.onboarding?.previousExternalId).toBeUndefined();
-        expect(await assumes(roleArn, oldId)).toBe('refused');
-        expect(await assumes(roleArn, newId)).toBe('allowed');
-        expect(await assumes(roleArn)).toBe('refused');
+        expect(await vendorAssumes(roleArn, oldId)).toBe('refused');
+        expect(await vendorAssumes(roleArn, newId)).toBe('allowed');
+        expect(await vendorAssumes(roleArn)).toBe('refused');
 
         // Re-verification keeps passing with the new ID alone; the install was never degraded.
         const after = await waitUntil(
