@@ -78,6 +78,15 @@
    stack (the kit's update-role-stack.sh) left the role refusing the new ID. Only the trust policy is added here.
    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html (Update requires: No
    interruption)
+13. Requests are served one at a time, so each is answered whole whatever else is in flight, as AWS answers
+   concurrent calls. moto's server runs each request on its own thread over backends that are plain dictionaries: a
+   role created while another request scanned the account's roles (CreateRole's duplicate check, GetRole, every call
+   signed by a role session) failed that request with a 500, "dictionary changed size during iteration". When the
+   request was a CreateStack making roles, the stack stayed CREATE_IN_PROGRESS for ever; a CloudFormation stack
+   always ends CREATE_COMPLETE or, failing, CREATE_FAILED / ROLLBACK_COMPLETE. Connections are still accepted
+   concurrently; only the handling of a request holds the lock (moto's work is CPU-bound Python under one
+   interpreter lock anyway, so little throughput is lost).
+   https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html
 """
 import base64
 import datetime
@@ -85,6 +94,7 @@ import ipaddress
 import json
 import re
 import sys
+import threading
 import time
 import urllib.request
 from urllib.parse import urlparse
@@ -98,6 +108,7 @@ from moto.iam import access_control
 from moto.iam import models as iam_models
 from moto.iam.models import Role, iam_backends
 from moto.iam.utils import REQUIRE_RESOURCE_ACCESS_POLICIES_CHECK
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.cloudformation import models as cloudformation_models
 from moto.cloudformation import parsing as cloudformation_parsing
 from moto.cloudformation import responses as cloudformation_responses
@@ -638,6 +649,19 @@ def _update_role_from_cloudformation(
 
 
 Role.update_from_cloudformation_json = classmethod(_update_role_from_cloudformation)
+
+
+# 13. One request at a time. moto's views build the whole body before they return, so the lock covers the work.
+_one_request_at_a_time = threading.Lock()
+_dispatch = DomainDispatcherApplication.__call__
+
+
+def _serialized_dispatch(self, environ, start_response):
+    with _one_request_at_a_time:
+        return _dispatch(self, environ, start_response)
+
+
+DomainDispatcherApplication.__call__ = _serialized_dispatch
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,7 @@ import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 import type { InstallStatus } from '../workflows/definitions';
 import type { TestApi } from './api-server';
 import { installsCensus, type InstallsCensus } from './customer-account';
-import { createCustomerRole, customerAccount, waitUntil } from './helpers';
+import { createCustomerRole, customerAccount, testClient, waitUntil } from './helpers';
 import { runnerProof } from './runner-proof';
 
 /**
@@ -28,6 +28,42 @@ async function inBatches<T>(items: T[], limit: number, work: (item: T) => Promis
       while (next < items.length) await work(items[next++]!);
     }),
   );
+}
+
+/**
+ * What a stuck install's workflow is doing, for the failure message: each pending activity with its attempt and last
+ * failure, so a CI log says which call hung or kept failing rather than only the phase.
+ */
+async function pendingWork(installId: string): Promise<string> {
+  try {
+    const described = await (await testClient()).workflow.getHandle(installId).describe();
+    const pending = (described.raw.pendingActivities ?? []).map((activity) => ({
+      activity: activity.activityType?.name,
+      state: activity.state,
+      attempt: activity.attempt,
+      lastFailure: activity.lastFailure?.message,
+      lastHeartbeatTime: activity.lastHeartbeatTime?.seconds?.toString(),
+      lastStartedTime: activity.lastStartedTime?.seconds?.toString(),
+      lastWorker: activity.lastWorkerIdentity,
+    }));
+    return JSON.stringify({ status: described.status.name, historyLength: described.historyLength, pending });
+  } catch (error) {
+    return `(describe failed: ${String(error)})`;
+  }
+}
+
+/** `waitUntil`, whose failure also names the install's pending work. */
+async function waitForInstall<T>(
+  installId: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  try {
+    return await waitUntil(read, done, timeoutMs);
+  } catch (error) {
+    throw new Error(`${installId}: ${(error as Error).message}; workflow: ${await pendingWork(installId)}`);
+  }
 }
 
 function phaseOf(response: { body: { install?: InstallStatus } }): string | undefined {
@@ -58,7 +94,8 @@ export async function onboardFleet(api: TestApi, ids: string[], options: FleetOp
     // the workflow task that made it) is issued anew, and the install refuses the old one (409 while it is not yet
     // handing off again, 401 once the new one is out): read the registration again and retry.
     let verifiedSeen = false;
-    const checkIn = await waitUntil(
+    const checkIn = await waitForInstall(
+      installId,
       async () => {
         const registration = await api.call('GET', `${path}/runner/registration`);
         if (registration.status !== 200) return registration;
@@ -75,7 +112,8 @@ export async function onboardFleet(api: TestApi, ids: string[], options: FleetOp
     );
     if (checkIn.status !== 200)
       throw new Error(`check-in ${installId}: ${checkIn.status} ${JSON.stringify(checkIn.body)}`);
-    await waitUntil(
+    await waitForInstall(
+      installId,
       () => api.call('GET', path),
       (response) => phaseOf(response) === 'active',
       timeout,
@@ -98,7 +136,8 @@ export async function deprovisionFleet(
     const path = `/installs/${installId}`;
     const requested = await api.call('POST', `${path}/deprovision`, {});
     if (requested.status !== 202) throw new Error(`deprovision ${installId}: ${requested.status}`);
-    const final = await waitUntil(
+    const final = await waitForInstall(
+      installId,
       () => api.call('GET', path),
       (response) => phaseOf(response) === 'deprovisioned' || phaseOf(response) === 'failed',
       options.stepTimeoutMs ?? 120_000,

@@ -78,7 +78,9 @@ describe('organization install API', () => {
 
         const synced = await waitUntil(
           async () => (await api.call('GET', `/organization-installs/${id}`, undefined, as(keyA))).body,
-          (answer) => answer.organizationInstall.accounts.length === 1,
+          // A re-sync is taken only once the first one has judged the members: active (or degraded), not while the
+          // StackSet deploys and the accounts table is already filling.
+          (answer) => answer.organizationInstall.accounts.length === 1 && answer.organizationInstall.phase === 'active',
         );
         expect(synced.organizationInstall).toMatchObject({
           stackSet: { name: kit.body.stackSetName, autoDeployment: true },
