@@ -15,6 +15,7 @@ import { startDataExportsEmulator } from '../../devstack/data-exports-emulator/s
 import { sharedStackReportLimit } from '../../devstack/stack';
 import { installSearchAttributes } from '../../workflows/search-attributes';
 import { scanHistoriesForSecrets } from './history-scan';
+import { quietBundlerLogger } from './quiet-bundler-logger';
 import { testStackFileEnv, type TestStack } from './test-stack';
 
 /**
@@ -22,15 +23,6 @@ import { testStackFileEnv, type TestStack } from './test-stack';
  * @temporalio/testing as an existing path), moto, the CUR and the Data Exports endpoints, on free loopback ports. Any failure here
  * fails the run: no test may skip because a server is missing.
  */
-const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => process.stderr.write(`bundler: ${message}\n`),
-  error: (message: string) => process.stderr.write(`bundler: ${message}\n`),
-  log: () => undefined,
-};
-
 export default async function globalSetup(): Promise<void> {
   // The AWS SDK warns once per process about Node 20's end of support; said once in the README instead.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -59,10 +59,14 @@ export function useTimeSkippingEnvironment() {
       if (!env) throw new Error('useTimeSkippingEnvironment: the environment starts in beforeAll');
       return env;
     },
-    /** Runs `body` while a worker with these activities polls a fresh task queue. */
+    /**
+     * Runs `body` while a worker with these activities polls a fresh task queue, with the project's workflows or the
+     * bundle given.
+     */
     async run<T>(
       activities: InstallActivities,
       body: (client: TestWorkflowEnvironment['client'], taskQueue: string) => Promise<T>,
+      workflowBundle: { code: string } = { code: readFileSync(stack.workflowBundlePath, 'utf8') },
     ): Promise<T> {
       const taskQueue = `time-skipping-${randomUUID()}`;
       const worker = await createInstallWorker({
@@ -70,7 +74,7 @@ export function useTimeSkippingEnvironment() {
         namespace: 'default',
         taskQueue,
         activities,
-        workflowBundle: { code: readFileSync(stack.workflowBundlePath, 'utf8') },
+        workflowBundle,
       });
       running.add(worker);
       try {
