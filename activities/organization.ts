@@ -16,7 +16,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts
 import { roleSessionName } from '../domain/install-names';
 import { Context, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { CustomerAccess } from '../domain/customer-access';
+import type { CustomerAccess, CustomerAccessInput } from '../domain/customer-access';
 import { memberRoleTemplateBody, memberStackSetName, organizationInstallBounds } from '../domain/organization-install';
 import { accessDeniedCodes } from './aws/customer-session';
 import { awsErrorCode, callAws, rethrowAwsError } from './aws/errors';
@@ -56,7 +56,14 @@ async function waitForOperation(cloudFormation: CloudFormationClient, stackSetNa
 }
 
 export function createOrganizationActivities(deps: ActivityDeps) {
-  const management = async (access: CustomerAccess) => deps.sessions.clients(access);
+  /**
+   * The management account's clients and the whole access: after verification the organization install sends a
+   * reference (no External ID in its history), and answers the rest to a worker that holds no session.
+   */
+  const management = async (ref: CustomerAccessInput) => {
+    const access = await deps.sessions.resolve(ref);
+    return { access, ...(await deps.sessions.clients(access)) };
+  };
   return {
     /**
      * The management role admits the vendor with the organization's External ID and refuses it without, and its
@@ -114,21 +121,21 @@ export function createOrganizationActivities(deps: ActivityDeps) {
 
     /** Creates the members' StackSet (service-managed, AutoDeployment) and deploys it to the OUs; idempotent. */
     async deployMemberStackSet(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       organizationInstallId: string;
       organizationalUnitIds: string[];
       failureTolerancePercentage: number;
     }): Promise<{ stackSetName: string }> {
-      const { cloudFormation } = await management(input.access);
+      const { access, cloudFormation } = await management(input.access);
       const stackSetName = memberStackSetName(input.organizationInstallId);
-      const parameters = [{ ParameterKey: 'ExternalId', ParameterValue: input.access.externalId }];
+      const parameters = [{ ParameterKey: 'ExternalId', ParameterValue: access.externalId }];
       await callAws('cloudformation:CreateStackSet', () =>
         cloudFormation.send(
           new CreateStackSetCommand({
             StackSetName: stackSetName,
             TemplateBody: memberRoleTemplateBody({
               organizationInstallId: input.organizationInstallId,
-              region: input.access.region,
+              region: access.region,
               vendorPrincipalArn: deps.vendor.principalArn,
             }),
             PermissionModel: 'SERVICE_MANAGED',
@@ -146,7 +153,7 @@ export function createOrganizationActivities(deps: ActivityDeps) {
           new CreateStackInstancesCommand({
             StackSetName: stackSetName,
             DeploymentTargets: { OrganizationalUnitIds: input.organizationalUnitIds },
-            Regions: [input.access.region],
+            Regions: [access.region],
             OperationPreferences: { FailureTolerancePercentage: input.failureTolerancePercentage },
           }),
         ),
@@ -157,7 +164,7 @@ export function createOrganizationActivities(deps: ActivityDeps) {
 
     /** The active accounts in the OUs and the OUs below them, bounded; more than `maxAccounts` is refused. */
     async listOrganizationMembers(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       organizationalUnitIds: string[];
       maxAccounts: number;
     }): Promise<{ accountIds: string[] }> {
@@ -201,11 +208,11 @@ export function createOrganizationActivities(deps: ActivityDeps) {
 
     /** Deletes every stack instance of the members' StackSet (their roles with them), then the StackSet. */
     async removeMemberStackSet(input: {
-      access: CustomerAccess;
+      access: CustomerAccessInput;
       organizationInstallId: string;
       organizationalUnitIds: string[];
     }): Promise<void> {
-      const { cloudFormation } = await management(input.access);
+      const { access, cloudFormation } = await management(input.access);
       const stackSetName = memberStackSetName(input.organizationInstallId);
       try {
         const deleted = await callAws('cloudformation:DeleteStackInstances', () =>
@@ -213,7 +220,7 @@ export function createOrganizationActivities(deps: ActivityDeps) {
             new DeleteStackInstancesCommand({
               StackSetName: stackSetName,
               DeploymentTargets: { OrganizationalUnitIds: input.organizationalUnitIds },
-              Regions: [input.access.region],
+              Regions: [access.region],
               RetainStacks: false,
             }),
           ),

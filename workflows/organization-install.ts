@@ -14,7 +14,12 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { InstallActivities } from '../activities';
 import { checkRoleArnForInstall, partitionOfRegion } from '../domain/arn';
-import type { CustomerAccess } from '../domain/customer-access';
+import {
+  customerAccessRef,
+  roleFingerprint,
+  type CustomerAccess,
+  type CustomerAccessRef,
+} from '../domain/customer-access';
 import { explainError } from '../domain/error-catalog';
 import { durationMs, parseDuration } from '../domain/durations';
 import {
@@ -29,6 +34,7 @@ import {
 } from '../domain/organization-install';
 import { quickAwsCall } from './activity-profiles';
 import {
+  customerAccessQuery,
   deprovisionSignal,
   getOrganizationStatusQuery,
   requestOrganizationDeprovisionUpdate,
@@ -88,6 +94,14 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
   };
 
   setHandler(getOrganizationStatusQuery, () => status);
+  // Activities after verification get a reference to the management role; a worker with no session asks here.
+  setHandler(customerAccessQuery, (ref) =>
+    status.managementRole &&
+    ref.installId === input.organizationInstallId &&
+    ref.role === roleFingerprint(status.managementRole.arn)
+      ? managementAccess(input, status)
+      : undefined,
+  );
   setHandler(waitForOrganizationOnboardingUpdate, async () => {
     await condition(() => status.onboarding !== undefined || endedPhases.has(status.phase));
     return status;
@@ -212,7 +226,7 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
         'Deploy the member role StackSet to the OUs',
         stackSetWait,
       ).deployMemberStackSet({
-        access: managementAccess(input, status),
+        access: managementRef(input, status),
         organizationInstallId: input.organizationInstallId,
         organizationalUnitIds: input.organizationalUnitIds,
         failureTolerancePercentage: settings.failureTolerancePercentage,
@@ -263,7 +277,7 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
   status.summary = summarize([]);
   if (status.stackSet) {
     await activities('Delete the member role StackSet', stackSetWait).removeMemberStackSet({
-      access: managementAccess(input, status),
+      access: managementRef(input, status),
       organizationInstallId: input.organizationInstallId,
       organizationalUnitIds: input.organizationalUnitIds,
     });
@@ -353,6 +367,11 @@ function managementAccess(
   };
 }
 
+/** The verified management role as activities get it: which role, and no External ID (customerAccessQuery). */
+function managementRef(input: OrganizationInstallInput, status: OrganizationInstallStatus): CustomerAccessRef {
+  return customerAccessRef(managementAccess(input, status));
+}
+
 /** Lists the OUs' accounts: an install for each one that joined, deprovisioning for each one that left. */
 async function resync(
   input: OrganizationInstallInput,
@@ -362,7 +381,7 @@ async function resync(
 ): Promise<void> {
   try {
     const { accountIds } = await activities('List the accounts of the OUs').listOrganizationMembers({
-      access: managementAccess(input, status),
+      access: managementRef(input, status),
       organizationalUnitIds: input.organizationalUnitIds,
       maxAccounts: settings.maxAccounts,
     });

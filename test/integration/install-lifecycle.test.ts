@@ -4,7 +4,7 @@ import { createActivities } from '../../activities';
 import { CustomerSessions, queryInstallForAccess } from '../../activities/aws/customer-session';
 import type { CustomerAccessRef } from '../../domain/customer-access';
 import { deriveRunnerToken } from '../../security/runner-token';
-import { readableHistory } from '../support/history-scan';
+import { readableHistory, scheduledActivityInputs } from '../support/history-scan';
 import { sandboxStackName } from '../../domain/install-names';
 import { requestDeprovisionUpdate, submitRoleArnUpdate } from '../../workflows/definitions';
 import { bucketExists, bucketPolicy, reportDefinition, stackStatus } from '../customer-account';
@@ -123,12 +123,7 @@ describe('install lifecycle against the real Temporal dev server, moto and the C
         expect(new Set(asked.map((ref) => ref.installId))).toEqual(new Set([input.installId]));
 
         // The External ID went out once, to the check that proves the role; every other activity got a reference.
-        const history = await handle.fetchHistory();
-        const inputs = (history.events ?? []).flatMap((event) =>
-          (event.activityTaskScheduledEventAttributes?.input?.payloads ?? []).map((payload) =>
-            Buffer.from(payload.data ?? new Uint8Array()).toString('utf8'),
-          ),
-        );
+        const inputs = scheduledActivityInputs(await handle.fetchHistory()).map(({ input }) => input);
         expect(inputs.filter((text) => text.includes(artifacts.externalId))).toHaveLength(1);
         expect(inputs.length).toBeGreaterThan(10);
       },

@@ -1,5 +1,24 @@
 import type { Client } from '@temporalio/client';
 
+/** Each activity the history scheduled, with its input as text: what a test searches for an External ID. */
+export function scheduledActivityInputs(history: {
+  events?: Array<{
+    activityTaskScheduledEventAttributes?: {
+      activityType?: { name?: string | null } | null;
+      input?: { payloads?: Array<{ data?: Uint8Array | null }> | null } | null;
+    } | null;
+  }> | null;
+}): Array<{ activity: string; input: string }> {
+  return (history.events ?? []).flatMap((event) => {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (!scheduled) return [];
+    const input = (scheduled.input?.payloads ?? [])
+      .map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8'))
+      .join('');
+    return [{ activity: scheduled.activityType?.name ?? '', input }];
+  });
+}
+
 /** History as text with every payload decoded (they arrive base64-encoded), to search it for secrets. */
 export function readableHistory(history: unknown): string {
   const decode = (node: unknown): unknown => {
