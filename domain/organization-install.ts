@@ -83,10 +83,18 @@ export function renderManagementPolicy(options: {
         Resource: '*',
       },
       {
+        // CreateStackSet takes no resource but "*" (the Service Authorization Reference lists no resource type for
+        // it): scoped to the StackSet's ARN, AWS refuses it. A StackSet made by this grant deploys nothing by itself:
+        // its instances come from CreateStackInstances, which is scoped to ours alone.
+        Sid: 'CreateMemberStackSet',
+        Effect: 'Allow',
+        Action: 'cloudformation:CreateStackSet',
+        Resource: '*',
+      },
+      {
         Sid: 'RunMemberStackSet',
         Effect: 'Allow',
         Action: [
-          'cloudformation:CreateStackSet',
           'cloudformation:DescribeStackSet',
           'cloudformation:CreateStackInstances',
           'cloudformation:DeleteStackInstances',

@@ -174,12 +174,17 @@ describe('IAM policy lint (parliament)', () => {
     expect(unexplainedIn(other).map((finding) => finding.issue)).toEqual(['UNKNOWN_CONDITION_FOR_ACTION']);
   });
 
-  it('lints every trust, role, template and bucket policy for every cost report kind and trust mode', () => {
+  it('lints every trust, role, template and bucket policy for every cost report kind and trust mode, and both organization templates', () => {
     const kinds = new Set(policies.map((policy) => policy.kind));
     expect([...kinds].sort()).toEqual(['bucket', 'permissions', 'trust', 'trust-as-resource']);
     for (const kind of ['legacy', 'cur2', 'both']) {
       expect(policies.some((policy) => policy.name.startsWith('provision-policy') && policy.name.endsWith(kind))).toBe(
         true,
+      );
+    }
+    for (const template of ['management', 'member']) {
+      expect(policies.filter((policy) => policy.name.startsWith(`organization ${template} `)).length).toBeGreaterThan(
+        1,
       );
     }
   });

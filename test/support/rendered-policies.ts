@@ -11,6 +11,11 @@ import {
 } from '../../domain/data-export';
 import { installResourceNames, type InstallResourceInput } from '../../domain/install-names';
 import { renderOnboardingArtifacts } from '../../domain/onboarding-artifacts';
+import {
+  memberInstallId,
+  renderManagementRoleTemplate,
+  renderMemberRoleTemplate,
+} from '../../domain/organization-install';
 import type { PolicyDocument } from '../../domain/policy-document';
 
 /** One policy document the project renders, named by what it is and for which install. */
@@ -51,6 +56,18 @@ export const lintedInstalls: Array<Omit<InstallResourceInput, 'cur'> & { cur?: I
       exportName: `export-${'e'.repeat(120)}`,
     },
   },
+];
+
+/** Organization installs whose templates are linted: the shortest and longest ids, and the other partitions. */
+export const lintedOrganizations: Array<{
+  organizationInstallId: string;
+  managementAccountId: string;
+  region: string;
+}> = [
+  { organizationInstallId: 'acme', managementAccountId: '123456789012', region: 'eu-west-1' },
+  { organizationInstallId: `o${'r'.repeat(21)}g`, managementAccountId: '999999999999', region: 'us-east-1' },
+  { organizationInstallId: 'china-org', managementAccountId: '123456789012', region: 'cn-north-1' },
+  { organizationInstallId: 'gov-org', managementAccountId: '123456789012', region: 'us-gov-west-1' },
 ];
 
 /**
@@ -178,6 +195,55 @@ export function renderedPolicies(): RenderedPolicy[] {
               'trust-as-resource',
               asResourcePolicy(document, roleArn('callback'), pseudo),
             );
+        }
+      }
+    }
+  }
+  policies.push(...organizationPolicies());
+  return policies;
+}
+
+/**
+ * The organization install's two templates: the management role (its trust and its policy) and the StackSet's member
+ * role, resolved for one member account.
+ */
+function organizationPolicies(): RenderedPolicy[] {
+  const policies: RenderedPolicy[] = [];
+  const vendorPrincipalArn = 'arn:aws:iam::111122223333:role/vendor-orchestrator';
+  const memberAccount = '210987654321';
+  for (const organization of lintedOrganizations) {
+    const member = installResourceNames({
+      installId: memberInstallId(organization.organizationInstallId, memberAccount),
+      awsAccountId: memberAccount,
+      region: organization.region,
+    });
+    const curBucketArn = `arn:${member.partition}:s3:::${member.curBucket}`;
+    const templates = {
+      management: {
+        template: renderManagementRoleTemplate({ ...organization, vendorPrincipalArn }),
+        account: organization.managementAccountId,
+      },
+      member: { template: renderMemberRoleTemplate({ ...organization, vendorPrincipalArn }), account: memberAccount },
+    };
+    for (const [which, { template, account }] of Object.entries(templates)) {
+      const pseudo = { 'AWS::Partition': member.partition, 'AWS::AccountId': account, 'AWS::Region': member.region };
+      for (const { path, document } of templatePolicies(template)) {
+        const trust = path.endsWith('.AssumeRolePolicyDocument');
+        const name = `organization ${which} ${path} ${organization.organizationInstallId}/${organization.region}`;
+        policies.push({
+          name,
+          kind: trust ? 'trust' : 'permissions',
+          document: withIntrinsicsResolved(document, pseudo) as PolicyDocument,
+          curBucketArn,
+        });
+        if (trust) {
+          const roleArn = `arn:${member.partition}:iam::${account}:role/${which}`;
+          policies.push({
+            name: `${name} as resource`,
+            kind: 'trust-as-resource',
+            document: asResourcePolicy(document, roleArn, pseudo),
+            curBucketArn,
+          });
         }
       }
     }
