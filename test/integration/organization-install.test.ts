@@ -16,6 +16,7 @@ import {
 import { sandboxStackName } from '../../domain/install-names';
 import { renderTrustPolicy } from '../../domain/trust-policy';
 import {
+  customerAccessQuery,
   getOrganizationStatusQuery,
   requestOrganizationDeprovisionUpdate,
   resyncOrganizationUpdate,
@@ -26,9 +27,8 @@ import {
 import { organizationInstallWorkflow } from '../../workflows';
 import { customerClients } from '../customer-account';
 import { scheduledActivityInputs } from '../support/history-scan';
-import { createActivities } from '../../activities';
-import { CustomerSessions, queryInstallForAccess } from '../../activities/aws/customer-session';
-import { closeTestClient, testActivityDeps, testClient, waitUntil, withTestWorker } from '../helpers';
+import { customerAccessRef, roleFingerprint } from '../../domain/customer-access';
+import { closeTestClient, testClient, waitUntil, withTestWorker } from '../helpers';
 import { checkInRunner, installStatus } from '../install-driver';
 import {
   createMemberAccount,
@@ -107,129 +107,127 @@ describe('organization installs against the Temporal dev server and moto with Or
   afterAll(() => closeTestClient());
 
   it('keeps one install per member account as accounts join and leave, isolates a broken one, and deprovisioning leaves no member role, sandbox stack or StackSet', async () => {
-    // A worker that keeps no session, as any one of many workers may be: each activity after a verification asks
-    // the organization install (or the member install) for the role behind its reference.
-    const deps = await testActivityDeps();
-    const askedOrganization: string[] = [];
-    deps.sessions = new CustomerSessions(deps.aws, {
-      maxSessions: 0,
-      lookUpAccess: (ref) => {
-        askedOrganization.push(ref.installId);
-        return queryInstallForAccess(ref);
-      },
+    await withTestWorker(async ({ taskQueue }) => {
+      const { root, ouId, accounts } = await ouWithAccounts('org', 3);
+      const input: OrganizationInstallInput = {
+        organizationInstallId: `org-${randomUUID().slice(0, 8)}`,
+        orgId: 'org-test',
+        managementAccountId: managementAccount.accountId,
+        region: 'us-east-1',
+        organizationalUnitIds: [ouId],
+        memberPollInterval: '1 second',
+        memberSettings: {
+          timeouts: { rolePropagation: '3 seconds', runnerCheckIn: '60 seconds', roleSubmission: '5 minutes' },
+        },
+      };
+      const handle = await client.workflow.start(organizationInstallWorkflow, {
+        workflowId: input.organizationInstallId,
+        taskQueue,
+        args: [input],
+      });
+      const waiting = await waitUntil(
+        () => organizationStatus(handle),
+        (s) => s.onboarding !== undefined,
+      );
+      expect(waiting.phase).toBe('awaiting_management_role');
+
+      // A role the vendor can assume without the External ID is refused; the install keeps waiting.
+      const open = await createManagementRole(waiting, false);
+      const refused = await handle.executeUpdate(submitManagementRoleArnUpdate, { args: [{ roleArn: open }] });
+      expect(refused).toMatchObject({
+        verified: false,
+        phase: 'awaiting_management_role',
+        error: { code: 'management_role_without_external_id' },
+      });
+
+      const roleArn = await createManagementRole(waiting);
+      const verified = await handle.executeUpdate(submitManagementRoleArnUpdate, { args: [{ roleArn }] });
+      expect(verified).toMatchObject({ verified: true });
+      // What a worker holding no session asks for an activity's reference: the management role, and nothing for
+      // the role that was refused.
+      const ref = customerAccessRef({
+        installId: input.organizationInstallId,
+        roleArn,
+        externalId: waiting.onboarding!.externalId,
+        region: input.region,
+      });
+      expect(await handle.query(customerAccessQuery, ref)).toEqual({
+        installId: input.organizationInstallId,
+        roleArn,
+        externalId: waiting.onboarding!.externalId,
+        region: input.region,
+      });
+      expect(await handle.query(customerAccessQuery, { ...ref, role: roleFingerprint(open) })).toBeUndefined();
+
+      // Three accounts in the OU: three member installs, each with the role the StackSet made there.
+      const started = await untilMembers(handle, (s) => s.accounts.length === 3);
+      expect(started.accounts.map((row) => row.accountId)).toEqual([...accounts].sort());
+      for (const account of accounts)
+        expect(await memberRoleExists(account, memberRoleName(input.organizationInstallId))).toBe(true);
+      await checkInMembers(client, started);
+      const active = await untilMembers(handle, (s) => s.summary.active === 3 && s.phase === 'active');
+      expect(active.accounts.map((row) => row.installId)).toEqual(
+        [...accounts].sort().map((account) => memberInstallId(input.organizationInstallId, account)),
+      );
+
+      // An account joins the OU: AutoDeployment gives it the role, the re-sync gives it an install.
+      const joiner = await createMemberAccount(root, ouId);
+      const afterJoin = await handle.executeUpdate(resyncOrganizationUpdate);
+      expect(afterJoin.accounts.map((row) => row.accountId)).toContain(joiner);
+      await checkInMembers(client, afterJoin);
+      await untilMembers(handle, (s) => s.summary.active === 4);
+
+      // An account whose member role was deleted fails alone: the others stay active, the org shows degraded.
+      const broken = await createMemberAccount(root, ouId);
+      await deleteMemberRole(broken, memberRoleName(input.organizationInstallId));
+      await handle.executeUpdate(resyncOrganizationUpdate);
+      const degraded = await untilMembers(handle, (s) => s.summary.failing === 1);
+      expect(degraded.phase).toBe('degraded');
+      expect(degraded.summary).toMatchObject({ members: 5, active: 4, failing: 1 });
+      const brokenRow = degraded.accounts.find((row) => row.accountId === broken);
+      expect(brokenRow).toMatchObject({ phase: 'awaiting_role', errorCode: 'role_not_assumable' });
+
+      // An account leaves the OU: its install is deprovisioned and its row goes.
+      const leaver = accounts[0]!;
+      await moveAccount(leaver, ouId, root);
+      await handle.executeUpdate(resyncOrganizationUpdate);
+      const afterLeave = await untilMembers(handle, (s) => !s.accounts.some((row) => row.accountId === leaver));
+      expect(afterLeave.summary.members).toBe(4);
+      const left = await installStatus(client.workflow.getHandle(memberInstallId(input.organizationInstallId, leaver)));
+      expect(left.phase).toBe('deprovisioned');
+      // AutoDeployment removed its role when it left, so its teardown could not reach it: listed, not hidden (README).
+      expect(left.deprovision?.leftovers.map((leftover) => leftover.reason)).toEqual(
+        expect.arrayContaining([expect.stringContaining('AccessDenied')]),
+      );
+
+      // Deprovisioning: every member install, then the StackSet; no role, stack or StackSet remains.
+      await handle.executeUpdate(requestOrganizationDeprovisionUpdate, { args: [{ reason: 'test' }] });
+      const result = await handle.result();
+      expect(result.phase).toBe('deprovisioned');
+      // The External ID went only to the checks that prove the management role; the StackSet, the listings and the
+      // removal got a reference, and the workers asked the organization install for the rest.
+      const inputs = scheduledActivityInputs(await handle.fetchHistory());
+      const carrying = inputs.filter(({ input }) => input.includes(waiting.onboarding!.externalId));
+      expect([...new Set(carrying.map(({ activity }) => activity))]).toEqual(['verifyManagementRole']);
+      expect(inputs.map(({ activity }) => activity)).toEqual(
+        expect.arrayContaining(['deployMemberStackSet', 'listOrganizationMembers', 'removeMemberStackSet']),
+      );
+      const members = [...accounts.slice(1), joiner, broken];
+      for (const account of members) {
+        const member = await installStatus(
+          client.workflow.getHandle(memberInstallId(input.organizationInstallId, account)),
+        );
+        expect(member.phase).toBe('deprovisioned');
+        expect(await memberRoleExists(account, memberRoleName(input.organizationInstallId))).toBe(false);
+        expect(await liveStack(account, sandboxStackName(memberInstallId(input.organizationInstallId, account)))).toBe(
+          false,
+        );
+      }
+      await expect(
+        managementClients.cloudFormation.send(
+          new DescribeStackSetCommand({ StackSetName: memberStackSetName(input.organizationInstallId) }),
+        ),
+      ).rejects.toThrow();
     });
-    await withTestWorker(
-      async ({ taskQueue }) => {
-        const { root, ouId, accounts } = await ouWithAccounts('org', 3);
-        const input: OrganizationInstallInput = {
-          organizationInstallId: `org-${randomUUID().slice(0, 8)}`,
-          orgId: 'org-test',
-          managementAccountId: managementAccount.accountId,
-          region: 'us-east-1',
-          organizationalUnitIds: [ouId],
-          memberPollInterval: '1 second',
-          memberSettings: {
-            timeouts: { rolePropagation: '3 seconds', runnerCheckIn: '60 seconds', roleSubmission: '5 minutes' },
-          },
-        };
-        const handle = await client.workflow.start(organizationInstallWorkflow, {
-          workflowId: input.organizationInstallId,
-          taskQueue,
-          args: [input],
-        });
-        const waiting = await waitUntil(
-          () => organizationStatus(handle),
-          (s) => s.onboarding !== undefined,
-        );
-        expect(waiting.phase).toBe('awaiting_management_role');
-
-        // A role the vendor can assume without the External ID is refused; the install keeps waiting.
-        const open = await createManagementRole(waiting, false);
-        const refused = await handle.executeUpdate(submitManagementRoleArnUpdate, { args: [{ roleArn: open }] });
-        expect(refused).toMatchObject({
-          verified: false,
-          phase: 'awaiting_management_role',
-          error: { code: 'management_role_without_external_id' },
-        });
-
-        const roleArn = await createManagementRole(waiting);
-        const verified = await handle.executeUpdate(submitManagementRoleArnUpdate, { args: [{ roleArn }] });
-        expect(verified).toMatchObject({ verified: true });
-
-        // Three accounts in the OU: three member installs, each with the role the StackSet made there.
-        const started = await untilMembers(handle, (s) => s.accounts.length === 3);
-        expect(started.accounts.map((row) => row.accountId)).toEqual([...accounts].sort());
-        for (const account of accounts)
-          expect(await memberRoleExists(account, memberRoleName(input.organizationInstallId))).toBe(true);
-        await checkInMembers(client, started);
-        const active = await untilMembers(handle, (s) => s.summary.active === 3 && s.phase === 'active');
-        expect(active.accounts.map((row) => row.installId)).toEqual(
-          [...accounts].sort().map((account) => memberInstallId(input.organizationInstallId, account)),
-        );
-
-        // An account joins the OU: AutoDeployment gives it the role, the re-sync gives it an install.
-        const joiner = await createMemberAccount(root, ouId);
-        const afterJoin = await handle.executeUpdate(resyncOrganizationUpdate);
-        expect(afterJoin.accounts.map((row) => row.accountId)).toContain(joiner);
-        await checkInMembers(client, afterJoin);
-        await untilMembers(handle, (s) => s.summary.active === 4);
-
-        // An account whose member role was deleted fails alone: the others stay active, the org shows degraded.
-        const broken = await createMemberAccount(root, ouId);
-        await deleteMemberRole(broken, memberRoleName(input.organizationInstallId));
-        await handle.executeUpdate(resyncOrganizationUpdate);
-        const degraded = await untilMembers(handle, (s) => s.summary.failing === 1);
-        expect(degraded.phase).toBe('degraded');
-        expect(degraded.summary).toMatchObject({ members: 5, active: 4, failing: 1 });
-        const brokenRow = degraded.accounts.find((row) => row.accountId === broken);
-        expect(brokenRow).toMatchObject({ phase: 'awaiting_role', errorCode: 'role_not_assumable' });
-
-        // An account leaves the OU: its install is deprovisioned and its row goes.
-        const leaver = accounts[0]!;
-        await moveAccount(leaver, ouId, root);
-        await handle.executeUpdate(resyncOrganizationUpdate);
-        const afterLeave = await untilMembers(handle, (s) => !s.accounts.some((row) => row.accountId === leaver));
-        expect(afterLeave.summary.members).toBe(4);
-        const left = await installStatus(
-          client.workflow.getHandle(memberInstallId(input.organizationInstallId, leaver)),
-        );
-        expect(left.phase).toBe('deprovisioned');
-        // AutoDeployment removed its role when it left, so its teardown could not reach it: listed, not hidden (README).
-        expect(left.deprovision?.leftovers.map((leftover) => leftover.reason)).toEqual(
-          expect.arrayContaining([expect.stringContaining('AccessDenied')]),
-        );
-
-        // Deprovisioning: every member install, then the StackSet; no role, stack or StackSet remains.
-        await handle.executeUpdate(requestOrganizationDeprovisionUpdate, { args: [{ reason: 'test' }] });
-        const result = await handle.result();
-        expect(result.phase).toBe('deprovisioned');
-        // The External ID went only to the checks that prove the management role; the StackSet, the listings and the
-        // removal got a reference, and the workers asked the organization install for the rest.
-        const inputs = scheduledActivityInputs(await handle.fetchHistory());
-        const carrying = inputs.filter(({ input }) => input.includes(waiting.onboarding!.externalId));
-        expect([...new Set(carrying.map(({ activity }) => activity))]).toEqual(['verifyManagementRole']);
-        expect(inputs.map(({ activity }) => activity)).toEqual(
-          expect.arrayContaining(['deployMemberStackSet', 'listOrganizationMembers', 'removeMemberStackSet']),
-        );
-        const members = [...accounts.slice(1), joiner, broken];
-        for (const account of members) {
-          const member = await installStatus(
-            client.workflow.getHandle(memberInstallId(input.organizationInstallId, account)),
-          );
-          expect(member.phase).toBe('deprovisioned');
-          expect(await memberRoleExists(account, memberRoleName(input.organizationInstallId))).toBe(false);
-          expect(
-            await liveStack(account, sandboxStackName(memberInstallId(input.organizationInstallId, account))),
-          ).toBe(false);
-        }
-        await expect(
-          managementClients.cloudFormation.send(
-            new DescribeStackSetCommand({ StackSetName: memberStackSetName(input.organizationInstallId) }),
-          ),
-        ).rejects.toThrow();
-        expect(askedOrganization).toContain(input.organizationInstallId);
-      },
-      { activityOverrides: createActivities(deps) },
-    );
   });
 });
