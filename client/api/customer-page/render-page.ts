@@ -2,7 +2,7 @@ import type { KitFile } from '../../../domain/onboarding-kit';
 import type { OnboardingArtifacts } from '../../../domain/onboarding-artifacts';
 import type { InstallStatus } from '../../../workflows/definitions';
 import { progressPayload } from './progress-hub';
-import { customerView, describePolicy, escapeHtml, type PermissionGroup } from './view';
+import { customerView, describePolicy, escapeHtml, type CustomerRequest, type PermissionGroup } from './view';
 
 /** No inline script or style, nothing from another origin; the page talks only to this API. */
 export const customerPageCsp = [
@@ -23,7 +23,49 @@ const fileWords: Record<string, string> = {
   'trust-policy.json': 'Trust policy (JSON)',
   'provision-policy.json': 'Provision policy (JSON)',
   'deprovision-policy.json': 'Deprovision policy (JSON)',
+  'update-role-stack.sh': 'Update the role stack (AWS CLI)',
+  'update-trust-policy.sh': 'Update the trust policy (AWS CLI)',
 };
+
+const utc = (at: string) =>
+  at
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
+    .replace(/Z$/, ' UTC');
+
+/** The requests an install makes of the customer after onboarding, first on the page: each with its files. */
+function renderRequests(requests: CustomerRequest[], files: KitFile[], fileUrl: (name: string) => string): string {
+  if (requests.length === 0) return '';
+  const items = requests.map((request) => {
+    const links = request.files
+      .filter((name) => files.some((file) => file.name === name))
+      .map(
+        (name) =>
+          `<li><a href="${escapeHtml(fileUrl(name))}" download="${escapeHtml(name)}">${escapeHtml(fileWords[name] ?? name)}</a> <span class="file-name">(${escapeHtml(name)})</span></li>`,
+      );
+    return (
+      `<li class="request" data-request="${escapeHtml(request.id)}"><h3>${escapeHtml(request.title)}</h3>` +
+      (request.why ? `<p>${escapeHtml(request.why)}</p>` : '') +
+      `<p><span class="label">What to do:</span> ${escapeHtml(request.action)}</p>` +
+      (request.until
+        ? `<p>By ${escapeHtml(utc(request.until))}; after that the install keeps the current one.</p>`
+        : '') +
+      (request.newExternalId
+        ? `<p><span class="label">New External ID:</span> <code>${escapeHtml(request.newExternalId)}</code></p>`
+        : '') +
+      (request.actions?.length
+        ? `<ul class="statements">${request.actions.map((action) => `<li><code>${escapeHtml(action)}</code></li>`).join('')}</ul>`
+        : '') +
+      (links.length ? `<ul class="downloads">${links.join('')}</ul>` : '') +
+      '</li>'
+    );
+  });
+  return `<section aria-labelledby="requests-title" class="requests">
+<h2 id="requests-title">Asked of you now</h2>
+<ul class="requests">${items.join('')}</ul>
+</section>
+`;
+}
 
 function renderGroups(policyName: string, groups: PermissionGroup[]): string {
   const items = groups.map(
@@ -54,7 +96,8 @@ export function renderCustomerPage(options: {
   expiresAt: string;
 }): string {
   const { status, artifacts } = options;
-  const payload = progressPayload(customerView(status));
+  const view = customerView(status);
+  const payload = progressPayload(view);
   const downloads = ['create-role.sh', 'install-access-role.tf', 'role-template.json']
     .filter((name) => options.files.some((file) => file.name === name))
     .map(
@@ -84,9 +127,9 @@ export function renderCustomerPage(options: {
 <main>
 <header>
 <h1>${escapeHtml(title)}</h1>
-<p>Install <code>${escapeHtml(status.installId)}</code> in region <code>${escapeHtml(status.region)}</code>. To set it up, the vendor needs a role in your account that it can assume with the External ID below. Create it one of three ways, then paste its ARN. This link works until ${escapeHtml(options.expiresAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}.</p>
+<p>Install <code>${escapeHtml(status.installId)}</code> in region <code>${escapeHtml(status.region)}</code>. To set it up, the vendor needs a role in your account that it can assume with the External ID below. Create it one of three ways, then paste its ARN. This link works until ${escapeHtml(utc(options.expiresAt))}.</p>
 </header>
-
+${renderRequests(view.requests, options.files, options.urls.file)}
 <section aria-labelledby="permissions-title">
 <h2 id="permissions-title">1. What the vendor asks for, and why</h2>
 <p>The role <code>${escapeHtml(artifacts.roleName)}</code> has two policies. Every action is limited to this install's resources where AWS allows it; the role may read only its own policies, so keep its name.</p>

@@ -54,6 +54,66 @@ export interface CustomerProblem {
   fix: string;
 }
 
+/**
+ * Something the install asks of the customer after onboarding, while it keeps working: let the role accept a new
+ * External ID (and later drop the old one), or grant what a newer permission version adds.
+ */
+export interface CustomerRequest {
+  id: 'external-id-rotation' | 'permission-upgrade';
+  title: string;
+  /** What to do, in the customer's words. */
+  action: string;
+  /** Why the vendor asks. */
+  why?: string;
+  /** Until when the request stands (a rotation's expiry): past it, nothing changes for the install. */
+  until?: string;
+  /** The new External ID, while the role must accept it beside the one in use. */
+  newExternalId?: string;
+  /** What the role must grant, `action on resource`. */
+  actions?: string[];
+  /** The kit's files that do it, by name (those the kit holds now). */
+  files: string[];
+}
+
+const upgradeAction =
+  "Replace the role's provision policy with the one below, or update the role's CloudFormation stack with the template below. The install checks again by itself; until then it keeps working with the permissions it has.";
+
+/** What the install asks of the customer now, if anything. */
+export function customerRequests(status: InstallStatus): CustomerRequest[] {
+  const requests: CustomerRequest[] = [];
+  const rotation = status.externalIdRotation;
+  if (rotation?.customerAction && rotation.step === 'awaiting_trust_update') {
+    requests.push({
+      id: 'external-id-rotation',
+      title: 'Let the role accept a new External ID',
+      action: `${rotation.customerAction} Keep the current one until this page says the install switched.`,
+      why: 'The vendor is replacing the External ID the role trusts.',
+      until: rotation.expiresAt,
+      ...(status.onboarding?.nextExternalId ? { newExternalId: status.onboarding.nextExternalId } : {}),
+      files: ['update-role-stack.sh', 'update-trust-policy.sh', 'trust-policy.json'],
+    });
+  } else if (rotation?.customerAction && rotation.step === 'awaiting_old_id_removal') {
+    requests.push({
+      id: 'external-id-rotation',
+      title: 'Remove the old External ID from the role',
+      action: rotation.customerAction,
+      files: ['update-role-stack.sh', 'update-trust-policy.sh', 'trust-policy.json'],
+    });
+  }
+  const upgrade = status.permissions?.upgrade;
+  if (status.phase === 'awaiting_permission_upgrade' && upgrade && upgrade.missing.length > 0) {
+    requests.push({
+      id: 'permission-upgrade',
+      title: `Grant what version ${upgrade.toVersion} of the vendor's permissions adds`,
+      action: upgradeAction,
+      ...(upgrade.problem?.cause ? { why: upgrade.problem.cause } : {}),
+      actions: upgrade.missing,
+      files: ['provision-policy.json', 'role-template.json'],
+    });
+  }
+  return requests;
+}
+
 /** What the customer's page shows of an install: no tokens, no runner registration, no vendor-only detail. */
 export interface CustomerView {
   phase: InstallPhase;
@@ -66,6 +126,8 @@ export interface CustomerView {
   waitingForAws: boolean;
   callbackUsed: boolean;
   problem?: CustomerProblem;
+  /** What the install asks of the customer after onboarding; empty when nothing. */
+  requests: CustomerRequest[];
 }
 
 function stepTimes(status: InstallStatus, steps: StepName[]) {
@@ -132,6 +194,7 @@ export function customerView(status: InstallStatus, now = Date.now()): CustomerV
       verifying.startedAt !== undefined &&
       now - Date.parse(verifying.startedAt) >= awsWaitShownAfterMs,
     callbackUsed: status.onboarding?.callback?.state === 'used',
+    requests: customerRequests(status),
     ...(showError && explained
       ? { problem: { code: explained.code, message: error.message, cause: explained.cause, fix: explained.fix } }
       : {}),
@@ -209,6 +272,7 @@ export function renderProblem(problem: { message: string; cause?: string; fix?: 
 
 /** One sentence for the live region: what changed, not the whole list again. */
 export function announce(view: CustomerView, now = Date.now()): string {
+  if (view.requests.length > 0) return `Asked of you: ${view.requests.map((request) => request.title).join('; ')}.`;
   if (view.phase === 'active') return 'Your install is active. Nothing more to do.';
   if (view.problem) return `Problem: ${view.problem.message}`;
   if (view.waitingForAws) return 'Waiting for AWS to make the role usable.';
