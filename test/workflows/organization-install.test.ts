@@ -30,6 +30,32 @@ beforeAll(async () => {
   });
 });
 
+/** Starts an organization install on the time-skipping server and submits its management role (mocked: verified). */
+async function startVerified(
+  client: Client,
+  taskQueue: string,
+  label: string,
+  settings: Partial<OrganizationInstallInput> = {},
+) {
+  const input: OrganizationInstallInput = {
+    organizationInstallId: `${label}-${randomUUID().slice(0, 8)}`,
+    orgId: 'org-test',
+    managementAccountId: '222222222222',
+    region: 'us-east-1',
+    organizationalUnitIds: ['r-abcd'],
+    ...settings,
+  };
+  const handle = await client.workflow.start(organizationInstallWorkflow, {
+    workflowId: input.organizationInstallId,
+    taskQueue,
+    args: [input],
+  });
+  const verified = await handle.executeUpdate(submitManagementRoleArnUpdate, {
+    args: [{ roleArn: `arn:aws:iam::222222222222:role/install-${input.organizationInstallId}-management` }],
+  });
+  return { input, handle, verified };
+}
+
 /** The organization install's status, read by query until `done` holds (10 s at most). */
 function statusWhen(
   handle: { query: (query: typeof getOrganizationStatusQuery) => Promise<OrganizationInstallStatus> },
@@ -65,21 +91,9 @@ describe('organization install workflow', () => {
     await timeSkipping.run(
       activities,
       async (client, taskQueue) => {
-        const input: OrganizationInstallInput = {
-          organizationInstallId: `ts-${randomUUID().slice(0, 8)}`,
-          orgId: 'org-test',
-          managementAccountId: '222222222222',
-          region: 'us-east-1',
+        const { input, handle, verified } = await startVerified(client, taskQueue, 'ts', {
           organizationalUnitIds: ['ou-abcd-12345678'],
           memberPollInterval: '1 hour',
-        };
-        const handle = await client.workflow.start(organizationInstallWorkflow, {
-          workflowId: input.organizationInstallId,
-          taskQueue,
-          args: [input],
-        });
-        const verified = await handle.executeUpdate(submitManagementRoleArnUpdate, {
-          args: [{ roleArn: `arn:aws:iam::222222222222:role/install-${input.organizationInstallId}-management` }],
         });
         expect(verified.verified).toBe(true);
         const until = (done: (s: OrganizationInstallStatus) => boolean) => statusWhen(handle, done);
@@ -129,21 +143,7 @@ describe('organization install workflow', () => {
     await timeSkipping.run(
       activities,
       async (client, taskQueue) => {
-        const input: OrganizationInstallInput = {
-          organizationInstallId: `tol-${randomUUID().slice(0, 8)}`,
-          orgId: 'org-test',
-          managementAccountId: '222222222222',
-          region: 'us-east-1',
-          organizationalUnitIds: ['r-abcd'],
-        };
-        const handle = await client.workflow.start(organizationInstallWorkflow, {
-          workflowId: input.organizationInstallId,
-          taskQueue,
-          args: [input],
-        });
-        await handle.executeUpdate(submitManagementRoleArnUpdate, {
-          args: [{ roleArn: 'arn:aws:iam::222222222222:role/management' }],
-        });
+        const { input, handle } = await startVerified(client, taskQueue, 'tol');
         const current = await statusWhen(handle, (s) => s.summary.members === 10);
         expect(current.summary).toMatchObject({ members: 10, failing: 1 });
         expect(current.phase).toBe('active');
@@ -167,22 +167,9 @@ describe('organization install workflow history', () => {
     await timeSkipping.run(
       activities,
       async (client, taskQueue) => {
-        const input: OrganizationInstallInput = {
-          organizationInstallId: `can-${randomUUID().slice(0, 8)}`,
-          orgId: 'org-test',
-          managementAccountId: '222222222222',
-          region: 'us-east-1',
-          organizationalUnitIds: ['r-abcd'],
+        const { input, handle } = await startVerified(client, taskQueue, 'can', {
           memberPollInterval: '1 hour',
           historyEventLimit: 100,
-        };
-        const handle = await client.workflow.start(organizationInstallWorkflow, {
-          workflowId: input.organizationInstallId,
-          taskQueue,
-          args: [input],
-        });
-        await handle.executeUpdate(submitManagementRoleArnUpdate, {
-          args: [{ roleArn: 'arn:aws:iam::222222222222:role/management' }],
         });
         const firstRun = (await handle.describe()).runId;
         await timeSkipping.env.sleep('14 hours');
