@@ -120,6 +120,63 @@ export function buildCli(io: CliIo): Command {
     });
 
   program
+    .command('rotate-external-id <installId>')
+    .description(
+      'start an External ID rotation: the customer lets the role accept the new ID (the kit and the customer page show ' +
+        'how), the install switches, then asks for the old one to go; follow it with `status`',
+    )
+    .option('--expires-after <duration>', 'how long the customer has (default 48 hours, 1 hour to 30 days)')
+    .option('--poll-every <duration>', 'how often the install tries the new ID (default 1 minute, up to 1 hour)')
+    .option('--json', 'print JSON')
+    .action(async (installId: string, options: { expiresAfter?: string; pollEvery?: string; json?: boolean }) => {
+      const { body } = await answered(
+        api().POST('/installs/{installId}/external-id/rotate', {
+          params: { path: { installId } },
+          body: { expiresAfter: options.expiresAfter, pollEvery: options.pollEvery },
+        }),
+      );
+      const rotation = body.externalIdRotation;
+      print(
+        body,
+        Boolean(options.json),
+        () =>
+          `rotation ${rotation.step}, until ${rotation.expiresAt}\n` +
+          (rotation.customerAction ? `customer  ${rotation.customerAction}\n` : ''),
+      );
+    });
+
+  program
+    .command('permissions <installId>')
+    .description(
+      "where the install stands on the vendor's permission versions, and what a pending upgrade asks the customer " +
+        'to grant; --recheck looks again at once',
+    )
+    .option('--recheck', 'check the role against the newest version now')
+    .option('--json', 'print JSON')
+    .action(async (installId: string, options: { recheck?: boolean; json?: boolean }) => {
+      const path = { params: { path: { installId } } };
+      const { body } = await answered(
+        options.recheck
+          ? api().POST('/installs/{installId}/permissions/recheck', path)
+          : api().GET('/installs/{installId}/permissions', path),
+      );
+      const upgrade = body.upgrade;
+      print(body, Boolean(options.json), () =>
+        [
+          `phase     ${body.phase}\n`,
+          `version   ${body.version} of ${body.currentVersion}\n`,
+          ...(upgrade
+            ? [
+                `upgrade   ${upgrade.fromVersion} -> ${upgrade.toVersion}, asked ${upgrade.askedAt}, checked ${upgrade.checks} times\n`,
+                ...upgrade.missing.map((action) => `missing   ${action}\n`),
+                `grant it  with the AWS CLI:\n${upgrade.kit.cli.trimEnd()}\n`,
+              ]
+            : []),
+        ].join(''),
+      );
+    });
+
+  program
     .command('runner-proof')
     .description(
       "print the runner's identity proof for its check-in (identityProof): an sts:GetCallerIdentity request signed " +

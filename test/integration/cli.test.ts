@@ -5,7 +5,7 @@ import { ApiError } from '../../client/cli/api-client';
 import { buildCli } from '../../client/cli/program';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { useTestApi } from '../api-server';
-import { createCustomerRole, customerAccount, stack, uniqueInstallId, withTestWorker } from '../helpers';
+import { createCustomerRole, customerAccount, stack, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 import { runnerSession } from '../runner-proof';
 
 /** `start` for an install of the test customer's account. */
@@ -39,7 +39,7 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
     return { output, redraws };
   }
 
-  it('starts an install, downloads its kit, submits the ARN, follows it, lists and deprovisions it', async () => {
+  it('starts an install, downloads its kit, submits the ARN, follows it, reads its permissions, rotates its External ID, lists and deprovisions it', async () => {
     await withTestWorker(
       async () => {
         const installId = uniqueInstallId('cli');
@@ -96,6 +96,19 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
           { authorization: '' },
         );
         expect(checkIn.status).toBe(200);
+
+        // Once active: where it stands on the permission versions (and a recheck), then a rotation asked for.
+        await waitUntil(
+          () => api.call('GET', `/installs/${installId}`),
+          (answer) => answer.body.install.phase === 'active',
+        );
+        const versions = (await run('permissions', installId)).output;
+        expect(versions).toMatch(/^phase {5}active$/m);
+        expect(versions).toMatch(/^version {3}(\d+) of \1$/m);
+        expect((await run('permissions', installId, '--recheck')).output).toMatch(/^version {3}(\d+) of \1$/m);
+        const rotation = (await run('rotate-external-id', installId, '--expires-after', '2 hours')).output;
+        expect(rotation).toMatch(/^rotation awaiting_trust_update, until \S+Z$/m);
+        expect(rotation).toContain("customer  Update the role's trust policy");
 
         const listed = JSON.parse((await run('list', '--org', 'org-cli', '--json')).output) as Array<{
           installId: string;
