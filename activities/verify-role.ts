@@ -242,6 +242,13 @@ const tokenRefusalCodes = new Set([
   'ExpiredTokenException',
 ]);
 
+/**
+ * What STS answers an OIDC install's token while the account's IAM OIDC provider, created moments ago with the role,
+ * has not propagated: retried within the same window as a new role's refusal, and shown with the catalog's
+ * `invalid_identity_token` cause and fix if it outlasts it (a provider missing or made for another issuer).
+ */
+const tokenNotYetAcceptedCodes = new Set(['InvalidIdentityToken', 'InvalidIdentityTokenException']);
+
 export function createVerifyRoleActivities(deps: ActivityDeps) {
   return {
     /**
@@ -302,6 +309,14 @@ export function createVerifyRoleActivities(deps: ActivityDeps) {
               : `The role ${access.roleArn} refused AssumeRole with this install's External ID (${code}).`,
             'RoleNotAssumable',
             awsErrorDetails(error, 'sts:AssumeRole'),
+          );
+        }
+        if (access.oidc && code && tokenNotYetAcceptedCodes.has(code)) {
+          throw ApplicationFailure.retryable(
+            `STS refused this install's token for ${access.roleArn} (${code}): the account's IAM OIDC provider is ` +
+              "missing, still propagating, or not for the vendor's issuer.",
+            'InvalidIdentityToken',
+            awsErrorDetails(error, 'sts:AssumeRoleWithWebIdentity'),
           );
         }
         // Anything else is permanent, ValidationError included: STS means a bad ARN or a session longer than

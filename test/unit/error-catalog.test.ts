@@ -99,6 +99,33 @@ describe('the actionable error catalog, case by case', () => {
       },
     );
 
+    itExplains(
+      ['invalid_identity_token'],
+      "retries an OIDC install's InvalidIdentityToken as a provider still propagating, and explains it if it lasts",
+      async (expectExplained) => {
+        // The token path (AssumeRoleWithWebIdentity) stands in here: what matters is how its refusal is classed.
+        const refused = awsError(
+          'InvalidIdentityToken',
+          'No OpenIDConnect provider found in your account for https://issuer.vendor.example/oidc',
+        );
+        const sessions = { assumeRole: () => Promise.reject(refused) };
+        const { verifyRoleAccess } = createVerifyRoleActivities({ sessions } as unknown as ActivityDeps);
+        const failure = await quietActivityEnvironment()
+          .run(verifyRoleAccess, { access: { ...access, oidc: { subject: 'install:acme:acme-prod' } } })
+          .catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(ApplicationFailure);
+        expect((failure as ApplicationFailure).nonRetryable).toBe(false);
+        const shown = describeFailure(summarizeFailure(failure), 'verify_role');
+        expect(shown).toMatchObject({ awsErrorCode: 'InvalidIdentityToken' });
+        expectExplained(
+          shown,
+          'invalid_identity_token',
+          /no IAM OIDC provider/,
+          /OIDC provider from the onboarding kit/,
+        );
+      },
+    );
+
     for (const [code, message] of [
       ['InvalidClientTokenId', 'The security token included in the request is invalid.'],
       ['SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'],
