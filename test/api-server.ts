@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiKey } from '../client/api/api-keys';
 import type { ApiMetricsOptions } from '../client/api/telemetry';
 import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
+import type { InstallStatus } from '../workflows/definitions';
 import type { ApiOptions } from '../client/api/context';
 import { InstallService } from '../client/install-service';
 import { OrganizationInstallService } from '../client/organization-install-service';
@@ -169,39 +170,62 @@ export function useTestApi(
 }
 
 /**
- * One install's whole life through the API, as a vendor and its customer drive it: start, kit, a role the install
- * refuses (`refusedFirst`: no permission policies, so `missing_permissions`), the role from the kit, the runner's
- * check-in, active, deprovision. Returns once the install is deprovisioned.
+ * An install taken to `active` through the API, as a vendor and its customer drive it: start (with `settings` added
+ * to the body), kit, the role from the kit, the runner's check-in. `beforeRole` runs once the kit is out (a test's
+ * refused role). Returns the kit and the active status.
  */
-export async function onboardThroughApi(
+export async function activeThroughApi(
   api: TestApi,
   installId: string,
-  options: { refusedFirst?: boolean; whenActive?: () => Promise<void> } = {},
-): Promise<void> {
+  options: {
+    settings?: Record<string, unknown>;
+    beforeRole?: (artifacts: OnboardingArtifacts) => Promise<void>;
+  } = {},
+): Promise<{ artifacts: OnboardingArtifacts; install: InstallStatus }> {
   const start = await api.call('POST', '/installs', {
     installId,
     orgId: 'org-api',
     awsAccountId: customerAccount.accountId,
     region: 'us-east-1',
     timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds' },
+    ...options.settings,
   });
   expect(start.status).toBe(201);
-  const kit = await api.call('GET', `/installs/${installId}/onboarding`);
-  const artifacts = kit.body as OnboardingArtifacts;
-  if (options.refusedFirst) {
-    const bare = await createCustomerRole(artifacts, { roleName: `${artifacts.roleName}-bare`, withPolicies: false });
-    const refused = await api.call('POST', `/installs/${installId}/role-arn`, { roleArn: bare });
-    expect(refused.body).toMatchObject({ verified: false, error: { code: 'missing_permissions' } });
-  }
+  const artifacts = (await api.call('GET', `/installs/${installId}/onboarding`)).body as OnboardingArtifacts;
+  await options.beforeRole?.(artifacts);
   const roleArn = await createCustomerRole(artifacts);
   expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
     verified: true,
   });
   await checkInRunnerThroughApi(api, installId, 'runner-1');
-  await waitUntil(
+  const active = await waitUntil(
     () => api.call('GET', `/installs/${installId}`),
     (response) => response.body.install.phase === 'active',
   );
+  return { artifacts, install: active.body.install as InstallStatus };
+}
+
+/**
+ * One install's whole life through the API: to active (`activeThroughApi`), with first a role the install refuses
+ * (`refusedFirst`: no permission policies, so `missing_permissions`), then deprovisioned. Returns once it is.
+ */
+export async function onboardThroughApi(
+  api: TestApi,
+  installId: string,
+  options: { refusedFirst?: boolean; whenActive?: () => Promise<void> } = {},
+): Promise<void> {
+  await activeThroughApi(api, installId, {
+    beforeRole: options.refusedFirst
+      ? async (artifacts) => {
+          const bare = await createCustomerRole(artifacts, {
+            roleName: `${artifacts.roleName}-bare`,
+            withPolicies: false,
+          });
+          const refused = await api.call('POST', `/installs/${installId}/role-arn`, { roleArn: bare });
+          expect(refused.body).toMatchObject({ verified: false, error: { code: 'missing_permissions' } });
+        }
+      : undefined,
+  });
   await options.whenActive?.();
   expect((await api.call('POST', `/installs/${installId}/deprovision`, {})).status).toBe(202);
   await waitUntil(

@@ -1,16 +1,9 @@
 import { UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import type { InstallStatus } from '../../workflows/definitions';
-import { checkInRunnerThroughApi, useTestApi } from '../api-server';
+import { activeThroughApi, useTestApi } from '../api-server';
 import { customerClients } from '../customer-account';
-import {
-  createCustomerRole,
-  customerAccount,
-  testClient,
-  uniqueInstallId,
-  waitUntil,
-  withTestWorker,
-} from '../helpers';
+import { testClient, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 import { readableHistory } from '../support/history-scan';
 import { vendorAssumes } from '../vendor-assume';
 
@@ -36,26 +29,11 @@ describe('External ID rotation through the API, against moto', () => {
     await withTestWorker(
       async () => {
         const installId = uniqueInstallId('rotation');
-        const start = await api.call('POST', '/installs', {
-          installId,
-          orgId: 'org-rotation',
-          awsAccountId: customerAccount.accountId,
-          region: 'us-east-1',
-          timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds' },
-          reverifyEvery: '500 ms',
+        const { artifacts: first, install } = await activeThroughApi(api, installId, {
+          settings: { orgId: 'org-rotation', reverifyEvery: '500 ms' },
         });
-        expect(start.status).toBe(201);
-        const first = await kit(installId);
         const oldId = first.externalId;
-        const roleArn = await createCustomerRole(first);
-        expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
-          verified: true,
-        });
-        await checkInRunnerThroughApi(api, installId, 'runner-1');
-        await waitUntil(
-          () => status(installId),
-          (s) => s.phase === 'active',
-        );
+        const roleArn = install.role!.arn;
 
         // The vendor asks; an unbounded expiry is refused before reaching the install.
         const unbounded = await api.call('POST', `/installs/${installId}/external-id/rotate`, {

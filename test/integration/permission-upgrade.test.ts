@@ -1,16 +1,8 @@
 import { PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { permissionSetOf, permissionSetVersions, type PermissionSet } from '../../domain/permission-versions';
-import { checkInRunnerThroughApi, startTestApi, type TestApi } from '../api-server';
+import { activeThroughApi, startTestApi, type TestApi } from '../api-server';
 import { customerClients } from '../customer-account';
-import {
-  closeTestClient,
-  createCustomerRole,
-  customerAccount,
-  uniqueInstallId,
-  waitUntil,
-  withTestWorker,
-} from '../helpers';
+import { closeTestClient, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
 
 /**
  * The vendor ships a permission set version with one more action; an active install asks for it, the customer grants
@@ -36,25 +28,8 @@ describe('permission upgrades through the API, against the real Temporal server 
     await withTestWorker(
       async () => {
         const installId = uniqueInstallId('perm-upgrade');
-        const started = await api.call('POST', '/installs', {
-          installId,
-          orgId: 'org-api',
-          awsAccountId: customerAccount.accountId,
-          region: 'us-east-1',
-          timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '30 seconds' },
-        });
-        expect(started.status).toBe(201);
-        const kit = (await api.call('GET', `/installs/${installId}/onboarding`)).body as OnboardingArtifacts;
-        const roleArn = await createCustomerRole(kit);
-        expect((await api.call('POST', `/installs/${installId}/role-arn`, { roleArn })).body).toMatchObject({
-          verified: true,
-        });
-        await checkInRunnerThroughApi(api, installId, 'r1');
-        const active = await waitUntil(
-          () => api.call('GET', `/installs/${installId}`),
-          (response) => response.body.install.phase === 'active',
-        );
-        expect(active.body.install.permissions).toEqual({ version: 1 });
+        const { artifacts: kit, install } = await activeThroughApi(api, installId);
+        expect(install.permissions).toEqual({ version: 1 });
 
         // The vendor ships version 2: one more action on the sandbox queues.
         shipped = permissionSetOf(
