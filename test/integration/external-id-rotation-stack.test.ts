@@ -42,39 +42,31 @@ describe('External ID rotation as a CloudFormation stack update of the quick-cre
     expect(await vendorAssumes(roleArn, oldId)).toBe('allowed');
     expect(await vendorAssumes(roleArn, newId)).toBe('refused');
 
-    const rotating = renderOnboardingArtifacts({ ...base, externalId: oldId, newExternalId: newId });
-    await cloudFormation.send(
-      new UpdateStackCommand({
-        StackName,
-        TemplateBody: JSON.stringify(rotating.roleTemplate),
-        Parameters: [
-          { ParameterKey: 'ExternalId', ParameterValue: oldId },
-          { ParameterKey: 'NewExternalId', ParameterValue: newId },
-          { ParameterKey: 'CallbackUrl', UsePreviousValue: true },
-          { ParameterKey: 'CallbackToken', UsePreviousValue: true },
-        ],
-        Capabilities: ['CAPABILITY_NAMED_IAM'],
-      }),
-    );
-    await waitUntilStackUpdateComplete({ client: cloudFormation, maxWaitTime: 60 }, { StackName });
+    /** The stack updated as update-role-stack.sh does it: the kit's template with these External IDs. */
+    const updateStack = async (externalId: string, newExternalId?: string) => {
+      const kit = renderOnboardingArtifacts({ ...base, externalId, ...(newExternalId ? { newExternalId } : {}) });
+      await cloudFormation.send(
+        new UpdateStackCommand({
+          StackName,
+          TemplateBody: JSON.stringify(kit.roleTemplate),
+          Parameters: [
+            { ParameterKey: 'ExternalId', ParameterValue: externalId },
+            ...(newExternalId ? [{ ParameterKey: 'NewExternalId', ParameterValue: newExternalId }] : []),
+            { ParameterKey: 'CallbackUrl', UsePreviousValue: true },
+            { ParameterKey: 'CallbackToken', UsePreviousValue: true },
+          ],
+          Capabilities: ['CAPABILITY_NAMED_IAM'],
+        }),
+      );
+      await waitUntilStackUpdateComplete({ client: cloudFormation, maxWaitTime: 60 }, { StackName });
+    };
+
+    await updateStack(oldId, newId);
     expect(await vendorAssumes(roleArn, oldId)).toBe('allowed');
     expect(await vendorAssumes(roleArn, newId)).toBe('allowed');
     expect(await vendorAssumes(roleArn)).toBe('refused');
 
-    const switched = renderOnboardingArtifacts({ ...base, externalId: newId });
-    await cloudFormation.send(
-      new UpdateStackCommand({
-        StackName,
-        TemplateBody: JSON.stringify(switched.roleTemplate),
-        Parameters: [
-          { ParameterKey: 'ExternalId', ParameterValue: newId },
-          { ParameterKey: 'CallbackUrl', UsePreviousValue: true },
-          { ParameterKey: 'CallbackToken', UsePreviousValue: true },
-        ],
-        Capabilities: ['CAPABILITY_NAMED_IAM'],
-      }),
-    );
-    await waitUntilStackUpdateComplete({ client: cloudFormation, maxWaitTime: 60 }, { StackName });
+    await updateStack(newId);
     expect(await vendorAssumes(roleArn, oldId)).toBe('refused');
     expect(await vendorAssumes(roleArn, newId)).toBe('allowed');
   });
