@@ -1,6 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   accessSync,
   constants,
@@ -16,6 +15,7 @@ import {
 import { delimiter, join } from 'node:path';
 import { projectToolsDir, userToolsCacheDir } from './paths';
 import { freePort } from './ports';
+import { ServiceStartError, startService, stopProcessAndWait } from './service-process';
 import { lastLines, runCommand } from './run-command';
 
 /** The last Temporal CLI tag whose go.mod has no `replace` directive, so `go install pkg@version` works. */
@@ -216,15 +216,24 @@ async function writeTestServerLauncher(dir: string, java: string, classPath: str
     log("archiving the time-skipping test server's classes (first run only)...");
     const made = `${archive}.${process.pid}.tmp`;
     const port = await freePort();
-    const child = spawn(java, [`-XX:ArchiveClassesAtExit=${made}`, ...server, String(port)], { stdio: 'ignore' });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && child.exitCode === null && !(await portAnswers(port))) await delay(100);
-    // The archive is written as the JVM exits; SIGTERM runs its shutdown.
-    child.kill('SIGTERM');
-    await exited;
+    try {
+      const child = await startService({
+        name: 'the time-skipping test server (class archive)',
+        command: java,
+        args: [`-XX:ArchiveClassesAtExit=${made}`, ...server, String(port)],
+        logFile: join(dir, 'class-archive.log'),
+        detached: false,
+        isReady: () => portAnswers(port),
+        readyTimeoutMs: 60_000,
+      });
+      // The archive is written as the JVM exits; SIGTERM runs its shutdown.
+      await stopProcessAndWait(child.pid, false);
+    } catch (error) {
+      if (!(error instanceof ServiceStartError)) throw error;
+    }
     if (existsSync(made)) renameSync(made, archive);
-    else log('the class archive could not be made; the test server starts without it');
+    else
+      log(`the class archive could not be made (${join(dir, 'class-archive.log')}); the test server starts without it`);
   }
   const share = existsSync(archive) ? `-XX:SharedArchiveFile="${archive}" -Xshare:auto ` : '';
   writeFileSync(`${launcher}.tmp`, `#!/bin/sh\nexec "${java}" ${share}-cp "${classPath}" ${server[2]} "$@"\n`, {
