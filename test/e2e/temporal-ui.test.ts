@@ -26,7 +26,11 @@ describe('the install as an operator sees it in the Temporal Web UI', () => {
     await withTestWorker(
       async ({ taskQueue }) => {
         const client = await testClient();
-        const input = testInstallInput('ui');
+        // The runner never checks in here: a check-in timeout longer than the browser's waits keeps the install in
+        // handing_off, the phase the page must show, however slowly a loaded machine renders it.
+        const input = testInstallInput('ui', {
+          timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '10 minutes', roleSubmission: '5 minutes' },
+        });
         const handle = await startInstall(client, taskQueue, input);
         await handle.executeUpdate(submitRoleArnUpdate, {
           args: [{ roleArn: 'arn:aws:iam::111111111111:role/install-access' }],

@@ -229,5 +229,6 @@ describe('organization installs against the Temporal dev server and moto with Or
         ),
       ).rejects.toThrow();
     });
-  });
+    // Its waits allow 90 s each (members deploying, checking in, leaving): more than jest's default 120 s in all.
+  }, 300_000);
 });

@@ -226,7 +226,11 @@ describe('provisioning the sandbox and the cost report', () => {
   });
 
   it('creates each resource exactly once when workers die after their AWS calls and another takes over', async () => {
-    const input = testInstallInput('worker-crash');
+    // The runner checks in only after the first worker stopped and the next one started: time for both on a loaded
+    // machine, not the default 30 s.
+    const input = testInstallInput('worker-crash', {
+      timeouts: { rolePropagation: '5 seconds', runnerCheckIn: '10 minutes', roleSubmission: '5 minutes' },
+    });
     const names = installResourceNames(input);
     const real = createActivities(await testActivityDeps());
     const crashing = {

@@ -61,7 +61,7 @@ function statusWhen(
   handle: { query: (query: typeof getOrganizationStatusQuery) => Promise<OrganizationInstallStatus> },
   done: (status: OrganizationInstallStatus) => boolean,
 ): Promise<OrganizationInstallStatus> {
-  return waitUntil(() => handle.query(getOrganizationStatusQuery), done, 10_000);
+  return waitUntil(() => handle.query(getOrganizationStatusQuery), done, 60_000);
 }
 
 /**
