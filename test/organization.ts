@@ -7,7 +7,7 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { otherAccount, stack } from './helpers';
@@ -101,4 +101,24 @@ export async function memberRoleExists(accountId: string, roleName: string): Pro
     if ((error as Error).name === 'NoSuchEntityException' || (error as Error).name === 'NoSuchEntity') return false;
     throw error;
   }
+}
+
+/**
+ * The customer's part of an organization install's kit: its management role template created as a stack in the
+ * management account with the External ID as parameter. Returns the role's ARN (the stack's output).
+ */
+export async function createManagementRoleStack(
+  stackName: string,
+  kit: { managementRoleTemplate: unknown; externalId: string },
+): Promise<string> {
+  await managementClients.cloudFormation.send(
+    new CreateStackCommand({
+      StackName: stackName,
+      TemplateBody: JSON.stringify(kit.managementRoleTemplate),
+      Parameters: [{ ParameterKey: 'ExternalId', ParameterValue: kit.externalId }],
+      Capabilities: ['CAPABILITY_NAMED_IAM'],
+    }),
+  );
+  const stack = await managementClients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+  return stack.Stacks![0]!.Outputs!.find((output) => output.OutputKey === 'RoleArn')!.OutputValue!;
 }

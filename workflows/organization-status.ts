@@ -19,6 +19,16 @@ export const organizationInstallPhases = [
 
 export type OrganizationInstallPhase = (typeof organizationInstallPhases)[number];
 
+/** Where an organization install waits on someone (the customer's management role) or runs on its own, or has ended. */
+export const organizationRestingPhases: readonly OrganizationInstallPhase[] = [
+  'awaiting_management_role',
+  'active',
+  'degraded',
+  'deprovisioned',
+  'expired',
+  'failed',
+];
+
 /** A member install's phase, `starting` until its first status is read, `missing` if its workflow is gone. */
 export type MemberPhase = InstallPhase | 'starting' | 'missing';
 

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { answered, createApiClient, type ApiOperations, type InstallApi } from './api-client';
+import { addOrganizationCommands } from './organization-commands';
 import { renderStatus, restingPhases } from './render-status';
 import { buildRunnerIdentityProof } from '../runner-identity-proof';
 
@@ -228,6 +229,8 @@ export function buildCli(io: CliIo): Command {
           .join(''),
       );
     });
+
+  addOrganizationCommands(program, { api, print, out: io.out, clear: io.clear, sleep: io.sleep });
 
   return program;
 }

@@ -6,6 +6,7 @@ import { buildCli } from '../../client/cli/program';
 import type { OnboardingArtifacts } from '../../domain/onboarding-artifacts';
 import { useTestApi } from '../api-server';
 import { createCustomerRole, customerAccount, stack, uniqueInstallId, waitUntil, withTestWorker } from '../helpers';
+import { createManagementRoleStack, managementAccount, ouWithAccounts } from '../organization';
 import { runnerSession } from '../runner-proof';
 
 /** `start` for an install of the test customer's account. */
@@ -117,6 +118,73 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
 
         expect((await run('deprovision', installId, '--reason', 'cli test')).output).toContain(
           'deprovisioning requested',
+        );
+      },
+      { taskQueue },
+    );
+  });
+
+  it('starts an organization install, downloads its kit, submits the management role, follows it to active with its account, re-syncs and deprovisions it', async () => {
+    await withTestWorker(
+      async () => {
+        const { ouId, accounts } = await ouWithAccounts('cli', 1);
+        const id = uniqueInstallId('cli-org').slice(0, 23);
+        const start = (...extra: string[]) =>
+          run(
+            'org',
+            'start',
+            '--id',
+            id,
+            '--org',
+            'org-cli',
+            '--management-account',
+            managementAccount.accountId,
+            '--region',
+            'us-east-1',
+            '--ou',
+            ouId,
+            ...extra,
+          );
+        await expect(start('--tolerance', '150')).rejects.toThrow(/whole percentage from 0 to 100/);
+        const started = (await start('--member-poll-interval', '1 second')).output;
+        expect(started).toContain(`organization install ${id}  org org-cli`);
+        expect(started).toMatch(/^phase {4}awaiting_management_role/m);
+        expect(started).toContain(`OUs      ${ouId}`);
+        expect(started).toMatch(/^next {5}create the management role/m);
+
+        const out = mkdtempSync(join(tmpdir(), 'org-kit-'));
+        const kitRun = (await run('org', 'kit', id, '--out', out)).output;
+        expect(readdirSync(out).sort()).toEqual([
+          'create-management-role.sh',
+          'management-role-template.json',
+          'member-role-template.json',
+        ]);
+        const externalId = /^External ID (\S+);/m.exec(kitRun)?.[1];
+        expect(readFileSync(join(out, 'create-management-role.sh'), 'utf8')).toContain(`${externalId}`);
+        const managementRoleTemplate = JSON.parse(readFileSync(join(out, 'management-role-template.json'), 'utf8'));
+        const roleArn = await createManagementRoleStack(`${id}-management`, {
+          managementRoleTemplate,
+          externalId: externalId!,
+        });
+        expect((await run('org', 'submit-arn', id, roleArn)).output).toMatch(/^verified: /);
+
+        const watched = await run('org', 'status', id, '--watch', '--interval', '100');
+        const lastFrame = watched.output.slice(watched.output.lastIndexOf('organization install '));
+        expect(lastFrame).toMatch(/^phase {4}active/m);
+        expect(lastFrame).toContain(`role     ${roleArn} (verified `);
+        expect(lastFrame).toMatch(new RegExp(`^ {2}${accounts[0]} {2}\\S+ {2}${id}-${accounts[0]}$`, 'm'));
+        expect(watched.redraws).toBeGreaterThanOrEqual(1);
+
+        const resynced = (await run('org', 'resync', id)).output;
+        expect(Number(/^re-sync {2}(\d+) so far/m.exec(resynced)?.[1])).toBeGreaterThanOrEqual(2);
+
+        expect((await run('org', 'deprovision', id, '--reason', 'cli test')).output).toBe(
+          'deprovisioning requested (was active)\n',
+        );
+        await waitUntil(
+          () => api.call('GET', `/organization-installs/${id}`),
+          (answer) => answer.body.organizationInstall.phase === 'deprovisioned',
+          90_000,
         );
       },
       { taskQueue },

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { CreateStackCommand, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { problemTypeUri } from '../../client/api/problems';
 import { startTestApi, type TestApi } from '../api-server';
-import { customerClients } from '../customer-account';
 import { closeTestClient, waitUntil, withTestWorker } from '../helpers';
-import { managementAccount, ouWithAccounts } from '../organization';
+import { createManagementRoleStack, managementAccount, ouWithAccounts } from '../organization';
 
 /** The organization install routes: start, kit, role ARN, status table, re-sync, deprovision; scoped to the key's org. */
 describe('organization install API', () => {
@@ -62,17 +60,7 @@ describe('organization install API', () => {
         expect(wrongAccount.body.type).toBe(problemTypeUri('invalidRoleArn'));
 
         // The customer creates the kit's template as a stack in the management account.
-        const { cloudFormation } = customerClients(managementAccount);
-        await cloudFormation.send(
-          new CreateStackCommand({
-            StackName: `${id}-management`,
-            TemplateBody: JSON.stringify(kit.body.managementRoleTemplate),
-            Parameters: [{ ParameterKey: 'ExternalId', ParameterValue: kit.body.externalId }],
-            Capabilities: ['CAPABILITY_NAMED_IAM'],
-          }),
-        );
-        const stack = await cloudFormation.send(new DescribeStacksCommand({ StackName: `${id}-management` }));
-        const roleArn = stack.Stacks![0]!.Outputs!.find((output) => output.OutputKey === 'RoleArn')!.OutputValue!;
+        const roleArn = await createManagementRoleStack(`${id}-management`, kit.body);
         const verified = await api.call('POST', `/organization-installs/${id}/role-arn`, { roleArn }, as(keyA));
         expect(verified.body).toMatchObject({ verified: true });
 
