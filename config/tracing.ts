@@ -3,6 +3,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { readOtlpEndpoint } from './telemetry-settings';
 
 /** A registered tracer provider: where spans go, and what names the process in them. */
 export interface Tracing {
@@ -28,7 +29,7 @@ export function startTracing(
 ): Tracing | undefined {
   // The exporter reads the process's own variables (endpoint, headers, timeout), as every OpenTelemetry SDK does.
   const env = process.env;
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const endpoint = readOtlpEndpoint(env);
   const spanProcessor =
     options.spanProcessor ?? (endpoint ? new BatchSpanProcessor(new OTLPTraceExporter()) : undefined);
   if (!spanProcessor) return undefined;

@@ -13,7 +13,7 @@ import {
   type ActivityOutboundCallsInterceptor,
   type WorkerOptions,
 } from '@temporalio/worker';
-import { ConfigError } from '../config/deployment';
+import { readWorkerMetricsAddress } from '../config/telemetry-settings';
 import type { Tracing } from '../config/tracing';
 import { installMetricBuckets } from '../domain/install-metrics';
 
@@ -54,9 +54,6 @@ export function workerTelemetry(tracing: Tracing | undefined): Pick<WorkerOption
   };
 }
 
-/** host:port, as Core's Prometheus exporter binds it. */
-const bindAddressPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
-
 /**
  * Installs the process's Temporal runtime, once, first thing: with WORKER_METRICS_ADDRESS (`0.0.0.0:9464`) it serves
  * the SDK's metrics and ours (the install workflows' and the AWS calls', recorded through the runtime's meter) in
@@ -64,11 +61,8 @@ const bindAddressPattern = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
  * listens.
  */
 export function installWorkerRuntime(env: NodeJS.ProcessEnv = process.env): { metricsAddress?: string } {
-  const address = env.WORKER_METRICS_ADDRESS;
+  const address = readWorkerMetricsAddress(env);
   if (!address) return {};
-  if (!bindAddressPattern.test(address)) {
-    throw new ConfigError(`WORKER_METRICS_ADDRESS=${address} must be host:port, e.g. 0.0.0.0:9464.`);
-  }
   Runtime.install({
     telemetryOptions: {
       metrics: {

@@ -11,6 +11,7 @@ import {
 import { readPermissionSet } from '../../config/permission-versions';
 import { temporalConnectionOptions } from '../../config/temporal-connection';
 import { readOidcIssuer } from '../../config/oidc-issuer';
+import { readMetricsToken } from '../../config/telemetry-settings';
 import { startTracing } from '../../config/tracing';
 import { InstallService } from '../install-service';
 import { OrganizationInstallService } from '../organization-install-service';
@@ -49,16 +50,6 @@ function readPublicUrl(raw: string): string {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-}
-
-/** METRICS_TOKEN guards GET /metrics; like an API key, long enough not to be guessed. */
-function readMetricsToken(env: NodeJS.ProcessEnv): string | undefined {
-  const token = env.METRICS_TOKEN;
-  if (!token) return undefined;
-  if (token.length < 16 || /\s/.test(token)) {
-    throw new ConfigError('METRICS_TOKEN must be at least 16 characters, without spaces.');
-  }
-  return token;
 }
 
 async function main(): Promise<void> {
