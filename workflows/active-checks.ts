@@ -111,6 +111,11 @@ export async function findDrift(
   }
 }
 
+/** Whether an active install's run should continue as new: the server suggests it, or history reached its limit. */
+export function installHistoryIsLong(input: InstallInput): boolean {
+  return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 10_000);
+}
+
 /**
  * While active, the workflow waits for deprovisioning and, if asked to, re-checks the install on a schedule (the
  * customer may edit or delete the role, the stack or the report), moving between active and degraded with the
@@ -125,8 +130,7 @@ export async function reverifyWhileActive(
   access: CustomerAccess,
   deprovisionRequested: () => boolean,
 ): Promise<void> {
-  const historyIsLong = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 10_000);
+  const historyIsLong = () => installHistoryIsLong(input);
   let lastSlot = 0;
   while (!deprovisionRequested() && !historyIsLong()) {
     if (input.reverifyEvery === undefined) {

@@ -1,8 +1,8 @@
-import { condition, patched, workflowInfo } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { CustomerAccess } from '../domain/customer-access';
 import { parseDuration } from '../domain/durations';
 import { nextSlotAfter } from '../domain/install-slots';
-import { findDrift, reverifyWhileActive } from './active-checks';
+import { findDrift, installHistoryIsLong, reverifyWhileActive } from './active-checks';
 import type { InstallInput } from './definitions';
 import type { InstallInbox } from './install-inbox';
 import { countVerificationFailure } from './install-metrics';
@@ -29,8 +29,7 @@ export async function watchWhileActive(
     return reverifyWhileActive(tracker, input, access, deprovisionRequested);
   }
   inbox.takesRechecks = true;
-  const historyIsLong = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= (input.historyEventLimit ?? 10_000);
+  const historyIsLong = () => installHistoryIsLong(input);
   let nextRegular: number | undefined;
   let lastSlot = 0;
   let nextPoll: number | undefined;
