@@ -7,7 +7,7 @@ import {
 } from './permissions';
 import { builtInPermissionSet, provisionPermissionsAt } from './permission-versions';
 import type { PolicyDocument } from './policy-document';
-import { onboardingCallbackFunctionSource } from './onboarding-callback-function';
+import { roleCallbackConditions, roleCallbackParameters, roleCallbackResources } from './role-callback-template';
 import { renderRotationTrustPolicy, renderTrustPolicy } from './trust-policy';
 import { oidcProviderSpec, oidcRoleTemplate, type OidcProviderSpec } from './oidc-kit';
 import { renderOidcTrustPolicy } from './oidc-trust';
@@ -77,20 +77,9 @@ export function renderRoleTemplate(options: {
         Description: 'The External ID shown on the onboarding page; the role refuses callers without it.',
       },
       ...rotation,
-      CallbackUrl: {
-        Type: 'String',
-        Default: '',
-        Description:
-          'Where the stack reports the role ARN (filled in by the onboarding link); empty: paste it instead.',
-      },
-      CallbackToken: {
-        Type: 'String',
-        Default: '',
-        NoEcho: true,
-        Description: 'The one-time token of that callback.',
-      },
+      ...roleCallbackParameters,
     },
-    Conditions: { ReportsBack: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'CallbackUrl' }, ''] }] } },
+    Conditions: roleCallbackConditions,
     Resources: {
       InstallAccessRole: {
         Type: 'AWS::IAM::Role',
@@ -106,41 +95,11 @@ export function renderRoleTemplate(options: {
           ],
         },
       },
-      RoleCallbackFunctionRole: {
-        Type: 'AWS::IAM::Role',
-        Condition: 'ReportsBack',
-        Properties: {
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-          },
-          ManagedPolicyArns: [
-            { 'Fn::Sub': 'arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole' },
-          ],
-        },
-      },
-      RoleCallbackFunction: {
-        Type: 'AWS::Lambda::Function',
-        Condition: 'ReportsBack',
-        Properties: {
-          Description: 'Reports the install access role ARN to the vendor once, so nobody has to paste it.',
-          Runtime: 'python3.12',
-          Handler: 'index.handler',
-          Timeout: 60,
-          Role: { 'Fn::GetAtt': ['RoleCallbackFunctionRole', 'Arn'] },
-          Code: { ZipFile: onboardingCallbackFunctionSource },
-        },
-      },
-      RoleCallback: {
-        Type: 'Custom::InstallRoleCallback',
-        Condition: 'ReportsBack',
-        Properties: {
-          ServiceToken: { 'Fn::GetAtt': ['RoleCallbackFunction', 'Arn'] },
-          CallbackUrl: { Ref: 'CallbackUrl' },
-          CallbackToken: { Ref: 'CallbackToken' },
-          RoleArn: { 'Fn::GetAtt': ['InstallAccessRole', 'Arn'] },
-        },
-      },
+      ...roleCallbackResources({
+        roleLogicalId: 'InstallAccessRole',
+        customResourceType: 'Custom::InstallRoleCallback',
+        description: 'Reports the install access role ARN to the vendor once, so nobody has to paste it.',
+      }),
     },
     Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['InstallAccessRole', 'Arn'] } } },
   };
