@@ -3,6 +3,7 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   WithStartWorkflowOperation,
+  WorkflowUpdateStage,
   type Client,
 } from '@temporalio/client';
 import { organizationInstallWorkflow } from '../workflows';
@@ -17,6 +18,7 @@ import {
   type OrganizationInstallInput,
   type OrganizationInstallPhase,
   type OrganizationInstallStatus,
+  type RoleArnSubmission,
 } from '../workflows/definitions';
 import { InstallConflictError, InstallNotFoundError } from './install-service';
 
@@ -100,6 +102,29 @@ export class OrganizationInstallService {
   async submitManagementRoleArn(id: string, roleArn: string): Promise<ManagementRoleOutcome> {
     try {
       return await this.handle(id).executeUpdate(submitManagementRoleArnUpdate, { args: [{ roleArn }] });
+    } catch (error) {
+      return this.rethrow(id, error);
+    }
+  }
+
+  /**
+   * The management role template's callback: answers once the workflow took the ARN (its validator checked the
+   * callback, the ARN and the stack's account), not after verification, which CloudFormation need not wait for.
+   */
+  async acceptManagementRoleCallback(id: string, submission: Required<RoleArnSubmission>): Promise<void> {
+    try {
+      const update = await this.handle(id).startUpdate(submitManagementRoleArnUpdate, {
+        args: [submission],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
+      // A refusal by the validator is the update's outcome, known at once: result() raises it without asking the
+      // server again (after decoding the failure, hence a second's grace rather than none). Verification is not
+      // waited for beyond that, and its own failure must not go unhandled.
+      const result = update.result();
+      result.catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)));
+      await Promise.race([result, grace]).finally(() => clearTimeout(timer));
     } catch (error) {
       return this.rethrow(id, error);
     }

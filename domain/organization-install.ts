@@ -1,4 +1,5 @@
 import { partitionOfRegion } from './arn';
+import { roleCallbackConditions, roleCallbackParameters, roleCallbackResources } from './role-callback-template';
 import { installResourceNames, isValidInstallId } from './install-names';
 import { builtInPermissionSet, provisionPermissionsAt } from './permission-versions';
 import { deprovisionPermissions, ownRoleResources, renderPermissionPolicy } from './permissions';
@@ -126,7 +127,9 @@ export function renderManagementRoleTemplate(options: {
       'Needs trusted access for CloudFormation StackSets in AWS Organizations.',
     Parameters: {
       ExternalId: { Type: 'String', NoEcho: true, MinLength: 2, MaxLength: 1224 },
+      ...roleCallbackParameters,
     },
+    Conditions: roleCallbackConditions,
     Resources: {
       ManagementRole: {
         Type: 'AWS::IAM::Role',
@@ -136,6 +139,11 @@ export function renderManagementRoleTemplate(options: {
           Policies: [{ PolicyName: 'organization-install', PolicyDocument: renderManagementPolicy(options) }],
         },
       },
+      ...roleCallbackResources({
+        roleLogicalId: 'ManagementRole',
+        customResourceType: 'Custom::ManagementRoleCallback',
+        description: 'Reports the management role ARN to the vendor once, so nobody has to paste it.',
+      }),
     },
     Outputs: { RoleArn: { Value: { 'Fn::GetAtt': ['ManagementRole', 'Arn'] } } },
   };
@@ -227,6 +235,29 @@ export function renderManagementCli(options: {
     'aws organizations enable-aws-service-access --service-principal member.org.stacksets.cloudformation.amazonaws.com',
     `aws iam create-role --role-name ${role} --assume-role-policy-document '${trust}'`,
     `aws iam put-role-policy --role-name ${role} --policy-name organization-install --policy-document '${policy}'`,
+  ].join('\n');
+}
+
+/**
+ * The AWS CLI that creates the management role as a stack from the kit's template (saved as
+ * `management-role-template.json`), with the callback's URL and token: the stack then reports the role's ARN itself.
+ */
+export function renderManagementStackCli(options: {
+  organizationInstallId: string;
+  externalId: string;
+  callbackUrl: string;
+  callbackToken: string;
+}): string {
+  const parameters = [
+    ['ExternalId', options.externalId],
+    ['CallbackUrl', options.callbackUrl],
+    ['CallbackToken', options.callbackToken],
+  ].map(([key, value]) => `ParameterKey=${key},ParameterValue='${value}'`);
+  return [
+    'aws organizations enable-aws-service-access --service-principal member.org.stacksets.cloudformation.amazonaws.com',
+    `aws cloudformation create-stack --stack-name ${managementRoleName(options.organizationInstallId)} \\`,
+    '  --template-body file://management-role-template.json --capabilities CAPABILITY_NAMED_IAM \\',
+    `  --parameters ${parameters.join(' ')}`,
   ].join('\n');
 }
 

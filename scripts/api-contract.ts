@@ -32,6 +32,7 @@ export const responseTypeNames = [
   'OrganizationInstallKit',
   'ManagementRoleAnswer',
   'OrganizationDeprovisionAccepted',
+  'OrganizationCallbackAccepted',
   'OidcDiscovery',
   'Jwks',
 ] as const;

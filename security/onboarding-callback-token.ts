@@ -26,3 +26,11 @@ export function callbackIdOfToken(key: Uint8Array, installId: string, token: str
     .digest();
   return timingSafeEqual(given, expected) ? callbackId : undefined;
 }
+
+/**
+ * What an organization install's callback token is bound to in place of an install id: `organization/<id>`. An
+ * install id has no `/`, so a token of one kind is never valid for the other, even under the same id.
+ */
+export function organizationCallbackSubject(organizationInstallId: string): string {
+  return `organization/${organizationInstallId}`;
+}

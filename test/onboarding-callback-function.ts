@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { locateMotoPython } from '../devstack/tools';
-import type { OnboardingArtifacts } from '../domain/onboarding-artifacts';
 
 export interface CloudFormationResponse {
   Status: string;
@@ -16,14 +15,15 @@ export interface CloudFormationResponse {
 }
 
 /**
- * Runs the role template's own Lambda code (taken from the rendered template, so the test runs what customers
- * deploy) with a CloudFormation custom-resource event, and returns what it answered CloudFormation at ResponseURL.
+ * Runs a role template's own Lambda code (taken from the rendered template, so the test runs what customers deploy:
+ * an install's `roleTemplate` or an organization's `managementRoleTemplate`) with a CloudFormation custom-resource
+ * event, and returns what it answered CloudFormation at ResponseURL.
  */
 export async function invokeCallbackFunction(
-  artifacts: OnboardingArtifacts,
+  template: Record<string, unknown>,
   event: { RequestType: 'Create' | 'Update' | 'Delete'; StackId: string; ResourceProperties: Record<string, string> },
 ): Promise<CloudFormationResponse> {
-  const resources = artifacts.roleTemplate.Resources as Record<string, { Properties: { Code?: { ZipFile: string } } }>;
+  const resources = template.Resources as Record<string, { Properties: { Code?: { ZipFile: string } } }>;
   const source = resources.RoleCallbackFunction!.Properties.Code!.ZipFile;
   const answers: CloudFormationResponse[] = [];
   const cloudFormation = createServer((request, response) => {

@@ -225,7 +225,8 @@ export const webhookDeliveryNewsSignal = defineSignal<[WebhookDeliveryNews]>(web
 /** An organization install's status (workflows/organization-install.ts): the member accounts' table included. */
 export const getOrganizationStatusQuery = defineQuery<OrganizationInstallStatus>('getOrganizationStatus');
 /** The management role's ARN, verified before the answer (AssumeRole with the External ID; refused without). */
-export const submitManagementRoleArnUpdate = defineUpdate<ManagementRoleOutcome, [{ roleArn: string }]>(
+/** The management role's ARN, pasted or reported by the template's callback (then answered once it is accepted). */
+export const submitManagementRoleArnUpdate = defineUpdate<ManagementRoleOutcome, [RoleArnSubmission]>(
   'submitManagementRoleArn',
 );
 /** Lists the OUs' accounts now instead of at the next scheduled re-sync; answers once that re-sync is done. */

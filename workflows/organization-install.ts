@@ -51,6 +51,7 @@ import {
   type OrganizationInstallResult,
   type OrganizationInstallStatus,
 } from './definitions';
+import { newCallback, rejectCallbackSubmission } from './onboarding-callback';
 import { summarizeFailure } from './failures';
 import type { installWorkflow } from './install';
 
@@ -108,14 +109,23 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
   });
   setHandler(
     submitManagementRoleArnUpdate,
-    async ({ roleArn }) => {
+    async ({ roleArn, callback }) => {
       const pending = { roleArn: roleArn.trim() } as NonNullable<typeof submission>;
       submission = pending;
+      if (callback) {
+        Object.assign(status.onboarding!.callback!, {
+          state: 'used',
+          usedAt: new Date().toISOString(),
+          stackId: callback.stackId,
+        });
+      }
       await condition(() => pending.answer !== undefined);
       return pending.answer!;
     },
     {
-      validator: ({ roleArn }) => {
+      validator: ({ roleArn, callback }) => {
+        // Taken once, from the open callback, before the wait ends, from a stack in the management account.
+        if (callback) rejectCallbackSubmission(status.onboarding?.callback, callback, input.managementAccountId);
         const check = checkRoleArnForInstall(String(roleArn ?? '').trim(), {
           accountId: input.managementAccountId,
           partition: partitionOfRegion(input.region),
@@ -175,6 +185,8 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
       managementRoleName: managementRoleName(input.organizationInstallId),
       memberRoleName: memberRoleName(input.organizationInstallId),
       stackSetName: memberStackSetName(input.organizationInstallId),
+      // Zero-paste: the management role template reports the role's ARN itself (the API hands out its token).
+      callback: newCallback(settings.roleSubmissionMs),
     };
 
     // 2: the customer creates the management role and pastes its ARN; verified with the External ID, refused without.
@@ -192,6 +204,7 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
         return end(status);
       }
       if (!arrived) {
+        if (status.onboarding.callback?.state === 'open') status.onboarding.callback.state = 'expired';
         enter('expired');
         return end(status, fail('management_role_not_submitted', 'The management role ARN did not arrive in time.'));
       }

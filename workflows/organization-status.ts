@@ -1,4 +1,4 @@
-import type { InstallPhase } from './status';
+import type { InstallPhase, OnboardingCallback } from './status';
 
 /**
  * An organization install as its status query shows it: the management role, the members' StackSet and one row per
@@ -68,6 +68,8 @@ export interface OrganizationInstallStatus {
     managementRoleName: string;
     memberRoleName: string;
     stackSetName: string;
+    /** The management role template's one-time callback: open until the ARN arrives or the wait ends. */
+    callback?: OnboardingCallback;
   };
   managementRole?: { arn: string; verifiedAt?: string; assumedRoleArn?: string; organizationId?: string };
   stackSet?: { name: string; deployedAt: string; autoDeployment: true };

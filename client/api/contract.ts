@@ -150,6 +150,16 @@ export const vendorAuthProblems = ['unauthorized', 'tooManyRequests'] as const;
 /** What any route with a JSON body may answer about the body itself. */
 export const bodyProblems = ['invalidRequest', 'payloadTooLarge', 'unsupportedMediaType'] as const;
 
+/** What a role template's callback route may answer besides the common ones (install and organization alike). */
+export const callbackProblems = [
+  'invalidRoleArn',
+  'invalidCallbackToken',
+  'tooManyRequests',
+  'callbackUsed',
+  'wrongPhase',
+  'callbackExpired',
+] as const;
+
 /** The operations a client can go on to with an install's id (OpenAPI links; schemathesis follows them). */
 export type InstallOperation =
   | 'getInstall'

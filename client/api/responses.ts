@@ -184,9 +184,19 @@ export interface OrganizationInstallLinks {
   deprovision: string;
 }
 
+/** An organization install's onboarding as the API answers it: its callback without the id its token is made from. */
+export type OrganizationOnboardingView = Omit<NonNullable<OrganizationInstallStatus['onboarding']>, 'callback'> & {
+  callback?: CallbackView;
+};
+
+/** An organization install's status as the API answers it. */
+export type OrganizationInstallView = Omit<OrganizationInstallStatus, 'onboarding'> & {
+  onboarding?: OrganizationOnboardingView;
+};
+
 /** An organization install's status (its member accounts' table included) with its links. */
 export interface OrganizationInstallEnvelope {
-  organizationInstall: OrganizationInstallStatus;
+  organizationInstall: OrganizationInstallView;
   links: OrganizationInstallLinks;
 }
 
@@ -202,11 +212,24 @@ export interface OrganizationInstallKit {
   /** What the vendor's StackSet creates in every member account, for the customer to read. */
   memberRoleTemplate: Record<string, unknown>;
   stackSetName: string;
+  /**
+   * While the management role template's callback is open: where the stack reports the role's ARN, and the one-time
+   * token it sends (template parameters CallbackUrl and CallbackToken), so nobody pastes the ARN.
+   */
+  callback?: CallbackView & { url: string; token: string };
+  /** AWS CLI: the management role as a stack from the template, reporting its ARN through the callback. */
+  managementStackCli?: string;
   links: OrganizationInstallLinks;
 }
 
 /** The outcome of verifying a submitted management role ARN. */
 export interface ManagementRoleAnswer extends ManagementRoleOutcome {
+  links: OrganizationInstallLinks;
+}
+
+/** The management role's ARN was taken from its stack's callback; its verification runs after. */
+export interface OrganizationCallbackAccepted {
+  accepted: true;
   links: OrganizationInstallLinks;
 }
 

@@ -27,7 +27,11 @@ export const defaultAnonymousRateLimit = { max: 60, timeWindowMs: 60_000 };
 /** Routes a probe reads without the vendor's API key; never rate-limited. /metrics has a token of its own, if set. */
 const probeRoutes = new Set(['/healthz', '/readyz', '/openapi.json', '/metrics', discoveryPath, jwksPath]);
 /** Routes a runner or the customer's stack calls with a token of its own instead of an API key; rate-limited. */
-const tokenRoutes = new Set(['/installs/:installId/runner/check-in', '/installs/:installId/onboarding/callback']);
+const tokenRoutes = new Set([
+  '/installs/:installId/runner/check-in',
+  '/installs/:installId/onboarding/callback',
+  '/organization-installs/:organizationInstallId/callback',
+]);
 const publicRoutes = new Set([...probeRoutes, ...tokenRoutes]);
 
 /** Query parameters whose values are fit for the log; anything else (a key or token pasted into a URL) is masked. */

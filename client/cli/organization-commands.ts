@@ -23,17 +23,21 @@ function percentage(value: string): number {
   return number;
 }
 
-/** The kit's files as `org kit` writes them: the management role two ways, and the member role to read. */
+const withNewline = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+
+/** The kit's files as `org kit` writes them: the management role as a template and as CLI, and the member role. */
 const kitFiles = (kit: {
   managementRoleTemplate: unknown;
   managementRoleCli: string;
+  managementStackCli?: string;
   memberRoleTemplate: unknown;
 }): Array<[string, string]> => [
   ['management-role-template.json', `${JSON.stringify(kit.managementRoleTemplate, null, 2)}\n`],
-  [
-    'create-management-role.sh',
-    kit.managementRoleCli.endsWith('\n') ? kit.managementRoleCli : `${kit.managementRoleCli}\n`,
-  ],
+  ['create-management-role.sh', withNewline(kit.managementRoleCli)],
+  // While the callback is open: the role as a stack from the template, which reports its ARN itself.
+  ...(kit.managementStackCli
+    ? [['create-management-stack.sh', withNewline(kit.managementStackCli)] as [string, string]]
+    : []),
   ['member-role-template.json', `${JSON.stringify(kit.memberRoleTemplate, null, 2)}\n`],
 ];
 

@@ -1,6 +1,6 @@
 import type { ApiSchemas } from './api-client';
 
-type OrganizationInstallStatus = ApiSchemas['OrganizationInstallStatus'];
+type OrganizationInstallStatus = ApiSchemas['OrganizationInstallView'];
 
 /**
  * An organization install as a person reads it: its phase, the management role and StackSet, what to do next, then
@@ -23,6 +23,12 @@ export function renderOrganizationStatus(status: OrganizationInstallStatus): str
   if (status.stackSet) lines.push(`stackset ${status.stackSet.name}, deployed ${status.stackSet.deployedAt}`);
   if (status.phase === 'awaiting_management_role') {
     lines.push('next     create the management role from the kit (`org kit`) and submit its ARN (`org submit-arn`)');
+    if (status.onboarding?.callback?.state === 'open') {
+      lines.push(
+        `         or create it as a stack (the kit's create-management-stack.sh): it reports its ARN itself, until ` +
+          status.onboarding.callback.expiresAt,
+      );
+    }
   }
   if (status.lastError) {
     lines.push(`last error  ${status.lastError.code}: ${status.lastError.message}`);

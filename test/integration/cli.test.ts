@@ -151,11 +151,13 @@ describe('the CLI, run in-process against the real API and Temporal server', () 
         expect(started).toMatch(/^phase {4}awaiting_management_role/m);
         expect(started).toContain(`OUs      ${ouId}`);
         expect(started).toMatch(/^next {5}create the management role/m);
+        expect(started).toMatch(/^ {9}or create it as a stack .* it reports its ARN itself, until \S+Z$/m);
 
         const out = mkdtempSync(join(tmpdir(), 'org-kit-'));
         const kitRun = (await run('org', 'kit', id, '--out', out)).output;
         expect(readdirSync(out).sort()).toEqual([
           'create-management-role.sh',
+          'create-management-stack.sh',
           'management-role-template.json',
           'member-role-template.json',
         ]);

@@ -61,7 +61,7 @@ describe('zero-paste onboarding: the role template reports the role itself, agai
             RoleArn: roleArn,
           },
         };
-        const answer = await invokeCallbackFunction(artifacts, event);
+        const answer = await invokeCallbackFunction(artifacts.roleTemplate, event);
         expect(answer).toMatchObject({
           Status: 'SUCCESS',
           RequestId: 'request-1',
@@ -79,7 +79,7 @@ describe('zero-paste onboarding: the role template reports the role itself, agai
         });
 
         // CloudFormation re-sends Update events: the stack must still succeed, and the token is spent.
-        const replayed = await invokeCallbackFunction(artifacts, { ...event, RequestType: 'Update' });
+        const replayed = await invokeCallbackFunction(artifacts.roleTemplate, { ...event, RequestType: 'Update' });
         expect(replayed.Status).toBe('SUCCESS');
         expect(replayed.Reason).toContain('not delivered (HTTP 409)');
         const again = await postCallback(installId, token!, roleArn);
@@ -123,13 +123,13 @@ describe('zero-paste onboarding: the role template reports the role itself, agai
       CallbackToken: 't',
       RoleArn: 'arn:aws:iam::111111111111:role/r',
     };
-    const deleted = await invokeCallbackFunction(artifacts, {
+    const deleted = await invokeCallbackFunction(artifacts.roleTemplate, {
       RequestType: 'Delete',
       StackId: stackIdFor(installId),
       ResourceProperties: properties,
     });
     expect(deleted).toMatchObject({ Status: 'SUCCESS', Reason: 'nothing to report on Delete' });
-    const unreachable = await invokeCallbackFunction(artifacts, {
+    const unreachable = await invokeCallbackFunction(artifacts.roleTemplate, {
       RequestType: 'Create',
       StackId: stackIdFor(installId),
       ResourceProperties: properties,

@@ -1156,6 +1156,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organization-installs/{organizationInstallId}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The management role's CloudFormation stack reports the role it created (Bearer: the callback token)
+         * @description Answered once the organization install took the ARN: verification runs after. No API key; the one-time callback token from the kit is the bearer credential. Requests are rate-limited per client address.
+         */
+        post: operations["organizationOnboardingCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/organization-installs/{organizationInstallId}/deprovision": {
         parameters: {
             query?: never;
@@ -1578,6 +1598,12 @@ export interface components {
         };
         /** @description The subset of the IAM policy grammar this project writes and reads. */
         OneOrMany_string: string | string[];
+        /** @description The management role's ARN was taken from its stack's callback; its verification runs after. */
+        OrganizationCallbackAccepted: {
+            /** @enum {boolean} */
+            accepted: true;
+            links: components["schemas"]["OrganizationInstallLinks"];
+        };
         /** @description A deprovision request was taken; `phase` is the one the organization install was in when it was asked. */
         OrganizationDeprovisionAccepted: {
             /** @enum {boolean} */
@@ -1587,7 +1613,7 @@ export interface components {
         };
         /** @description An organization install's status (its member accounts' table included) with its links. */
         OrganizationInstallEnvelope: {
-            organizationInstall: components["schemas"]["OrganizationInstallStatus"];
+            organizationInstall: components["schemas"]["OrganizationInstallView"];
             links: components["schemas"]["OrganizationInstallLinks"];
         };
         /** @description An error as the status shows it: the catalog's code, cause and fix (domain/error-catalog.ts) beside the message. */
@@ -1614,6 +1640,19 @@ export interface components {
                 [key: string]: unknown;
             };
             stackSetName: string;
+            /** @description While the management role template's callback is open: where the stack reports the role's ARN, and the one-time token it sends (template parameters CallbackUrl and CallbackToken), so nobody pastes the ARN. */
+            callback?: {
+                url: string;
+                token: string;
+                /** @enum {string} */
+                state: "open" | "used" | "expired";
+                expiresAt: string;
+                usedAt?: string;
+                /** @description The customer's CloudFormation stack that reported the role. */
+                stackId?: string;
+            };
+            /** @description AWS CLI: the management role as a stack from the template, reporting its ARN through the callback. */
+            managementStackCli?: string;
             links: components["schemas"]["OrganizationInstallLinks"];
         };
         /** @description Where to go next for an organization install. */
@@ -1626,7 +1665,9 @@ export interface components {
         };
         /** @enum {string} */
         OrganizationInstallPhase: "awaiting_management_role" | "verifying_management_role" | "deploying_stack_set" | "active" | "degraded" | "deprovisioning" | "deprovisioned" | "expired" | "failed";
-        OrganizationInstallStatus: {
+        /** @description An organization install's status as the API answers it. */
+        OrganizationInstallView: {
+            onboarding?: components["schemas"]["OrganizationOnboardingView"];
             organizationInstallId: string;
             orgId: string;
             managementAccountId: string;
@@ -1635,13 +1676,6 @@ export interface components {
             phase: components["schemas"]["OrganizationInstallPhase"];
             phaseSince: string;
             failureTolerancePercentage: number;
-            onboarding?: {
-                externalId: string;
-                vendorPrincipalArn: string;
-                managementRoleName: string;
-                memberRoleName: string;
-                stackSetName: string;
-            };
             managementRole?: {
                 arn: string;
                 verifiedAt?: string;
@@ -1672,6 +1706,15 @@ export interface components {
                 requestedBy?: string;
                 finishedAt?: string;
             };
+        };
+        /** @description An organization install's onboarding as the API answers it: its callback without the id its token is made from. */
+        OrganizationOnboardingView: {
+            callback?: components["schemas"]["CallbackView"];
+            externalId: string;
+            vendorPrincipalArn: string;
+            managementRoleName: string;
+            memberRoleName: string;
+            stackSetName: string;
         };
         PermissionLinks: {
             self: string;
@@ -4121,6 +4164,128 @@ export interface operations {
             };
             /** @description `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:too-many-requests`: Too many requests without an API key. */
+            429: {
+                headers: {
+                    /** @description Seconds until the allowance refills. */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:temporal-unavailable`: The workflow service did not answer in time; retry shortly. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying (temporal-unavailable). */
+                    "retry-after"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    organizationOnboardingCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example acme-org */
+                organizationInstallId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "roleArn": "arn:aws:iam::123456789012:role/acme-prod-install-access",
+                 *       "stackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/acme-prod-access/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+                 *     }
+                 */
+                "application/json": {
+                    roleArn: string;
+                    stackId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The management role's ARN was taken from its stack's callback; its verification runs after. */
+            202: {
+                headers: {
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationCallbackAccepted"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-request`: The request is not valid. `urn:install-orchestrator:problem:invalid-role-arn`: The role ARN cannot be used for this install. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:invalid-callback-token`: The onboarding callback token is not valid for this install. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:install-not-found`: No such install. `urn:install-orchestrator:problem:not-found`: No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:callback-used`: The onboarding callback was already used. `urn:install-orchestrator:problem:wrong-phase`: The install is not in a phase that allows this. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:callback-expired`: The onboarding callback has expired. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:payload-too-large`: The request body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `urn:install-orchestrator:problem:unsupported-media-type`: Send application/json. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { InstallConflictError } from '../../install-service';
 import { callbackIdOfToken } from '../../../security/onboarding-callback-token';
 import { bearerToken } from '../auth';
-import { answers, bodyProblems, installRouteProblems, linksTo, vendorAuthProblems } from '../contract';
+import {
+  answers,
+  bodyProblems,
+  callbackProblems,
+  installRouteProblems,
+  linksTo,
+  vendorAuthProblems,
+} from '../contract';
 import { onboardingRestartExample } from '../examples';
 import { Problem } from '../problems';
 import type { Accepted, OnboardingRestart } from '../responses';
@@ -33,12 +40,7 @@ export function registerOnboardingCallbackRoutes(app: FastifyInstance, options: 
         response: answers({ 202: { schema: 'Accepted', headers: { location: { type: 'string' } } } }, [
           ...installRouteProblems,
           ...bodyProblems,
-          'invalidRoleArn',
-          'invalidCallbackToken',
-          'tooManyRequests',
-          'callbackUsed',
-          'wrongPhase',
-          'callbackExpired',
+          ...callbackProblems,
         ]),
       },
       links: { 202: linksTo(['getInstall'], '$request.path.installId') },

@@ -4,6 +4,7 @@ import { parseDuration } from '../../../domain/durations';
 import {
   organizationInstallBounds,
   renderManagementCli,
+  renderManagementStackCli,
   renderManagementRoleTemplate,
   renderMemberRoleTemplate,
 } from '../../../domain/organization-install';
@@ -11,22 +12,33 @@ import type { OrganizationInstallInput } from '../../../workflows/definitions';
 import { InstallNotFoundError } from '../../install-service';
 import type { OrganizationInstallService } from '../../organization-install-service';
 import { servesOrg } from '../api-keys';
-import { answers, bodyProblems, installRouteProblems, vendorAuthProblems } from '../contract';
+import { answers, bodyProblems, callbackProblems, installRouteProblems, vendorAuthProblems } from '../contract';
 import type { ApiOptions } from '../context';
 import { Problem } from '../problems';
 import type {
   ManagementRoleAnswer,
+  OrganizationCallbackAccepted,
   OrganizationDeprovisionAccepted,
   OrganizationInstallEnvelope,
   OrganizationInstallKit,
   OrganizationInstallLinks,
+  OrganizationInstallView,
 } from '../responses';
 import {
   deprovisionBody,
   managementRoleArnBody,
+  onboardingCallbackBody,
   organizationInstallIdParam,
   startOrganizationInstallBody,
 } from '../schemas';
+import type { OrganizationInstallStatus } from '../../../workflows/definitions';
+import {
+  callbackIdOfToken,
+  deriveCallbackToken,
+  organizationCallbackSubject,
+} from '../../../security/onboarding-callback-token';
+import { bearerToken } from '../auth';
+import { describeCallback } from './onboarding';
 
 type StartBody = Omit<OrganizationInstallInput, 'organizationInstallId' | 'carriedOver' | 'memberSettings'> & {
   organizationInstallId?: string;
@@ -44,6 +56,12 @@ export function organizationInstallLinks(id: string): OrganizationInstallLinks {
     resync: `${self}/resync`,
     deprovision: `${self}/deprovision`,
   };
+}
+
+/** The status as the API answers it: the callback's id (from which its token is made) stays inside. */
+function organizationInstallView(status: OrganizationInstallStatus): OrganizationInstallView {
+  const callback = status.onboarding?.callback;
+  return callback ? { ...status, onboarding: { ...status.onboarding!, callback: describeCallback(callback) } } : status;
 }
 
 // Durations the body may set, with their bounds in milliseconds (the workflow clamps to the same).
@@ -113,7 +131,7 @@ export function registerOrganizationInstallRoutes(app: FastifyInstance, options:
       return reply
         .code(created ? 201 : 200)
         .header('location', links.self)
-        .send({ organizationInstall: status, links });
+        .send({ organizationInstall: organizationInstallView(status), links });
     },
   );
 
@@ -128,7 +146,10 @@ export function registerOrganizationInstallRoutes(app: FastifyInstance, options:
     }),
     async (request) => {
       const id = await owned(request);
-      return { organizationInstall: await service().status(id), links: organizationInstallLinks(id) };
+      return {
+        organizationInstall: organizationInstallView(await service().status(id)),
+        links: organizationInstallLinks(id),
+      };
     },
   );
 
@@ -152,6 +173,14 @@ export function registerOrganizationInstallRoutes(app: FastifyInstance, options:
         region: status.region,
         vendorPrincipalArn: status.onboarding.vendorPrincipalArn,
       };
+      const stored = status.onboarding.callback;
+      const open = stored && describeCallback(stored).state === 'open' ? stored : undefined;
+      const callback = open && {
+        state: open.state,
+        expiresAt: open.expiresAt,
+        url: `${options.publicUrl ?? `${request.protocol}://${request.host}`}${base}/${id}/callback`,
+        token: deriveCallbackToken(options.runnerTokenKey, organizationCallbackSubject(id), open.callbackId),
+      };
       return {
         externalId: status.onboarding.externalId,
         vendorPrincipalArn: status.onboarding.vendorPrincipalArn,
@@ -160,6 +189,17 @@ export function registerOrganizationInstallRoutes(app: FastifyInstance, options:
         managementRoleCli: renderManagementCli({ ...common, externalId: status.onboarding.externalId }),
         memberRoleTemplate: renderMemberRoleTemplate(common),
         stackSetName: status.onboarding.stackSetName,
+        ...(callback
+          ? {
+              callback,
+              managementStackCli: renderManagementStackCli({
+                organizationInstallId: id,
+                externalId: status.onboarding.externalId,
+                callbackUrl: callback.url,
+                callbackToken: callback.token,
+              }),
+            }
+          : {}),
         links: organizationInstallLinks(id),
       };
     },
@@ -197,7 +237,46 @@ export function registerOrganizationInstallRoutes(app: FastifyInstance, options:
     }),
     async (request) => {
       const id = await owned(request);
-      return { organizationInstall: await service().resync(id), links: organizationInstallLinks(id) };
+      return {
+        organizationInstall: organizationInstallView(await service().resync(id)),
+        links: organizationInstallLinks(id),
+      };
+    },
+  );
+
+  app.post<{ Params: Params; Body: { roleArn: string; stackId: string }; Reply: OrganizationCallbackAccepted }>(
+    `${base}/:organizationInstallId/callback`,
+    {
+      schema: {
+        operationId: 'organizationOnboardingCallback',
+        summary: "The management role's CloudFormation stack reports the role it created (Bearer: the callback token)",
+        description:
+          'Answered once the organization install took the ARN: verification runs after. No API key; the one-time ' +
+          'callback token from the kit is the bearer credential. Requests are rate-limited per client address.',
+        tags: ['organization installs'],
+        params: organizationInstallIdParam,
+        body: onboardingCallbackBody,
+        security: [{ callbackToken: [] }],
+        response: answers(
+          { 202: { schema: 'OrganizationCallbackAccepted', headers: { location: { type: 'string' } } } },
+          [...installRouteProblems, ...bodyProblems, 'notFound', ...callbackProblems],
+        ),
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.organizationInstallId;
+      // The MAC is checked before Temporal is asked anything, as for an install's callback.
+      const token = bearerToken(request.headers.authorization);
+      const callbackId = token && callbackIdOfToken(options.runnerTokenKey, organizationCallbackSubject(id), token);
+      if (!callbackId) {
+        throw new Problem('invalidCallbackToken', 'Send Authorization: Bearer <the callback token from the kit>.');
+      }
+      await service().acceptManagementRoleCallback(id, {
+        roleArn: request.body.roleArn,
+        callback: { callbackId, stackId: request.body.stackId },
+      });
+      const links = organizationInstallLinks(id);
+      return reply.code(202).header('location', links.self).send({ accepted: true, links });
     },
   );
 
