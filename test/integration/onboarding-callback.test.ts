@@ -238,6 +238,13 @@ describe('the routes without an API key, before any Temporal call', () => {
           const accepted = await api.call('POST', callbackPath, { roleArn, stackId }, anonymous(token));
           expect(accepted.status).toBe(202);
           expect(calls).toEqual(['submitRoleArn', 'submitRoleArn']);
+          // The role `x` does not exist: the install answers the update once verification gives up. Stopping the
+          // worker before that would leave the API's wait for the answer polling for ever, which kept the jest worker
+          // from exiting ("A worker process has failed to exit gracefully").
+          await waitUntil(
+            () => api.call('GET', `/installs/${existing}`),
+            (response) => response.body.install.phase === 'awaiting_role' && response.body.install.lastError,
+          );
           await api.call('POST', `/installs/${existing}/deprovision`, {});
         },
         { taskQueue },
