@@ -108,8 +108,10 @@ describe('faults on a multi-process Temporal cluster on PostgreSQL, with three w
     await cluster.start('history-1');
   }, 600_000);
 
+  // 25 installs, all in flight at once (the fleet's ceiling), struck once 10 are verified: the fault meets installs
+  // before, in and after verification, as it did with 40, for less of the two cores' time.
   it('a PostgreSQL restart mid-run loses no install', async () => {
-    await runFleetThrough('postgres-restart', 40, {
+    await runFleetThrough('postgres-restart', 25, {
       after: 'verified',
       count: 10,
       fault: async () => {
@@ -120,7 +122,7 @@ describe('faults on a multi-process Temporal cluster on PostgreSQL, with three w
   }, 600_000);
 
   it('SIGKILL of one of the three worker processes under load loses no install: the other two take its work', async () => {
-    await runFleetThrough('worker-kill', 40, {
+    await runFleetThrough('worker-kill', 25, {
       after: 'verified',
       count: 10,
       fault: async () => {
