@@ -25,6 +25,7 @@ import {
   type CustomerAccessRef,
 } from '../domain/customer-access';
 import { InstallEvents } from './install-events';
+import { markCallbackUsed } from './onboarding-callback';
 import { InstallPatches } from './patches';
 import { oidcSubject } from '../domain/oidc-trust';
 import type { WebhookDeliveryNews } from '../domain/webhook-events';
@@ -332,13 +333,7 @@ export class InstallTracker {
 
   /** Counts a role ARN taken for verification and returns its number; a callback's submission uses the callback. */
   acceptRoleSubmission(submission: RoleArnSubmission): number {
-    if (submission.callback) {
-      Object.assign(this.status.onboarding!.callback!, {
-        state: 'used',
-        usedAt: new Date().toISOString(),
-        stackId: submission.callback.stackId,
-      });
-    }
+    if (submission.callback) markCallbackUsed(this.status.onboarding!.callback!, submission.callback.stackId);
     this.status.roleSubmissions += 1;
     return this.status.roleSubmissions;
   }

@@ -46,3 +46,8 @@ export function rejectCallbackSubmission(
     throw ApplicationFailure.nonRetryable(`The stack is not in account ${accountId}.`, 'StackInWrongAccount');
   }
 }
+
+/** The callback that delivered a role ARN: spent, with when and the stack that reported it. */
+export function markCallbackUsed(callback: OnboardingCallback, stackId: string): void {
+  Object.assign(callback, { state: 'used', usedAt: new Date().toISOString(), stackId });
+}

@@ -51,7 +51,7 @@ import {
   type OrganizationInstallResult,
   type OrganizationInstallStatus,
 } from './definitions';
-import { newCallback, rejectCallbackSubmission } from './onboarding-callback';
+import { markCallbackUsed, newCallback, rejectCallbackSubmission } from './onboarding-callback';
 import { summarizeFailure } from './failures';
 import type { installWorkflow } from './install';
 
@@ -112,13 +112,7 @@ export async function organizationInstallWorkflow(input: OrganizationInstallInpu
     async ({ roleArn, callback }) => {
       const pending = { roleArn: roleArn.trim() } as NonNullable<typeof submission>;
       submission = pending;
-      if (callback) {
-        Object.assign(status.onboarding!.callback!, {
-          state: 'used',
-          usedAt: new Date().toISOString(),
-          stackId: callback.stackId,
-        });
-      }
+      if (callback) markCallbackUsed(status.onboarding!.callback!, callback.stackId);
       await condition(() => pending.answer !== undefined);
       return pending.answer!;
     },
