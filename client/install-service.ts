@@ -36,6 +36,7 @@ import {
   type RunnerCheckIn,
   type VerificationOutcome,
 } from '../workflows/definitions';
+import { outcomeWithin } from './update-outcome';
 import type { ExternalIdRotation, RotateExternalIdRequest } from '../domain/external-id-rotation';
 
 /**
@@ -289,16 +290,7 @@ export class InstallService {
         args: [submission],
         waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), waitMs)));
-      const result = update.result();
-      // After a 202 nobody awaits the outcome: its failure (the install ended first) must not be an unhandled rejection.
-      result.catch(() => undefined);
-      try {
-        return await Promise.race([result, timedOut]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return await outcomeWithin(update, waitMs);
     } catch (error) {
       return this.rethrowUpdateFailure(installId, error);
     }

@@ -21,6 +21,7 @@ import {
   type RoleArnSubmission,
 } from '../workflows/definitions';
 import { InstallConflictError, InstallNotFoundError } from './install-service';
+import { outcomeWithin } from './update-outcome';
 
 /** What the API does to organization installs (workflows/organization-install.ts), in Temporal terms. */
 export class OrganizationInstallService {
@@ -117,14 +118,8 @@ export class OrganizationInstallService {
         args: [submission],
         waitForStage: WorkflowUpdateStage.ACCEPTED,
       });
-      // A refusal by the validator is the update's outcome, known at once: result() raises it without asking the
-      // server again (after decoding the failure, hence a second's grace rather than none). Verification is not
-      // waited for beyond that, and its own failure must not go unhandled.
-      const result = update.result();
-      result.catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)));
-      await Promise.race([result, grace]).finally(() => clearTimeout(timer));
+      // A second's grace rather than none for the refusal: its failure is decoded before it is raised.
+      await outcomeWithin(update, 1_000);
     } catch (error) {
       return this.rethrow(id, error);
     }
