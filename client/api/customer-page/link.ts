@@ -44,6 +44,11 @@ export function checkedPublicUrl(raw: string): string {
  * The link the vendor sends the customer: this install's page, its token bound to the install, to the onboarding's
  * current generation (restarting onboarding revokes it) and to an expiry.
  */
+/** The API's address as customers and their stacks reach it: PUBLIC_URL, else the request's own origin. */
+export function publicBaseUrl(options: Pick<ApiOptions, 'publicUrl'>, request: FastifyRequest): string {
+  return (options.publicUrl ?? `${request.protocol}://${request.host}`).replace(/\/$/, '');
+}
+
 export function customerLinkFor(
   options: Pick<ApiOptions, 'runnerTokenKey' | 'customerLinkTtlMs' | 'publicUrl'>,
   request: FastifyRequest,
@@ -52,9 +57,8 @@ export function customerLinkFor(
   const expiresAtMs = Date.now() + customerLinkTtlMs(options);
   const generation = onboardingGeneration(status.onboarding?.callback?.callbackId);
   const token = mintCustomerLinkToken(options.runnerTokenKey, status.installId, generation, expiresAtMs);
-  const base = options.publicUrl ?? `${request.protocol}://${request.host}`;
   return {
-    url: `${base.replace(/\/$/, '')}${customerPagePath(status.installId)}?token=${token}`,
+    url: `${publicBaseUrl(options, request)}${customerPagePath(status.installId)}?token=${token}`,
     expiresAt: new Date(Math.floor(expiresAtMs / 1000) * 1000).toISOString(),
   };
 }

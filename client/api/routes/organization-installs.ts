@@ -39,6 +39,7 @@ import {
 } from '../../../security/onboarding-callback-token';
 import { bearerToken } from '../auth';
 import { describeCallback } from './onboarding';
+import { publicBaseUrl } from '../customer-page/link';
 
 type StartBody = Omit<OrganizationInstallInput, 'organizationInstallId' | 'carriedOver' | 'memberSettings'> & {
   organizationInstallId?: string;
@@ -178,7 +179,7 @@ export function registerOrganizationInstallRoutes(app: FastifyInstance, options:
       const callback = open && {
         state: open.state,
         expiresAt: open.expiresAt,
-        url: `${options.publicUrl ?? `${request.protocol}://${request.host}`}${base}/${id}/callback`,
+        url: `${publicBaseUrl(options, request)}${base}/${id}/callback`,
         token: deriveCallbackToken(options.runnerTokenKey, organizationCallbackSubject(id), open.callbackId),
       };
       return {
